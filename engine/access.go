@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// accessTo is the actor's access to lead l at now (R8): dispatchers and up edit every
+// lead, the owner edits its own, an active share gives its access, others get none.
+func accessTo(r Reader, actor Actor, l *Lead, now time.Time) (Access, error) {
+	if actor.Role.Can(ActEditAnyLead) {
+		return AccessEdit, nil
+	}
+	if !actor.IsAgent() {
+		return AccessNone, nil
+	}
+	if l.OwnerID == actor.AgentID {
+		return AccessEdit, nil
+	}
+	s, err := r.ActiveShare(l.ID, actor.AgentID, now)
+	if errors.Is(err, ErrNoRows) {
+		return AccessNone, nil
+	}
+	if err != nil {
+		return AccessNone, fmt.Errorf("reading shares: %w", err)
+	}
+	return s.Access, nil
+}
+
+func noAccess(actor Actor, id int64) error {
+	return forbiddenf("%s has no access to lead #%d: it is neither its owner nor shared with it", actor.Name, id)
+}
+
+// loadLead reads a lead, turning "no rows" into an error that names it.
+func loadLead(r Reader, id int64) (Lead, error) {
+	l, err := r.Lead(id)
+	if errors.Is(err, ErrNoRows) {
+		return Lead{}, notFoundf("lead #%d does not exist", id)
+	}
+	if err != nil {
+		return Lead{}, fmt.Errorf("reading lead #%d: %w", id, err)
+	}
+	return l, nil
+}
+
+// loadAgent reads an active agent by handle.
+func loadAgent(r Reader, handle string) (Agent, error) {
+	a, err := r.AgentByHandle(handle)
+	if errors.Is(err, ErrNoRows) {
+		return Agent{}, notFoundf("unknown agent %q: see the team with `switchboard agent list`", handle)
+	}
+	if err != nil {
+		return Agent{}, fmt.Errorf("reading agent %q: %w", handle, err)
+	}
+	return a, nil
+}
+
+// Cursors are opaque to callers; inside they are a tag and the last id of the page.
+func encodeCursor(tag byte, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(string(tag) + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(tag byte, c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && len(b) > 1 && b[0] == tag {
+		if id, err := strconv.ParseInt(string(b[1:]), 10, 64); err == nil && id > 0 {
+			return id, nil
+		}
+	}
+	return 0, invalidf("cursor", "cursor %q is not one this list gave out: start again without it", c)
+}
+
+func pageLimit(n int) (int, error) {
+	switch {
+	case n == 0:
+		return 50, nil
+	case n < 0 || n > 1000:
+		return 0, invalidf("limit", "limit must be between 1 and 1000 (got %d)", n)
+	}
+	return n, nil
+}

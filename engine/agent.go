@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Presence says whether an agent takes automatic assignments: only available agents do.
+type Presence string
+
+const (
+	Available Presence = "available"
+	Busy      Presence = "busy"
+	Away      Presence = "away"
+	Offline   Presence = "offline"
+)
+
+// Presences lists every presence.
+var Presences = []Presence{Available, Busy, Away, Offline}
+
+// ParsePresence checks a presence name.
+func ParsePresence(s string) (Presence, error) {
+	for _, p := range Presences {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", invalidf("presence", "unknown presence %q: use available, busy, away or offline", s)
+}
+
+// Agent is a member of the sales team.
+type Agent struct {
+	ID       int64
+	Handle   string // unique; the SSH user name
+	Name     string
+	Email    string
+	Role     Role
+	Presence Presence
+	Capacity int // max open leads; 0 = no limit
+	DailyCap int // max automatic assignments per day; 0 = no limit
+	// Notification settings.
+	EmailNotify   bool
+	WebhookURL    string
+	WebhookSecret string
+	// Load, computed by the store.
+	OpenLeads      int
+	AssignedToday  int // automatic assignments today (the daily cap's counter)
+	LastAssignedAt time.Time
+	CreatedAt      time.Time
+}
+
+// NewAgent is the input of AddAgent.
+type NewAgent struct {
+	Handle      string
+	Name        string
+	Email       string
+	Role        Role // default agent
+	Presence    Presence
+	Capacity    int
+	DailyCap    int
+	EmailNotify bool
+	WebhookURL  string
+}
+
+// AgentUpdate changes an agent; nil fields are left alone.
+type AgentUpdate struct {
+	Name        *string
+	Email       *string
+	Role        *Role
+	Presence    *Presence
+	Capacity    *int
+	DailyCap    *int
+	EmailNotify *bool
+	WebhookURL  *string
+}
+
+var handlePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,31}$`)
+
+// ValidHandle reports whether h can be an agent's handle (and so an SSH user name).
+func ValidHandle(h string) error {
+	if !handlePattern.MatchString(h) {
+		return invalidf("handle", "handle %q must be 1–32 lower-case letters, digits, '.', '_' or '-', starting with a letter", h)
+	}
+	return nil
+}
+
+func validateAgentFields(name, email string, capacity, dailyCap int, webhook string) error {
+	if strings.TrimSpace(name) == "" {
+		return invalidf("name", "an agent needs a name")
+	}
+	if err := checkText("name", name, maxTextLen); err != nil {
+		return err
+	}
+	if err := checkText("email", email, maxTextLen); err != nil {
+		return err
+	}
+	if email != "" && !strings.Contains(email, "@") {
+		return invalidf("email", "email %q is not an e-mail address", email)
+	}
+	if capacity < 0 || capacity > 100000 {
+		return invalidf("capacity", "capacity must be between 0 (no limit) and 100000")
+	}
+	if dailyCap < 0 || dailyCap > 100000 {
+		return invalidf("daily_cap", "daily cap must be between 0 (no limit) and 100000")
+	}
+	return ValidWebhookURL(webhook)
+}
+
+// ValidWebhookURL accepts "" (none) or an absolute http(s) URL.
+func ValidWebhookURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalidf("webhook_url", "webhook URL %q must be an absolute http:// or https:// URL", s)
+	}
+	return nil
+}
+
+// Key is an SSH public key registered to an agent.
+type Key struct {
+	ID          int64
+	AgentID     int64
+	Fingerprint string // SHA256:…
+	PublicKey   string // authorized_keys format, without comment
+	Comment     string
+	CreatedAt   time.Time
+}
+
+// ParseKey reads one authorized_keys line ("ssh-ed25519 AAAA… comment").
+func ParseKey(line string) (Key, error) {
+	pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
+	if err != nil {
+		return Key{}, invalidf("key", "not an SSH public key (expected a line like \"ssh-ed25519 AAAA… you@host\"): %v", err)
+	}
+	return Key{
+		Fingerprint: ssh.FingerprintSHA256(pk),
+		PublicKey:   strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))),
+		Comment:     comment,
+	}, nil
+}
+
+// eligibility decides R5 for one recipient; it returns "" when the agent may receive
+// an automatic assignment, else the reason it is passed over.
+func (a Agent) eligibility() string {
+	switch {
+	case a.Presence != Available:
+		return string(a.Presence)
+	case a.Capacity > 0 && a.OpenLeads >= a.Capacity:
+		return "at capacity (" + itoa(a.OpenLeads) + "/" + itoa(a.Capacity) + ")"
+	case a.DailyCap > 0 && a.AssignedToday >= a.DailyCap:
+		return "daily cap reached (" + itoa(a.AssignedToday) + "/" + itoa(a.DailyCap) + ")"
+	}
+	return ""
+}

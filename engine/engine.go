@@ -1,0 +1,362 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by commands sent after Close.
+var ErrClosed = errors.New("engine: closed")
+
+// Options tune an Engine; the zero value is ready for production.
+type Options struct {
+	// Now is the clock (default time.Now); tests move it by hand.
+	Now func() time.Time
+	// Location is the time zone of the daily cap's calendar day and of a condition's
+	// hour and weekday (default: the server's local zone).
+	Location *time.Location
+	// TailInterval is how often the engine looks for history written by another
+	// process on the same database (default 200ms; negative: never).
+	TailInterval time.Duration
+	// MaxBatch caps how many commands one transaction commits together (default 512).
+	MaxBatch int
+	// Logger receives background errors (default: slog.Default()).
+	Logger *slog.Logger
+}
+
+// Engine runs switchboard's commands over a Store. It is safe for concurrent use.
+//
+// Writes go through one goroutine that gathers every command waiting at that moment
+// into one transaction (group commit): each command runs inside its own savepoint, so a
+// refused command is undone alone, and every caller gets its answer only after the
+// transaction that holds its change has committed. Commands therefore commit, and
+// route, in exactly the order the writer took them.
+type Engine struct {
+	store Store
+	now   func() time.Time
+	loc   *time.Location
+	log   *slog.Logger
+	opts  Options
+	hub   Hub
+	conds conditionCache
+
+	ops  chan *op
+	quit chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+
+	pubMu         sync.Mutex
+	lastPublished int64 // the highest history id handed to the hub
+
+	expiryWake chan struct{}
+}
+
+// op is one command waiting for the writer.
+type op struct {
+	ctx    context.Context
+	fn     func(*txn) error
+	err    error
+	events []Event
+	wake   bool // the command changed share expiries
+	done   chan struct{}
+}
+
+// New starts an engine over store: it expires shares that ended while no engine ran,
+// then starts the writer, the share expiry timer and the history tail.
+func New(store Store, opts Options) (*Engine, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		opts.Location = time.Local
+	}
+	if opts.TailInterval == 0 {
+		opts.TailInterval = 200 * time.Millisecond
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	e := &Engine{
+		store: store, now: opts.Now, loc: opts.Location, log: opts.Logger, opts: opts,
+		ops: make(chan *op), quit: make(chan struct{}), expiryWake: make(chan struct{}, 1),
+	}
+	var last int64
+	if err := store.Read(context.Background(), func(r Reader) (err error) {
+		last, err = r.LastEventID()
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("engine: reading history: %w", err)
+	}
+	e.lastPublished = last
+
+	e.wg.Add(1)
+	go e.writer()
+	if err := e.ExpireShares(context.Background()); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("engine: expiring shares: %w", err)
+	}
+	e.wg.Add(1)
+	go e.expiryLoop()
+	if opts.TailInterval > 0 {
+		e.wg.Add(1)
+		go e.tailLoop()
+	}
+	return e, nil
+}
+
+// Close stops the engine after the commands in flight. It does not close the store.
+func (e *Engine) Close() error {
+	e.once.Do(func() { close(e.quit) })
+	e.wg.Wait()
+	return nil
+}
+
+// Subscribe feeds committed changes (see Hub). Close the subscription when done.
+func (e *Engine) Subscribe(buffer int) *Subscription { return e.hub.Subscribe(buffer) }
+
+// Hub exposes the engine's hub (for counting subscribers in tests).
+func (e *Engine) Hub() *Hub { return &e.hub }
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Location is the engine's time zone.
+func (e *Engine) Location() *time.Location { return e.loc }
+
+// day is the calendar day of t in the engine's zone: the daily cap's counter key.
+func (e *Engine) day(t time.Time) string { return t.In(e.loc).Format("2006-01-02") }
+
+// txn is one command's view of the write transaction.
+type txn struct {
+	Tx
+	e      *Engine
+	now    time.Time
+	events []Event
+	wake   bool
+}
+
+// record appends a history event.
+func (t *txn) record(ev Event) (*Event, error) {
+	ev.At = t.now
+	if err := t.InsertEvent(&ev); err != nil {
+		return nil, fmt.Errorf("recording %s: %w", ev.Kind, err)
+	}
+	t.events = append(t.events, ev)
+	return &t.events[len(t.events)-1], nil
+}
+
+// write runs fn as one command: in the writer's current transaction, inside its own
+// savepoint. It returns once the transaction has committed (or fn was refused).
+func (e *Engine) write(ctx context.Context, fn func(*txn) error) error {
+	o := &op{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case e.ops <- o:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.quit:
+		return ErrClosed
+	}
+	// Once taken, the command's fate is decided by the writer: wait for it, so that the
+	// caller never reports failure for a change that committed.
+	<-o.done
+	return o.err
+}
+
+// read runs fn on a read snapshot.
+func (e *Engine) read(ctx context.Context, fn func(Reader) error) error {
+	return e.store.Read(ctx, fn)
+}
+
+func (e *Engine) writer() {
+	defer e.wg.Done()
+	for {
+		select {
+		case <-e.quit:
+			return
+		case first := <-e.ops:
+			batch := []*op{first}
+		gather:
+			for len(batch) < e.opts.MaxBatch {
+				select {
+				case o := <-e.ops:
+					batch = append(batch, o)
+				default:
+					break gather
+				}
+			}
+			e.commit(batch)
+		}
+	}
+}
+
+// commit runs a batch of commands in one transaction and answers each.
+func (e *Engine) commit(batch []*op) {
+	defer func() {
+		for _, o := range batch {
+			close(o.done)
+		}
+	}()
+	fail := func(err error) {
+		for _, o := range batch {
+			if o.err == nil {
+				o.err = err
+			}
+		}
+	}
+	tx, err := e.store.Begin(context.Background())
+	if err != nil {
+		fail(fmt.Errorf("starting transaction: %w", err))
+		return
+	}
+	ran := 0
+	for _, o := range batch {
+		if err := o.ctx.Err(); err != nil {
+			o.err = err
+			continue
+		}
+		if err := tx.Savepoint(); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("savepoint: %w", err))
+			return
+		}
+		t := &txn{Tx: tx, e: e, now: e.now()}
+		if err := runCommand(t, o.fn); err != nil {
+			o.err = err
+			if rerr := tx.RollbackToSavepoint(); rerr != nil {
+				tx.Rollback()
+				fail(fmt.Errorf("rolling back a refused command: %w", rerr))
+				return
+			}
+		} else {
+			o.events, o.wake = t.events, t.wake
+			ran++
+		}
+		if err := tx.ReleaseSavepoint(); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("releasing savepoint: %w", err))
+			return
+		}
+	}
+	if ran == 0 {
+		tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("commit: %w", err))
+		for _, o := range batch {
+			o.events = nil
+		}
+		return
+	}
+	var events []Event
+	wake := false
+	for _, o := range batch {
+		if o.err == nil {
+			events = append(events, o.events...)
+			wake = wake || o.wake
+		}
+	}
+	e.publishCommitted(events)
+	if wake {
+		e.wakeExpiry()
+	}
+}
+
+// runCommand runs fn, turning a panic into an error so that one bad command cannot take
+// the writer (and every other caller) down.
+func runCommand(t *txn, fn func(*txn) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("engine: command panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(t)
+}
+
+// publishCommitted hands a commit's events to the hub. History ids increase in commit
+// order across processes, so a gap before our first id means another process committed
+// in between: publish its events first.
+func (e *Engine) publishCommitted(events []Event) {
+	if len(events) == 0 {
+		return
+	}
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	if events[0].ID > e.lastPublished+1 {
+		e.publishForeignLocked(events[0].ID - 1)
+	}
+	// The tail may have read our commit before we got the lock: skip what it published.
+	for len(events) > 0 && events[0].ID <= e.lastPublished {
+		events = events[1:]
+	}
+	if len(events) == 0 {
+		return
+	}
+	e.hub.publish(Change{Events: events})
+	e.lastPublished = events[len(events)-1].ID
+}
+
+// publishForeignLocked publishes history written by other processes, up to id upTo
+// (0: all). pubMu must be held.
+func (e *Engine) publishForeignLocked(upTo int64) {
+	const page = 1000
+	for {
+		var evs []Event
+		err := e.read(context.Background(), func(r Reader) (err error) {
+			evs, err = r.Events(EventFilter{Ascending: true, AfterID: e.lastPublished, Limit: page})
+			return err
+		})
+		if err != nil {
+			e.log.Error("engine: tailing history", "err", err)
+			return
+		}
+		if upTo > 0 {
+			for i, ev := range evs {
+				if ev.ID > upTo {
+					evs = evs[:i]
+					break
+				}
+			}
+		}
+		if len(evs) == 0 {
+			return
+		}
+		e.hub.publish(Change{Events: evs})
+		e.lastPublished = evs[len(evs)-1].ID
+		for _, ev := range evs {
+			if ev.Kind == EvShareCreated || ev.Kind == EvShareChanged {
+				e.wakeExpiry()
+				break
+			}
+		}
+		if len(evs) < page {
+			return
+		}
+	}
+}
+
+// tailLoop picks up history that another process (the CLI importing while serve runs)
+// wrote to the same database.
+func (e *Engine) tailLoop() {
+	defer e.wg.Done()
+	tick := time.NewTicker(e.opts.TailInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-e.quit:
+			return
+		case <-tick.C:
+			e.pubMu.Lock()
+			e.publishForeignLocked(0)
+			e.pubMu.Unlock()
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package engine_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/storage"
+)
+
+// clock is a hand-moved clock for the engine.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// fixture is an engine on a real SQLite file in a temp dir.
+type fixture struct {
+	t     testing.TB
+	ctx   context.Context
+	path  string
+	store *storage.SQLite
+	e     *engine.Engine
+	clock *clock
+	owner engine.Actor
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{
+		t: t, ctx: context.Background(),
+		path:  filepath.Join(t.TempDir(), "switchboard.db"),
+		clock: &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)},
+		owner: engine.System(),
+	}
+	f.open()
+	t.Cleanup(f.close)
+	return f
+}
+
+func (f *fixture) open() {
+	f.t.Helper()
+	st, err := storage.Open(f.path, storage.Options{})
+	if err != nil {
+		f.t.Fatalf("open store: %v", err)
+	}
+	e, err := engine.New(st, engine.Options{Now: f.clock.Now, Location: time.UTC, TailInterval: -1})
+	if err != nil {
+		f.t.Fatalf("new engine: %v", err)
+	}
+	f.store, f.e = st, e
+}
+
+func (f *fixture) close() {
+	if f.e != nil {
+		f.e.Close()
+		f.store.Close()
+		f.e, f.store = nil, nil
+	}
+}
+
+// reopen closes the engine and the store and opens them again, as a restart does.
+func (f *fixture) reopen() { f.close(); f.open() }
+
+// agent adds an available agent with role agent, then applies opts.
+func (f *fixture) agent(handle string, opts ...func(*engine.NewAgent)) engine.Agent {
+	f.t.Helper()
+	in := engine.NewAgent{Handle: handle, Name: "Agent " + handle, Email: handle + "@example.com", Presence: engine.Available}
+	for _, o := range opts {
+		o(&in)
+	}
+	a, err := f.e.AddAgent(f.ctx, f.owner, in)
+	if err != nil {
+		f.t.Fatalf("add agent %s: %v", handle, err)
+	}
+	return a
+}
+
+func withRole(r engine.Role) func(*engine.NewAgent) { return func(n *engine.NewAgent) { n.Role = r } }
+func withCapacity(c int) func(*engine.NewAgent)     { return func(n *engine.NewAgent) { n.Capacity = c } }
+func withDailyCap(c int) func(*engine.NewAgent)     { return func(n *engine.NewAgent) { n.DailyCap = c } }
+func withPresence(p engine.Presence) func(*engine.NewAgent) {
+	return func(n *engine.NewAgent) { n.Presence = p }
+}
+
+func (f *fixture) rule(s engine.RuleSpec) engine.Rule {
+	f.t.Helper()
+	r, err := f.e.CreateRule(f.ctx, f.owner, s)
+	if err != nil {
+		f.t.Fatalf("create rule %q: %v", s.Name, err)
+	}
+	return r
+}
+
+// rr is a round-robin spec over handle:per_round pairs.
+func rr(name, cond string, recips ...engine.RecipientSpec) engine.RuleSpec {
+	return engine.RuleSpec{Name: name, Condition: cond, Mode: engine.RoundRobin, Recipients: recips}
+}
+
+func to(handle string, perRound int) engine.RecipientSpec {
+	return engine.RecipientSpec{Agent: handle, PerRound: perRound}
+}
+
+func (f *fixture) lead(in engine.NewLead) engine.Created {
+	f.t.Helper()
+	if in.Name == "" && in.Email == "" && in.Phone == "" {
+		in.Name = "Lead"
+	}
+	c, err := f.e.CreateLead(f.ctx, f.owner, in)
+	if err != nil {
+		f.t.Fatalf("create lead: %v", err)
+	}
+	return c
+}
+
+// owners creates n leads from source and returns each one's owner ("-" for none).
+func (f *fixture) owners(n int, source string) []string {
+	f.t.Helper()
+	out := make([]string, n)
+	for i := range out {
+		c := f.lead(engine.NewLead{Name: "L", Source: source})
+		out[i] = ownerOf(c.Lead)
+	}
+	return out
+}
+
+func ownerOf(l engine.Lead) string {
+	if l.Owner == "" {
+		return "-"
+	}
+	return l.Owner
+}
+
+func (f *fixture) presence(handle string, p engine.Presence) {
+	f.t.Helper()
+	if _, err := f.e.SetPresence(f.ctx, f.owner, handle, p); err != nil {
+		f.t.Fatalf("set presence of %s: %v", handle, err)
+	}
+}
+
+func (f *fixture) get(id int64) engine.Lead {
+	f.t.Helper()
+	d, err := f.e.Lead(f.ctx, f.owner, id)
+	if err != nil {
+		f.t.Fatalf("read lead #%d: %v", id, err)
+	}
+	return d.Lead
+}
+
+func (f *fixture) agentNamed(handle string) engine.Agent {
+	f.t.Helper()
+	a, err := f.e.Agent(f.ctx, f.owner, handle)
+	if err != nil {
+		f.t.Fatalf("read agent %s: %v", handle, err)
+	}
+	return a
+}

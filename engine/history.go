@@ -1,0 +1,135 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// History pages through events, newest first. Dispatchers and up see everything; an
+// agent sees what touches it and the leads it can access.
+func (e *Engine) History(ctx context.Context, actor Actor, q HistoryQuery) (EventPage, error) {
+	limit, err := pageLimit(q.Limit)
+	if err != nil {
+		return EventPage{}, err
+	}
+	before, err := decodeCursor('h', q.Cursor)
+	if err != nil {
+		return EventPage{}, err
+	}
+	f := EventFilter{LeadID: q.LeadID, Agent: strings.TrimSpace(q.Agent), Kind: strings.TrimSpace(q.Kind),
+		Since: q.Since, BeforeID: before, Limit: limit + 1, Now: e.now()}
+	if !actor.Role.Can(ActViewAllHistory) {
+		if !actor.IsAgent() {
+			return EventPage{}, actor.require(ActViewAllHistory)
+		}
+		f.VisibleTo, f.VisibleToHandle = actor.AgentID, actor.Name
+	}
+	var page EventPage
+	err = e.read(ctx, func(r Reader) error {
+		items, err := r.Events(f)
+		if err != nil {
+			return fmt.Errorf("reading history: %w", err)
+		}
+		if len(items) > limit {
+			items = items[:limit]
+			page.Next = encodeCursor('h', items[limit-1].ID)
+		}
+		page.Items = items
+		return nil
+	})
+	return page, err
+}
+
+// Notifications lists the actor's newest in-console notifications and how many are
+// unread.
+func (e *Engine) Notifications(ctx context.Context, actor Actor, limit int) ([]Notification, int, error) {
+	if !actor.IsAgent() {
+		return nil, 0, forbiddenf("%s is not an agent: only agents get notifications", actor.Name)
+	}
+	limit, err := pageLimit(limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var list []Notification
+	var unread int
+	err = e.read(ctx, func(r Reader) (err error) {
+		if list, err = r.Notifications(actor.AgentID, limit); err != nil {
+			return fmt.Errorf("reading notifications: %w", err)
+		}
+		unread, err = r.UnreadNotifications(actor.AgentID)
+		return err
+	})
+	return list, unread, err
+}
+
+// MarkRead marks the actor's notifications read: those listed, or all when ids is nil.
+func (e *Engine) MarkRead(ctx context.Context, actor Actor, ids []int64) (int, error) {
+	if !actor.IsAgent() {
+		return 0, forbiddenf("%s is not an agent: only agents get notifications", actor.Name)
+	}
+	var n int
+	err := e.write(ctx, func(t *txn) (err error) {
+		n, err = t.MarkNotificationsRead(actor.AgentID, ids, t.now)
+		return err
+	})
+	return n, err
+}
+
+// Settings the team can change, with a check for each value.
+var settingChecks = map[string]func(string) error{
+	SettingCompany:    func(v string) error { return checkText("company", v, maxTextLen) },
+	SettingWebhookURL: ValidWebhookURL,
+}
+
+// Setting reads a team setting ("" when unset).
+func (e *Engine) Setting(ctx context.Context, actor Actor, key string) (string, error) {
+	if err := actor.require(ActManageSettings); err != nil {
+		return "", err
+	}
+	var v string
+	err := e.read(ctx, func(r Reader) error {
+		var err error
+		v, err = r.Setting(key)
+		if errors.Is(err, ErrNoRows) {
+			v, err = "", nil
+		}
+		return err
+	})
+	return v, err
+}
+
+// SetSetting changes a team setting. Setting the global webhook makes its signing
+// secret if it has none.
+func (e *Engine) SetSetting(ctx context.Context, actor Actor, key, value string) error {
+	if err := actor.require(ActManageSettings); err != nil {
+		return err
+	}
+	check, ok := settingChecks[key]
+	if !ok {
+		return invalidf("key", "unknown setting %q: use company or webhook_url", key)
+	}
+	value = strings.TrimSpace(value)
+	if err := check(value); err != nil {
+		return err
+	}
+	return e.write(ctx, func(t *txn) error {
+		old, err := t.Setting(key)
+		if err != nil && !errors.Is(err, ErrNoRows) {
+			return fmt.Errorf("reading setting: %w", err)
+		}
+		if err := t.SetSetting(key, value); err != nil {
+			return fmt.Errorf("storing setting: %w", err)
+		}
+		if key == SettingWebhookURL && value != "" {
+			if s, err := t.Setting(SettingWebhookSecret); errors.Is(err, ErrNoRows) || s == "" {
+				if err := t.SetSetting(SettingWebhookSecret, newSecret()); err != nil {
+					return fmt.Errorf("storing webhook secret: %w", err)
+				}
+			}
+		}
+		_, err = t.record(Event{Kind: EvSetting, Actor: actor.Name, From: old, To: value, Reason: key})
+		return err
+	})
+}

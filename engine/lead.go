@@ -1,0 +1,297 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where a lead is in the sales process.
+type Status string
+
+const (
+	StatusNew       Status = "new"
+	StatusAssigned  Status = "assigned"
+	StatusContacted Status = "contacted"
+	StatusQualified Status = "qualified"
+	StatusWon       Status = "won"
+	StatusLost      Status = "lost"
+)
+
+// Statuses lists every status in process order.
+var Statuses = []Status{StatusNew, StatusAssigned, StatusContacted, StatusQualified, StatusWon, StatusLost}
+
+// Open reports whether a lead in this status still needs work (and counts against its
+// owner's capacity).
+func (s Status) Open() bool { return s != StatusWon && s != StatusLost }
+
+// ParseStatus checks a status name.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", invalidf("status", "unknown status %q: use one of new, assigned, contacted, qualified, won, lost", s)
+}
+
+// Waiting says why an unowned lead is in the queue; it decides whether R10 routes it
+// again on its own.
+type Waiting string
+
+const (
+	WaitingNone       Waiting = ""            // the lead has an owner
+	WaitingNoRule     Waiting = "no_rule"     // no enabled rule matched
+	WaitingNoEligible Waiting = "no_eligible" // rules matched but nobody was eligible: retried by R10
+	WaitingManual     Waiting = "manual"      // a person unassigned it: waits for a person
+)
+
+// Lead is a sales lead.
+type Lead struct {
+	ID         int64
+	ExternalID string
+	Name       string
+	Email      string
+	Phone      string
+	Company    string
+	Source     string
+	Tags       []string
+	Fields     map[string]any
+	Status     Status
+	OwnerID    int64  // 0 when unassigned
+	Owner      string // the owner's handle, "" when unassigned
+	Waiting    Waiting
+	// WaitReason says, for a person, why an unowned lead waits ("no rule matched").
+	WaitReason     string
+	CreatedAt      time.Time
+	AssignedAt     time.Time // zero when never assigned
+	FirstContactAt time.Time // zero until first marked contacted
+	UpdatedAt      time.Time
+}
+
+// Title is the best short name for the lead: its name, else company, email or phone.
+func (l Lead) Title() string {
+	for _, s := range []string{l.Name, l.Company, l.Email, l.Phone} {
+		if s != "" {
+			return s
+		}
+	}
+	return fmt.Sprintf("lead #%d", l.ID)
+}
+
+// HasTag reports whether the lead carries tag t (case-insensitive).
+func (l Lead) HasTag(t string) bool {
+	for _, x := range l.Tags {
+		if strings.EqualFold(x, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// NewLead is the input of CreateLead.
+type NewLead struct {
+	ExternalID string
+	Name       string
+	Email      string
+	Phone      string
+	Company    string
+	Source     string
+	Tags       []string
+	Fields     map[string]any
+}
+
+// Limits on lead input, generous for real data and small enough that one lead never
+// weighs more than a few kilobytes.
+const (
+	maxTextLen   = 200
+	maxSourceLen = 40
+	maxTags      = 20
+	maxTagLen    = 40
+	maxFields    = 50
+	maxFieldKey  = 60
+	maxFieldText = 1000
+)
+
+// DefaultSource is the source of a lead that names none.
+const DefaultSource = "api"
+
+// Normalize trims the input and fills defaults; Validate then checks it. They are
+// exported so that importers can reject a row before it reaches a transaction.
+func (n *NewLead) Normalize() {
+	n.ExternalID = strings.TrimSpace(n.ExternalID)
+	n.Name = strings.TrimSpace(n.Name)
+	n.Email = strings.TrimSpace(n.Email)
+	n.Phone = strings.TrimSpace(n.Phone)
+	n.Company = strings.TrimSpace(n.Company)
+	n.Source = strings.ToLower(strings.TrimSpace(n.Source))
+	if n.Source == "" {
+		n.Source = DefaultSource
+	}
+	n.Tags = normalizeTags(n.Tags)
+}
+
+func normalizeTags(tags []string) []string {
+	seen := make(map[string]bool, len(tags))
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// Validate reports the first problem with a normalized NewLead.
+func (n *NewLead) Validate() error {
+	if n.Name == "" && n.Email == "" && n.Phone == "" {
+		return invalidf("name", "a lead needs at least one of name, email or phone")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"external_id", n.ExternalID}, {"name", n.Name}, {"email", n.Email},
+		{"phone", n.Phone}, {"company", n.Company},
+	} {
+		if err := checkText(f.name, f.v, maxTextLen); err != nil {
+			return err
+		}
+	}
+	if n.Email != "" && !strings.Contains(n.Email, "@") {
+		return invalidf("email", "email %q is not an e-mail address", n.Email)
+	}
+	if err := checkText("source", n.Source, maxSourceLen); err != nil {
+		return err
+	}
+	if len(n.Tags) > maxTags {
+		return invalidf("tags", "a lead can carry at most %d tags (got %d)", maxTags, len(n.Tags))
+	}
+	for _, t := range n.Tags {
+		if err := checkText("tags", t, maxTagLen); err != nil {
+			return err
+		}
+	}
+	return validateFields(n.Fields)
+}
+
+func checkText(field, v string, max int) error {
+	if !utf8.ValidString(v) {
+		return invalidf(field, "%s is not valid UTF-8", field)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return invalidf(field, "%s is longer than %d characters", field, max)
+	}
+	for _, r := range v {
+		if r < 0x20 && r != '\t' {
+			return invalidf(field, "%s contains a control character", field)
+		}
+	}
+	return nil
+}
+
+// validateFields accepts a flat map of scalars: strings, finite numbers, booleans.
+func validateFields(fields map[string]any) error {
+	if len(fields) > maxFields {
+		return invalidf("fields", "a lead can carry at most %d fields (got %d)", maxFields, len(fields))
+	}
+	for _, k := range sortedKeys(fields) {
+		if k == "" || utf8.RuneCountInString(k) > maxFieldKey || !utf8.ValidString(k) {
+			return invalidf("fields", "field name %q must be 1–%d characters", k, maxFieldKey)
+		}
+		switch v := fields[k].(type) {
+		case string:
+			if err := checkText("fields."+k, v, maxFieldText); err != nil {
+				return err
+			}
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return invalidf("fields", "field %q must be a finite number", k)
+			}
+		case int, int64, bool:
+		case nil:
+			return invalidf("fields", "field %q is null: leave it out instead", k)
+		default:
+			return invalidf("fields", "field %q must be a string, a number or true/false (got %T)", k, v)
+		}
+	}
+	return nil
+}
+
+// normalizeFieldValues turns integer kinds into float64 so that a lead reads the same
+// whether it came from JSON, CSV or Go.
+func normalizeFieldValues(fields map[string]any) map[string]any {
+	out := make(map[string]any, len(fields))
+	for k, v := range fields {
+		switch x := v.(type) {
+		case int:
+			out[k] = float64(x)
+		case int64:
+			out[k] = float64(x)
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// LeadUpdate changes a lead's status and/or fields. Fields are merged: a key set to nil
+// is removed.
+type LeadUpdate struct {
+	Status *Status
+	Fields map[string]any
+	// Replace, when set, replaces the whole field map instead of merging.
+	Replace bool
+}
+
+// LeadQuery filters and pages leads. Zero values mean "any".
+type LeadQuery struct {
+	Status     []Status
+	Owner      string // an agent handle
+	Source     string
+	Tag        string
+	Text       string // matched against name, email, phone, company
+	Unassigned bool
+	Open       bool // only open leads (not won or lost)
+	// OldestFirst orders by creation (the queue's order); the default is newest first.
+	OldestFirst bool
+	Limit       int    // default 50, at most 1000
+	Cursor      string // from a previous page's Next
+}
+
+// LeadPage is one page of leads.
+type LeadPage struct {
+	Items []Lead
+	Next  string // cursor of the next page; "" on the last page
+}
+
+// LeadDetail is a lead with what surrounds it.
+type LeadDetail struct {
+	Lead   Lead
+	Shares []Share
+	// Access is the reading actor's access to the lead.
+	Access Access
+}
+
+// Created is the answer to CreateLead.
+type Created struct {
+	Lead    Lead
+	Routing Routing
+	// Duplicate is true when source+external_id named an existing lead: it was returned
+	// as it is and nothing was routed (R11).
+	Duplicate bool
+	// Err is set, in CreateLeads, for an input that was refused; the others still commit.
+	Err error
+}

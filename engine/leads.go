@@ -1,0 +1,631 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxBulk is the most leads one bulk command may touch.
+const MaxBulk = 100000
+
+// drainScanLimit bounds how many queued leads one R10 trigger looks at, so that a
+// presence change stays quick even with a huge queue; the oldest are looked at first.
+const drainScanLimit = 5000
+
+// CreateLead creates lead in and routes it (R1–R4, R11).
+func (e *Engine) CreateLead(ctx context.Context, actor Actor, in NewLead) (Created, error) {
+	res, err := e.CreateLeads(ctx, actor, []NewLead{in})
+	if err != nil {
+		return Created{}, err
+	}
+	return res[0], res[0].Err
+}
+
+// CreateLeads creates and routes many leads in one transaction, in order, exactly as
+// the same number of CreateLead calls would. An input that is refused gets its Err in
+// its Created; the others still commit.
+func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]Created, error) {
+	if err := actor.require(ActCreateLead); err != nil {
+		return nil, err
+	}
+	out := make([]Created, len(in))
+	for i := range in {
+		in[i].Normalize()
+		out[i].Err = in[i].Validate()
+		if in[i].Fields != nil {
+			in[i].Fields = normalizeFieldValues(in[i].Fields)
+		}
+	}
+	err := e.write(ctx, func(t *txn) error {
+		for i := range in {
+			if out[i].Err != nil {
+				continue
+			}
+			c, err := t.createLead(actor, &in[i])
+			if err != nil {
+				return err
+			}
+			out[i] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
+	if in.ExternalID != "" { // R11
+		l, err := t.LeadByExternalID(in.Source, in.ExternalID)
+		if err == nil {
+			return Created{Lead: l, Duplicate: true}, nil
+		}
+		if !errors.Is(err, ErrNoRows) {
+			return Created{}, fmt.Errorf("looking up external id: %w", err)
+		}
+	}
+	l := Lead{
+		ExternalID: in.ExternalID, Name: in.Name, Email: in.Email, Phone: in.Phone,
+		Company: in.Company, Source: in.Source, Tags: in.Tags, Fields: in.Fields,
+		Status: StatusNew, CreatedAt: t.now, UpdatedAt: t.now,
+	}
+	if l.Tags == nil {
+		l.Tags = []string{}
+	}
+	if l.Fields == nil {
+		l.Fields = map[string]any{}
+	}
+	tm, err := t.loadTeam()
+	if err != nil {
+		return Created{}, err
+	}
+	d, err := t.decide(&l, t.now, tm)
+	if err != nil {
+		return Created{}, err
+	}
+	if d.owner != nil {
+		l.OwnerID, l.Owner, l.Status, l.AssignedAt = d.owner.ID, d.owner.Handle, StatusAssigned, t.now
+	} else {
+		l.Waiting, l.WaitReason = d.waiting, d.routing.Reason
+	}
+	if err := t.InsertLead(&l); err != nil {
+		return Created{}, fmt.Errorf("storing lead: %w", err)
+	}
+	if _, err := t.record(Event{Kind: EvLeadCreated, Actor: actor.Name, LeadID: l.ID, To: l.Title(), Reason: "source " + l.Source}); err != nil {
+		return Created{}, err
+	}
+	if err := t.applyRouting(&l, d, ""); err != nil {
+		return Created{}, err
+	}
+	return Created{Lead: l, Routing: d.routing}, nil
+}
+
+// Lead reads one lead with its shares, if the actor may see it.
+func (e *Engine) Lead(ctx context.Context, actor Actor, id int64) (LeadDetail, error) {
+	var d LeadDetail
+	err := e.read(ctx, func(r Reader) error {
+		l, err := loadLead(r, id)
+		if err != nil {
+			return err
+		}
+		acc, err := accessTo(r, actor, &l, e.now())
+		if err != nil {
+			return err
+		}
+		if acc == AccessNone {
+			return noAccess(actor, id)
+		}
+		shares, err := r.SharesOfLead(id)
+		if err != nil {
+			return fmt.Errorf("reading shares: %w", err)
+		}
+		d = LeadDetail{Lead: l, Shares: shares, Access: acc}
+		return nil
+	})
+	return d, err
+}
+
+// ListLeads pages through the leads the actor may see.
+func (e *Engine) ListLeads(ctx context.Context, actor Actor, q LeadQuery) (LeadPage, error) {
+	f, err := e.leadFilter(actor, q)
+	if err != nil {
+		return LeadPage{}, err
+	}
+	var page LeadPage
+	err = e.read(ctx, func(r Reader) error {
+		if q.Owner != "" {
+			a, err := loadAgent(r, q.Owner)
+			if err != nil {
+				return err
+			}
+			f.OwnerID = a.ID
+		}
+		limit := f.Limit
+		f.Limit++
+		items, err := r.Leads(f)
+		if err != nil {
+			return fmt.Errorf("listing leads: %w", err)
+		}
+		if len(items) > limit {
+			items = items[:limit]
+			page.Next = encodeCursor(cursorTag(q.OldestFirst), items[limit-1].ID)
+		}
+		page.Items = items
+		return nil
+	})
+	return page, err
+}
+
+// CountLeads counts the leads a query selects (ignoring its paging).
+func (e *Engine) CountLeads(ctx context.Context, actor Actor, q LeadQuery) (int, error) {
+	q.Cursor, q.Limit = "", 0
+	f, err := e.leadFilter(actor, q)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = e.read(ctx, func(r Reader) error {
+		if q.Owner != "" {
+			a, err := loadAgent(r, q.Owner)
+			if err != nil {
+				return err
+			}
+			f.OwnerID = a.ID
+		}
+		n, err = r.CountLeads(f)
+		return err
+	})
+	return n, err
+}
+
+func cursorTag(oldestFirst bool) byte {
+	if oldestFirst {
+		return 'a'
+	}
+	return 'd'
+}
+
+func (e *Engine) leadFilter(actor Actor, q LeadQuery) (LeadFilter, error) {
+	limit, err := pageLimit(q.Limit)
+	if err != nil {
+		return LeadFilter{}, err
+	}
+	after, err := decodeCursor(cursorTag(q.OldestFirst), q.Cursor)
+	if err != nil {
+		return LeadFilter{}, err
+	}
+	f := LeadFilter{
+		Status: q.Status, Source: strings.ToLower(strings.TrimSpace(q.Source)),
+		Tag: strings.ToLower(strings.TrimSpace(q.Tag)), Text: strings.TrimSpace(q.Text),
+		Unassigned: q.Unassigned, Open: q.Open, OldestFirst: q.OldestFirst,
+		AfterID: after, Limit: limit, Now: e.now(),
+	}
+	if !actor.Role.Can(ActViewAllLeads) {
+		if !actor.IsAgent() {
+			return LeadFilter{}, actor.require(ActViewAllLeads)
+		}
+		f.VisibleTo = actor.AgentID
+	}
+	return f, nil
+}
+
+// BulkResult says what a bulk command did.
+type BulkResult struct {
+	Changed   []int64 // leads whose owner changed
+	Unchanged []int64 // leads already as asked (or, for re-route, kept by their owner)
+}
+
+func checkBulk(ids []int64) error {
+	if len(ids) == 0 {
+		return invalidf("lead_ids", "no leads given")
+	}
+	if len(ids) > MaxBulk {
+		return invalidf("lead_ids", "at most %d leads at once (got %d)", MaxBulk, len(ids))
+	}
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if id <= 0 {
+			return invalidf("lead_ids", "lead id %d is not valid", id)
+		}
+		if seen[id] {
+			return invalidf("lead_ids", "lead #%d is listed twice", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// Assign gives leads to the agent with handle, whoever owned them (manual assignment
+// ignores eligibility, R5). All or nothing: one unknown lead changes nothing.
+func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, reason string) (BulkResult, error) {
+	if err := actor.require(ActAssign); err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkBulk(ids); err != nil {
+		return BulkResult{}, err
+	}
+	var res BulkResult
+	err := e.write(ctx, func(t *txn) error {
+		res = BulkResult{}
+		to, err := loadAgent(t, handle)
+		if err != nil {
+			return err
+		}
+		var losers []int64
+		for _, id := range ids {
+			l, err := loadLead(t, id)
+			if err != nil {
+				return err
+			}
+			if l.OwnerID == to.ID {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
+			}
+			if l.OwnerID != 0 {
+				losers = append(losers, l.OwnerID)
+			}
+			if err := t.setOwner(actor, &l, &to, reason); err != nil {
+				return err
+			}
+			res.Changed = append(res.Changed, id)
+		}
+		return t.drain(losers)
+	})
+	return res, err
+}
+
+// setOwner is a person's assignment of l to a (nil: unassign), with its event and
+// notifications.
+func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
+	prevID, prev := l.OwnerID, l.Owner
+	ev := Event{Actor: actor.Name, LeadID: l.ID, From: prev, Reason: reason}
+	if a != nil {
+		l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason = a.ID, a.Handle, t.now, WaitingNone, ""
+		if l.Status == StatusNew {
+			l.Status = StatusAssigned
+		}
+		ev.Agent, ev.To = a.Handle, a.Handle
+		ev.Kind = EvLeadAssigned
+		if prevID != 0 {
+			ev.Kind = EvLeadReassigned
+		}
+	} else {
+		l.OwnerID, l.Owner, l.Waiting = 0, "", WaitingManual
+		l.WaitReason = "unassigned by " + actor.Name
+		if reason != "" {
+			l.WaitReason += ": " + reason
+		}
+		if l.Status == StatusAssigned {
+			l.Status = StatusNew
+		}
+		ev.Kind, ev.Agent = EvLeadUnassigned, prev
+	}
+	l.UpdatedAt = t.now
+	if err := t.UpdateLead(l); err != nil {
+		return fmt.Errorf("updating lead #%d: %w", l.ID, err)
+	}
+	rec, err := t.record(ev)
+	if err != nil {
+		return err
+	}
+	if a != nil {
+		msg := fmt.Sprintf("%s assigned you %s (%s)", actor.Name, l.Title(), l.Source)
+		if reason != "" {
+			msg += ": " + reason
+		}
+		if err := t.notify(a, rec, l, msg, true); err != nil {
+			return err
+		}
+	}
+	if prevID != 0 {
+		old, err := t.Agent(prevID)
+		if err != nil {
+			return fmt.Errorf("reading previous owner: %w", err)
+		}
+		msg := fmt.Sprintf("%s took %s from you", actor.Name, l.Title())
+		if a != nil {
+			msg = fmt.Sprintf("%s reassigned %s to %s", actor.Name, l.Title(), a.Handle)
+		}
+		if err := t.notify(&old, rec, l, msg, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Unassign returns leads to the queue. They wait for a person (R10): nothing routes
+// them again on its own.
+func (e *Engine) Unassign(ctx context.Context, actor Actor, ids []int64, reason string) (BulkResult, error) {
+	if err := actor.require(ActAssign); err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkBulk(ids); err != nil {
+		return BulkResult{}, err
+	}
+	var res BulkResult
+	err := e.write(ctx, func(t *txn) error {
+		res = BulkResult{}
+		var losers []int64
+		for _, id := range ids {
+			l, err := loadLead(t, id)
+			if err != nil {
+				return err
+			}
+			if l.OwnerID == 0 {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
+			}
+			losers = append(losers, l.OwnerID)
+			if err := t.setOwner(actor, &l, nil, reason); err != nil {
+				return err
+			}
+			res.Changed = append(res.Changed, id)
+		}
+		return t.drain(losers)
+	})
+	return res, err
+}
+
+// Reroute runs the rules again for leads: queued ones get an owner if someone is
+// eligible; owned ones move if the rules pick someone else, and stay otherwise.
+func (e *Engine) Reroute(ctx context.Context, actor Actor, ids []int64) (BulkResult, error) {
+	if err := actor.require(ActAssign); err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkBulk(ids); err != nil {
+		return BulkResult{}, err
+	}
+	var res BulkResult
+	err := e.write(ctx, func(t *txn) error {
+		res = BulkResult{}
+		var losers []int64
+		for _, id := range ids {
+			l, err := loadLead(t, id)
+			if err != nil {
+				return err
+			}
+			prevID := l.OwnerID
+			moved, err := t.reroute(&l)
+			if err != nil {
+				return err
+			}
+			if !moved {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
+			}
+			if prevID != 0 {
+				losers = append(losers, prevID)
+			}
+			res.Changed = append(res.Changed, id)
+		}
+		return t.drain(losers)
+	})
+	return res, err
+}
+
+// reroute routes an existing lead again; it reports whether the owner changed.
+func (t *txn) reroute(l *Lead) (bool, error) {
+	tm, err := t.loadTeam()
+	if err != nil {
+		return false, err
+	}
+	d, err := t.decide(l, l.CreatedAt, tm)
+	if err != nil {
+		return false, err
+	}
+	if d.owner == nil || d.owner.ID == l.OwnerID {
+		for _, r := range d.moved {
+			if err := t.SaveRuleState(r); err != nil {
+				return false, fmt.Errorf("saving rotation of rule #%d: %w", r.ID, err)
+			}
+		}
+		if d.owner == nil && l.OwnerID == 0 && (l.Waiting != d.waiting || l.WaitReason != d.routing.Reason) {
+			l.Waiting, l.WaitReason, l.UpdatedAt = d.waiting, d.routing.Reason, t.now
+			if err := t.UpdateLead(l); err != nil {
+				return false, fmt.Errorf("updating lead #%d: %w", l.ID, err)
+			}
+			routing := d.routing
+			if _, err := t.record(Event{Kind: EvLeadQueued, Actor: "system", LeadID: l.ID, Reason: routing.Reason, Routing: &routing}); err != nil {
+				return false, err
+			}
+		}
+		return false, nil
+	}
+	prevID, prev := l.OwnerID, l.Owner
+	l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason, l.UpdatedAt = d.owner.ID, d.owner.Handle, t.now, WaitingNone, "", t.now
+	if l.Status == StatusNew {
+		l.Status = StatusAssigned
+	}
+	if err := t.UpdateLead(l); err != nil {
+		return false, fmt.Errorf("updating lead #%d: %w", l.ID, err)
+	}
+	if err := t.applyRouting(l, d, prev); err != nil {
+		return false, err
+	}
+	if prevID != 0 {
+		old, err := t.Agent(prevID)
+		if err != nil {
+			return false, fmt.Errorf("reading previous owner: %w", err)
+		}
+		if err := t.notify(&old, &t.events[len(t.events)-1], l, fmt.Sprintf("%s was re-routed to %s", l.Title(), d.owner.Handle), false); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// drain is R10: when an agent may take leads again (available again, or below its
+// capacity), leads waiting because nobody was eligible are routed again, oldest first.
+// It stops when none of the triggering agents can take more, or after drainScanLimit
+// leads.
+func (t *txn) drain(agentIDs []int64) error {
+	if len(agentIDs) == 0 {
+		return nil
+	}
+	tm, err := t.loadTeam()
+	if err != nil {
+		return err
+	}
+	anyEligible := func(tm *team) bool {
+		for _, id := range agentIDs {
+			if a := tm.byID[id]; a != nil && a.eligibility() == "" {
+				return true
+			}
+		}
+		return false
+	}
+	if !anyEligible(tm) {
+		return nil
+	}
+	var after int64
+	for scanned := 0; scanned < drainScanLimit; {
+		queue, err := t.Leads(LeadFilter{Unassigned: true, Waiting: WaitingNoEligible, OldestFirst: true, AfterID: after, Limit: 200})
+		if err != nil {
+			return fmt.Errorf("reading the queue: %w", err)
+		}
+		if len(queue) == 0 {
+			return nil
+		}
+		for i := range queue {
+			l := &queue[i]
+			scanned++
+			after = l.ID
+			d, err := t.decide(l, l.CreatedAt, tm)
+			if err != nil {
+				return err
+			}
+			if d.owner == nil {
+				for _, r := range d.moved {
+					if err := t.SaveRuleState(r); err != nil {
+						return fmt.Errorf("saving rotation of rule #%d: %w", r.ID, err)
+					}
+				}
+				continue
+			}
+			l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason, l.UpdatedAt = d.owner.ID, d.owner.Handle, t.now, WaitingNone, "", t.now
+			if l.Status == StatusNew {
+				l.Status = StatusAssigned
+			}
+			if err := t.UpdateLead(l); err != nil {
+				return fmt.Errorf("updating lead #%d: %w", l.ID, err)
+			}
+			if err := t.applyRouting(l, d, ""); err != nil {
+				return err
+			}
+			if tm, err = t.loadTeam(); err != nil {
+				return err
+			}
+			if !anyEligible(tm) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// UpdateLead changes a lead's status and/or fields; it needs edit access.
+func (e *Engine) UpdateLead(ctx context.Context, actor Actor, id int64, u LeadUpdate) (Lead, error) {
+	if u.Status != nil {
+		if _, err := ParseStatus(string(*u.Status)); err != nil {
+			return Lead{}, err
+		}
+		if *u.Status == StatusNew || *u.Status == StatusAssigned {
+			return Lead{}, invalidf("status", "status %q follows from assignment: assign or unassign the lead instead", *u.Status)
+		}
+	}
+	if u.Fields != nil {
+		set := map[string]any{}
+		for k, v := range u.Fields {
+			if v != nil {
+				set[k] = v
+			}
+		}
+		if err := validateFields(set); err != nil {
+			return Lead{}, err
+		}
+		u.Fields = normalizeFieldValues(u.Fields)
+	}
+	var out Lead
+	err := e.write(ctx, func(t *txn) error {
+		l, err := loadLead(t, id)
+		if err != nil {
+			return err
+		}
+		acc, err := accessTo(t, actor, &l, t.now)
+		if err != nil {
+			return err
+		}
+		switch acc {
+		case AccessNone:
+			return noAccess(actor, id)
+		case AccessRead:
+			return forbiddenf("%s has read-only access to lead #%d: ask its owner for edit access", actor.Name, id)
+		}
+		wasOpen := l.Status.Open()
+		if u.Status != nil && *u.Status != l.Status {
+			from := l.Status
+			l.Status = *u.Status
+			if l.Status == StatusContacted && l.FirstContactAt.IsZero() {
+				l.FirstContactAt = t.now
+			}
+			if _, err := t.record(Event{Kind: EvLeadStatus, Actor: actor.Name, LeadID: id, Agent: l.Owner, From: string(from), To: string(l.Status)}); err != nil {
+				return err
+			}
+		}
+		if u.Fields != nil {
+			before := l.Fields
+			next := map[string]any{}
+			if !u.Replace {
+				for k, v := range before {
+					next[k] = v
+				}
+			}
+			var changed []string
+			for k, v := range u.Fields {
+				if v == nil {
+					delete(next, k)
+				} else {
+					next[k] = v
+				}
+			}
+			for _, k := range sortedKeys(merge(before, next)) {
+				if fmt.Sprint(before[k]) != fmt.Sprint(next[k]) || (before[k] == nil) != (next[k] == nil) {
+					changed = append(changed, k)
+				}
+			}
+			if err := validateFields(next); err != nil {
+				return err
+			}
+			if len(changed) > 0 {
+				l.Fields = next
+				if _, err := t.record(Event{Kind: EvLeadFields, Actor: actor.Name, LeadID: id, Agent: l.Owner, Reason: "changed " + strings.Join(changed, ", ")}); err != nil {
+					return err
+				}
+			}
+		}
+		l.UpdatedAt = t.now
+		if err := t.UpdateLead(&l); err != nil {
+			return fmt.Errorf("updating lead #%d: %w", id, err)
+		}
+		out = l
+		if wasOpen && !l.Status.Open() && l.OwnerID != 0 {
+			return t.drain([]int64{l.OwnerID}) // the owner's load dropped (R10)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func merge(a, b map[string]any) map[string]any {
+	m := make(map[string]any, len(a)+len(b))
+	for k, v := range a {
+		m[k] = v
+	}
+	for k, v := range b {
+		m[k] = v
+	}
+	return m
+}

@@ -1,0 +1,317 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file is DESIGN.md §4, rules R1–R7 and R10: it decides who gets a lead. It reads
+// the team and the rules from the transaction it runs in, so the decision and the
+// rotation state it saves commit together (R6) and two processes never double-pick.
+
+// decision is the outcome of routing one lead.
+type decision struct {
+	routing Routing
+	owner   *Agent
+	rule    *Rule // the owner rule that set the owner
+	waiting Waiting
+	// rules whose rotation state moved, to save with the assignment.
+	moved  []*Rule
+	shares []plannedShare
+}
+
+type plannedShare struct {
+	rule  *Rule
+	agent *Agent
+}
+
+// team is the agents as routing sees them: with today's automatic assignments.
+type team struct {
+	byID     map[int64]*Agent
+	agentsAZ []*Agent // role agent, alphabetical: the recipients of a rule that names none
+}
+
+func (t *txn) loadTeam() (*team, error) {
+	agents, err := t.Agents()
+	if err != nil {
+		return nil, fmt.Errorf("loading agents: %w", err)
+	}
+	auto, err := t.AutoAssigned(t.e.day(t.now))
+	if err != nil {
+		return nil, fmt.Errorf("loading daily counts: %w", err)
+	}
+	tm := &team{byID: make(map[int64]*Agent, len(agents))}
+	for i := range agents {
+		a := &agents[i]
+		a.AssignedToday = auto[a.ID]
+		tm.byID[a.ID] = a
+		if a.Role == RoleAgent {
+			tm.agentsAZ = append(tm.agentsAZ, a)
+		}
+	}
+	sort.Slice(tm.agentsAZ, func(i, j int) bool { return tm.agentsAZ[i].Handle < tm.agentsAZ[j].Handle })
+	return tm, nil
+}
+
+// rotation is a rule's saved routing state.
+type rotation struct {
+	turn  int64
+	given int
+	last  int64
+}
+
+func rotationOf(r *Rule) rotation { return rotation{r.TurnAgentID, r.TurnGiven, r.LastAgentID} }
+
+// recipient is a rule's recipient resolved to its agent.
+type recipient struct {
+	agent    *Agent
+	perRound int
+}
+
+// recipientsOf resolves a rule's recipients in rotation order (R6: explicit order, or
+// the whole team alphabetically when the rule names nobody).
+func (tm *team) recipientsOf(r *Rule) []recipient {
+	if len(r.Recipients) == 0 {
+		out := make([]recipient, len(tm.agentsAZ))
+		for i, a := range tm.agentsAZ {
+			out[i] = recipient{agent: a, perRound: 1}
+		}
+		return out
+	}
+	out := make([]recipient, 0, len(r.Recipients))
+	for _, rc := range r.Recipients {
+		if a, ok := tm.byID[rc.AgentID]; ok {
+			out = append(out, recipient{agent: a, perRound: rc.PerRound})
+		}
+	}
+	return out
+}
+
+// decide routes lead l, arriving at `at`, without writing anything.
+func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
+	rules, err := t.Rules()
+	if err != nil {
+		return nil, fmt.Errorf("loading rules: %w", err)
+	}
+	d := &decision{}
+	var failed []int64 // matching owner rules with nobody eligible (R2, R4)
+	var bcast []*Rule
+	for i := range rules {
+		r := &rules[i]
+		if !r.Enabled {
+			continue
+		}
+		cond, err := t.e.conds.get(r.Condition)
+		if err != nil {
+			return nil, err
+		}
+		if !cond.match(l, at.In(t.e.loc)) { // R1
+			continue
+		}
+		if r.Mode == Broadcast {
+			bcast = append(bcast, r) // R3: every matching broadcast rule applies
+			continue
+		}
+		if d.owner != nil {
+			continue // R2: only the first owner rule with an eligible recipient sets the owner
+		}
+		before := rotationOf(r)
+		var pick *Agent
+		var passed []PassedOver
+		if r.Mode == RoundRobin {
+			pick, passed = pickRoundRobin(r, tm.recipientsOf(r))
+		} else {
+			pick, passed = pickLoadBalance(r, tm.recipientsOf(r))
+		}
+		if rotationOf(r) != before {
+			d.moved = append(d.moved, r)
+		}
+		d.routing.PassedOver = append(d.routing.PassedOver, passed...)
+		if pick == nil {
+			failed = append(failed, r.ID) // R2: passed over, go on to the next owner rule
+			continue
+		}
+		d.owner, d.rule = pick, r
+	}
+
+	switch {
+	case d.owner != nil:
+		d.routing.Rule, d.routing.RuleName, d.routing.Mode = d.rule.ID, d.rule.Name, d.rule.Mode
+		d.routing.Owner = d.owner.Handle
+		d.routing.Reason = fmt.Sprintf("rule #%d %q, %s", d.rule.ID, d.rule.Name, d.rule.Mode.Label())
+	case len(failed) > 0: // R4
+		d.waiting = WaitingNoEligible
+		d.routing.Reason = "no eligible recipient in " + ruleList(failed)
+	default:
+		d.waiting = WaitingNoRule
+		d.routing.Reason = "no rule matched"
+		if len(bcast) > 0 {
+			d.routing.Reason = "no owner rule matched"
+		}
+	}
+
+	// R3: share with each eligible recipient of every matching broadcast rule; the owner
+	// already has edit access, and one share per agent is enough.
+	planned := map[int64]bool{}
+	if d.owner != nil {
+		planned[d.owner.ID] = true
+	}
+	for _, r := range bcast {
+		for _, rc := range tm.recipientsOf(r) {
+			if planned[rc.agent.ID] {
+				continue
+			}
+			if l.ID != 0 { // re-routing: an agent that already holds a share keeps it
+				_, err := t.ActiveShare(l.ID, rc.agent.ID, t.now)
+				if err == nil {
+					planned[rc.agent.ID] = true
+					continue
+				}
+				if !errors.Is(err, ErrNoRows) {
+					return nil, fmt.Errorf("reading shares: %w", err)
+				}
+			}
+			why := rc.agent.eligibility()
+			if why == "" {
+				n, err := t.CountActiveShares(rc.agent.ID, t.now)
+				if err != nil {
+					return nil, fmt.Errorf("counting shares: %w", err)
+				}
+				if n >= MaxActiveShares {
+					why = fmt.Sprintf("holds %d active shares, the limit", n)
+				}
+			}
+			if why != "" {
+				d.routing.PassedOver = append(d.routing.PassedOver, PassedOver{Agent: rc.agent.Handle, Rule: r.ID, Reason: why})
+				continue
+			}
+			planned[rc.agent.ID] = true
+			d.shares = append(d.shares, plannedShare{rule: r, agent: rc.agent})
+		}
+	}
+	return d, nil
+}
+
+func ruleList(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = "#" + strconv.FormatInt(id, 10)
+	}
+	if len(s) == 1 {
+		return "rule " + s[0]
+	}
+	return "rules " + strings.Join(s, ", ")
+}
+
+// pickRoundRobin is R6. The state is whose turn it is and how many leads that recipient
+// has had in this turn. A recipient gets per_round consecutive leads, then the turn
+// passes on in cyclic order. An ineligible recipient loses its turn when it comes (or
+// the rest of it, mid-turn); nobody catches up on turns missed. The rule's state is
+// updated in place; the caller saves it with the assignment.
+func pickRoundRobin(r *Rule, rs []recipient) (*Agent, []PassedOver) {
+	n := len(rs)
+	if n == 0 {
+		return nil, nil
+	}
+	i, given := 0, 0
+	for k, rc := range rs {
+		if rc.agent.ID == r.TurnAgentID {
+			i, given = k, r.TurnGiven
+			break
+		}
+	}
+	var passed []PassedOver
+	for k := 0; k < n; k++ {
+		rc := rs[i]
+		if given >= rc.perRound { // per_round was lowered mid-turn
+			i, given = (i+1)%n, 0
+			continue
+		}
+		if why := rc.agent.eligibility(); why != "" {
+			passed = append(passed, PassedOver{Agent: rc.agent.Handle, Rule: r.ID, Reason: why})
+			i, given = (i+1)%n, 0
+			continue
+		}
+		given++
+		if given == rc.perRound {
+			i, given = (i+1)%n, 0
+		}
+		r.TurnAgentID, r.TurnGiven = rs[i].agent.ID, given
+		return rc.agent, passed
+	}
+	r.TurnAgentID, r.TurnGiven = rs[i].agent.ID, 0
+	return nil, passed
+}
+
+// pickLoadBalance is R7: the eligible recipient with the fewest open leads; ties go to
+// the recipient that comes first in the rule's order after the one it assigned last.
+func pickLoadBalance(r *Rule, rs []recipient) (*Agent, []PassedOver) {
+	n := len(rs)
+	start := 0
+	for k, rc := range rs {
+		if rc.agent.ID == r.LastAgentID {
+			start = k + 1
+			break
+		}
+	}
+	var passed []PassedOver
+	var best *Agent
+	for k := 0; k < n; k++ {
+		a := rs[(start+k)%n].agent
+		if why := a.eligibility(); why != "" {
+			passed = append(passed, PassedOver{Agent: a.Handle, Rule: r.ID, Reason: why})
+			continue
+		}
+		if best == nil || a.OpenLeads < best.OpenLeads {
+			best = a
+		}
+	}
+	if best != nil {
+		r.LastAgentID = best.ID
+	}
+	return best, passed
+}
+
+// applyRouting writes a decision for lead l (already stored): the owner, the saved
+// rotation, the shares, the history event and the notifications. prevOwner is the
+// handle of the owner before (re-routing), "" for a new or queued lead.
+func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
+	for _, r := range d.moved {
+		if err := t.SaveRuleState(r); err != nil {
+			return fmt.Errorf("saving rotation of rule #%d: %w", r.ID, err)
+		}
+	}
+	for _, s := range d.shares {
+		d.routing.SharedWith = append(d.routing.SharedWith, s.agent.Handle)
+	}
+	routing := d.routing
+	if d.owner != nil {
+		if err := t.CountAutoAssigned(d.owner.ID, t.e.day(t.now)); err != nil {
+			return fmt.Errorf("counting the daily cap: %w", err)
+		}
+		ev, err := t.record(Event{
+			Kind: EvLeadRouted, Actor: ruleActor(d.rule.ID), LeadID: l.ID, Agent: d.owner.Handle,
+			RuleID: d.rule.ID, From: prevOwner, To: d.owner.Handle, Reason: routing.Explain(), Routing: &routing,
+		})
+		if err != nil {
+			return err
+		}
+		if err := t.notify(d.owner, ev, l, fmt.Sprintf("New lead for you: %s (%s) — %s", l.Title(), l.Source, routing.Explain()), true); err != nil {
+			return err
+		}
+	} else if prevOwner == "" {
+		if _, err := t.record(Event{Kind: EvLeadQueued, Actor: "system", LeadID: l.ID, Reason: routing.Reason, Routing: &routing}); err != nil {
+			return err
+		}
+	}
+	for _, s := range d.shares {
+		if _, err := t.share(l, s.agent, s.rule.ShareAccess, s.rule.ShareDuration, ruleActor(s.rule.ID), "rule", s.rule.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package engine
+
+import (
+	"strings"
+	"time"
+)
+
+// Mode is how a rule hands out leads.
+type Mode string
+
+const (
+	RoundRobin  Mode = "round_robin"  // R6: weighted turns in a fixed order
+	LoadBalance Mode = "load_balance" // R7: the least-loaded recipient
+	Broadcast   Mode = "broadcast"    // R3: share with every recipient; never sets the owner
+)
+
+// Modes lists every mode.
+var Modes = []Mode{RoundRobin, LoadBalance, Broadcast}
+
+// ParseMode checks a mode name.
+func ParseMode(s string) (Mode, error) {
+	for _, m := range Modes {
+		if string(m) == s {
+			return m, nil
+		}
+	}
+	return "", invalidf("mode", "unknown mode %q: use round_robin, load_balance or broadcast", s)
+}
+
+// SetsOwner reports whether rules of this mode assign an owner (R2).
+func (m Mode) SetsOwner() bool { return m == RoundRobin || m == LoadBalance }
+
+// Label is the mode as people read it.
+func (m Mode) Label() string { return strings.ReplaceAll(string(m), "_", " ") }
+
+// Recipient is one agent in a rule's rotation.
+type Recipient struct {
+	AgentID  int64
+	Agent    string // handle
+	PerRound int    // 1–10: consecutive leads per turn (R6)
+}
+
+// Rule routes the leads its condition matches.
+type Rule struct {
+	ID        int64
+	Name      string
+	Position  int // 1 = evaluated first
+	Enabled   bool
+	Condition string // expr-lang; "" matches every lead
+	Mode      Mode
+	// Recipients in rotation order. Empty means the whole team: every agent with the
+	// agent role, alphabetical by handle, resolved when a lead is routed.
+	Recipients []Recipient
+	// Broadcast only: the access and duration of the shares it makes (0 = until revoked).
+	ShareAccess   Access
+	ShareDuration time.Duration
+	// Rotation state, saved in the same transaction as each assignment (R6, R7).
+	TurnAgentID int64 // round robin: whose turn it is (0: the first recipient's)
+	TurnGiven   int   // round robin: leads given in the current turn
+	LastAgentID int64 // load balance: the recipient this rule assigned last
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// RuleSpec is the input of CreateRule and UpdateRule.
+type RuleSpec struct {
+	Name          string
+	Enabled       *bool // nil: enabled on create, unchanged on update
+	Condition     string
+	Mode          Mode
+	Recipients    []RecipientSpec
+	ShareAccess   Access
+	ShareDuration time.Duration
+}
+
+// RecipientSpec names a recipient by handle.
+type RecipientSpec struct {
+	Agent    string
+	PerRound int // 0 means 1
+}
+
+const (
+	maxRecipients   = 200
+	maxPerRound     = 10
+	maxConditionLen = 2000
+)
+
+func (s *RuleSpec) normalize() {
+	s.Name = strings.TrimSpace(s.Name)
+	s.Condition = strings.TrimSpace(s.Condition)
+	for i := range s.Recipients {
+		s.Recipients[i].Agent = strings.TrimSpace(s.Recipients[i].Agent)
+		if s.Recipients[i].PerRound == 0 {
+			s.Recipients[i].PerRound = 1
+		}
+	}
+	if s.Mode == Broadcast && s.ShareAccess == "" {
+		s.ShareAccess = AccessRead
+	}
+	if s.Mode != Broadcast {
+		s.ShareAccess, s.ShareDuration = "", 0
+	}
+}
+
+// validate checks everything but the condition and whether the agents exist.
+func (s *RuleSpec) validate() error {
+	if s.Name == "" {
+		return invalidf("name", "a rule needs a name")
+	}
+	if err := checkText("name", s.Name, maxTextLen); err != nil {
+		return err
+	}
+	if _, err := ParseMode(string(s.Mode)); err != nil {
+		return err
+	}
+	if len(s.Condition) > maxConditionLen {
+		return invalidf("condition", "condition is longer than %d characters", maxConditionLen)
+	}
+	if len(s.Recipients) > maxRecipients {
+		return invalidf("recipients", "a rule can have at most %d recipients", maxRecipients)
+	}
+	seen := map[string]bool{}
+	for _, r := range s.Recipients {
+		if r.Agent == "" {
+			return invalidf("recipients", "a recipient needs an agent handle")
+		}
+		if seen[r.Agent] {
+			return invalidf("recipients", "%s is listed twice: give it a larger per_round instead", r.Agent)
+		}
+		seen[r.Agent] = true
+		if r.PerRound < 1 || r.PerRound > maxPerRound {
+			return invalidf("recipients", "per_round for %s is %d: it must be between 1 and %d", r.Agent, r.PerRound, maxPerRound)
+		}
+	}
+	if s.Mode == Broadcast {
+		if s.ShareAccess != AccessRead && s.ShareAccess != AccessEdit {
+			return invalidf("share_access", "share access %q: use read or edit", s.ShareAccess)
+		}
+		if s.ShareDuration < 0 || s.ShareDuration > maxShareDuration {
+			return invalidf("share_duration", "share duration must be positive and at most 10 years (or empty: until revoked)")
+		}
+	}
+	return nil
+}

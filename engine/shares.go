@@ -1,0 +1,257 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Share gives an agent read or edit access to a lead for a while, or until revoked (R9).
+// Dispatchers share any lead; an agent shares the leads it owns. Sharing again with an
+// agent that holds an active share changes that share.
+func (e *Engine) Share(ctx context.Context, actor Actor, in NewShare) (Share, error) {
+	acc, err := ParseAccess(string(in.Access))
+	if err != nil {
+		return Share{}, err
+	}
+	if in.Duration < 0 || in.Duration > maxShareDuration {
+		return Share{}, invalidf("duration", "a share lasts a positive duration of at most 10 years, or until revoked")
+	}
+	if in.Via == "" {
+		in.Via = "console"
+	}
+	var out Share
+	err = e.write(ctx, func(t *txn) error {
+		l, err := loadLead(t, in.LeadID)
+		if err != nil {
+			return err
+		}
+		if !actor.Role.Can(ActShareAnyLead) && !(actor.IsAgent() && l.OwnerID == actor.AgentID) {
+			return forbiddenf("%s cannot share lead #%d: agents share only the leads they own", actor.Name, l.ID)
+		}
+		a, err := loadAgent(t, in.Agent)
+		if err != nil {
+			return err
+		}
+		if a.ID == l.OwnerID {
+			return conflictf("%s owns lead #%d already: it has edit access", a.Handle, l.ID)
+		}
+		s, err := t.share(&l, &a, acc, in.Duration, actor.Name, in.Via, 0)
+		if err != nil {
+			return err
+		}
+		out = *s
+		return nil
+	})
+	return out, err
+}
+
+// share creates (or changes) agent a's share of l and notifies a.
+func (t *txn) share(l *Lead, a *Agent, acc Access, d time.Duration, by, via string, ruleID int64) (*Share, error) {
+	s := Share{LeadID: l.ID, AgentID: a.ID, Agent: a.Handle, Access: acc, Status: ShareActive, CreatedAt: t.now, CreatedBy: by, Via: via}
+	if d > 0 {
+		s.ExpiresAt = t.now.Add(d)
+		t.wake = true
+	}
+	until := "until revoked"
+	if d > 0 {
+		until = "for " + FormatDuration(d)
+	}
+	ev := Event{Kind: EvShareCreated, Actor: by, LeadID: l.ID, Agent: a.Handle, RuleID: ruleID, To: string(acc), Reason: until}
+	old, err := t.ActiveShare(l.ID, a.ID, t.now)
+	switch {
+	case err == nil:
+		old.Access, old.ExpiresAt = s.Access, s.ExpiresAt
+		if err := t.UpdateShare(&old); err != nil {
+			return nil, fmt.Errorf("changing share: %w", err)
+		}
+		s = old
+		ev.Kind = EvShareChanged
+	case errors.Is(err, ErrNoRows):
+		n, err := t.CountActiveShares(a.ID, t.now)
+		if err != nil {
+			return nil, fmt.Errorf("counting shares: %w", err)
+		}
+		if n >= MaxActiveShares {
+			return nil, &Error{Kind: KindLimit, Field: "agent", Msg: fmt.Sprintf(
+				"%s already holds %d active shares, the most an agent can hold: revoke some or let them expire first", a.Handle, n)}
+		}
+		if err := t.InsertShare(&s); err != nil {
+			return nil, fmt.Errorf("storing share: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("reading shares: %w", err)
+	}
+	rec, err := t.record(ev)
+	if err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("%s shared %s with you (%s, %s)", by, l.Title(), acc, until)
+	if err := t.notify(a, rec, l, msg, true); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// RevokeShare ends a share early. Dispatchers revoke any share, an agent the shares of
+// the leads it owns, and a holder may give up its own.
+func (e *Engine) RevokeShare(ctx context.Context, actor Actor, id int64) (Share, error) {
+	var out Share
+	err := e.write(ctx, func(t *txn) error {
+		s, err := t.Share(id)
+		if errors.Is(err, ErrNoRows) {
+			return notFoundf("share #%d does not exist", id)
+		}
+		if err != nil {
+			return fmt.Errorf("reading share #%d: %w", id, err)
+		}
+		l, err := loadLead(t, s.LeadID)
+		if err != nil {
+			return err
+		}
+		allowed := actor.Role.Can(ActShareAnyLead) ||
+			(actor.IsAgent() && (l.OwnerID == actor.AgentID || s.AgentID == actor.AgentID))
+		if !allowed {
+			return forbiddenf("%s cannot revoke share #%d: only dispatchers, the lead's owner and the holder can", actor.Name, id)
+		}
+		if !s.ActiveAt(t.now) {
+			return conflictf("share #%d is %s already", id, endedStatus(s, t.now))
+		}
+		s.Status, s.EndedAt = ShareRevoked, t.now
+		if err := t.UpdateShare(&s); err != nil {
+			return fmt.Errorf("revoking share #%d: %w", id, err)
+		}
+		rec, err := t.record(Event{Kind: EvShareRevoked, Actor: actor.Name, LeadID: l.ID, Agent: s.Agent, From: string(s.Access)})
+		if err != nil {
+			return err
+		}
+		holder, err := t.Agent(s.AgentID)
+		if err != nil {
+			return fmt.Errorf("reading share holder: %w", err)
+		}
+		out = s
+		return t.notify(&holder, rec, &l, fmt.Sprintf("%s revoked your access to %s", actor.Name, l.Title()), false)
+	})
+	return out, err
+}
+
+func endedStatus(s Share, now time.Time) ShareStatus {
+	if s.Status == ShareActive && !s.ActiveAt(now) {
+		return ShareExpired
+	}
+	return s.Status
+}
+
+// SharedLead is a lead shared with the reading agent, with the share.
+type SharedLead struct {
+	Lead  Lead
+	Share Share
+}
+
+// SharedWithMe lists the leads shared with the actor (an agent), soonest to end first.
+func (e *Engine) SharedWithMe(ctx context.Context, actor Actor) ([]SharedLead, error) {
+	if !actor.IsAgent() {
+		return nil, forbiddenf("%s is not an agent: only agents hold shares", actor.Name)
+	}
+	var out []SharedLead
+	err := e.read(ctx, func(r Reader) error {
+		shares, err := r.ActiveSharesOf(actor.AgentID, e.now())
+		if err != nil {
+			return fmt.Errorf("reading shares: %w", err)
+		}
+		for _, s := range shares {
+			l, err := loadLead(r, s.LeadID)
+			if err != nil {
+				return err
+			}
+			out = append(out, SharedLead{Lead: l, Share: s})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ExpireShares ends every active share whose time is up (R9), in batches. The engine
+// runs it by itself within a second of each end; callers need it only to force it.
+func (e *Engine) ExpireShares(ctx context.Context) error {
+	const batch = 500
+	for {
+		n := 0
+		err := e.write(ctx, func(t *txn) error {
+			ended, err := t.SharesEndedBy(t.now, batch)
+			if err != nil {
+				return fmt.Errorf("reading ended shares: %w", err)
+			}
+			n = len(ended)
+			for i := range ended {
+				s := &ended[i]
+				s.Status, s.EndedAt = ShareExpired, s.ExpiresAt
+				if err := t.UpdateShare(s); err != nil {
+					return fmt.Errorf("expiring share #%d: %w", s.ID, err)
+				}
+				rec, err := t.record(Event{Kind: EvShareExpired, Actor: "system", LeadID: s.LeadID, Agent: s.Agent, From: string(s.Access)})
+				if err != nil {
+					return err
+				}
+				l, err := loadLead(t, s.LeadID)
+				if err != nil {
+					return err
+				}
+				holder, err := t.Agent(s.AgentID)
+				if err != nil {
+					return fmt.Errorf("reading share holder: %w", err)
+				}
+				if err := t.notify(&holder, rec, &l, fmt.Sprintf("Your %s access to %s has ended", s.Access, l.Title()), true); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || n < batch {
+			return err
+		}
+	}
+}
+
+func (e *Engine) wakeExpiry() {
+	select {
+	case e.expiryWake <- struct{}{}:
+	default:
+	}
+}
+
+// expiryLoop sleeps until the next share ends, expires it, and sleeps again. New shares
+// (from this process, or seen in another's history) wake it early; it never sleeps more
+// than a few seconds, so a clock moved by hand is noticed too.
+func (e *Engine) expiryLoop() {
+	defer e.wg.Done()
+	const maxSleep = 5 * time.Second
+	for {
+		sleep := maxSleep
+		var next time.Time
+		var ok bool
+		err := e.read(context.Background(), func(r Reader) (err error) {
+			next, ok, err = r.NextShareExpiry()
+			return err
+		})
+		if err != nil {
+			e.log.Error("engine: reading share expiries", "err", err)
+		} else if ok {
+			sleep = min(max(next.Sub(e.now()), 0), maxSleep)
+		}
+		timer := time.NewTimer(sleep)
+		select {
+		case <-e.quit:
+			timer.Stop()
+			return
+		case <-e.expiryWake:
+			timer.Stop()
+			continue
+		case <-timer.C:
+		}
+		if err := e.ExpireShares(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
+			e.log.Error("engine: expiring shares", "err", err)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
+	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
+	l.first_contact_at, l.updated_at`
+
+const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
+
+func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
+	var (
+		l                               engine.Lead
+		ext, owner                      sql.NullString
+		ownerID, assigned, firstContact sql.NullInt64
+		tags, fields                    string
+		created, updated                int64
+	)
+	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
+		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact, &updated)
+	if err != nil {
+		return l, err
+	}
+	l.ExternalID, l.Owner, l.OwnerID = ext.String, owner.String, ownerID.Int64
+	l.CreatedAt, l.UpdatedAt = fromMS(created), fromMS(updated)
+	l.AssignedAt, l.FirstContactAt = fromNullMS(assigned), fromNullMS(firstContact)
+	if err := json.Unmarshal([]byte(tags), &l.Tags); err != nil {
+		return l, fmt.Errorf("lead #%d: tags: %w", l.ID, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &l.Fields); err != nil {
+		return l, fmt.Errorf("lead #%d: fields: %w", l.ID, err)
+	}
+	return l, nil
+}
+
+func (q *q) Lead(id int64) (engine.Lead, error) {
+	l, err := scanLead(q.db.QueryRowContext(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.id = ?`, id))
+	return l, one(err)
+}
+
+func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
+	l, err := scanLead(q.db.QueryRowContext(q.ctx,
+		`SELECT `+leadColumns+leadFrom+` WHERE l.source = ? AND l.external_id = ?`, source, externalID))
+	return l, one(err)
+}
+
+// leadWhere builds the WHERE clause of a lead filter (without paging).
+func leadWhere(f engine.LeadFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
+	if len(f.IDs) > 0 {
+		ids, _ := json.Marshal(f.IDs)
+		add(`l.id IN (SELECT value FROM json_each(?))`, string(ids))
+	}
+	if len(f.Status) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.Status)), ",")
+		var a []any
+		for _, s := range f.Status {
+			a = append(a, string(s))
+		}
+		add(`l.status IN (`+ph+`)`, a...)
+	}
+	if f.OwnerID != 0 {
+		add(`l.owner_id = ?`, f.OwnerID)
+	}
+	if f.Source != "" {
+		add(`l.source = ?`, f.Source)
+	}
+	if f.Tag != "" {
+		add(`EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = ?)`, f.Tag)
+	}
+	if f.Text != "" {
+		t := strings.ToLower(f.Text)
+		add(`(instr(lower(l.name), ?) OR instr(lower(l.email), ?) OR instr(l.phone, ?) OR instr(lower(l.company), ?))`, t, t, t, t)
+	}
+	if f.Unassigned {
+		add(`l.owner_id IS NULL`)
+		if f.Waiting != "" {
+			add(`l.waiting = ?`, string(f.Waiting))
+		}
+	}
+	if f.Open {
+		add(`l.status NOT IN ('won','lost')`)
+	}
+	if f.VisibleTo != 0 {
+		add(`(l.owner_id = ? OR EXISTS (SELECT 1 FROM shares s WHERE s.lead_id = l.id AND s.agent_id = ?
+			AND s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > ?)))`, f.VisibleTo, f.VisibleTo, ms(f.Now))
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func (q *q) Leads(f engine.LeadFilter) ([]engine.Lead, error) {
+	where, args := leadWhere(f)
+	order := " ORDER BY l.id DESC"
+	if f.AfterID != 0 {
+		op := "<"
+		if f.OldestFirst {
+			op = ">"
+		}
+		if where == "" {
+			where = " WHERE "
+		} else {
+			where += " AND "
+		}
+		where += "l.id " + op + " ?"
+		args = append(args, f.AfterID)
+	}
+	if f.OldestFirst {
+		order = " ORDER BY l.id"
+	}
+	query := `SELECT ` + leadColumns + leadFrom + where + order
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := q.db.QueryContext(q.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []engine.Lead
+	for rows.Next() {
+		l, err := scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (q *q) CountLeads(f engine.LeadFilter) (int, error) {
+	where, args := leadWhere(f)
+	var n int
+	err := q.db.QueryRowContext(q.ctx, `SELECT count(*) FROM leads l`+where, args...).Scan(&n)
+	return n, err
+}
+
+func leadArgs(l *engine.Lead) ([]any, error) {
+	tags, err := json.Marshal(l.Tags)
+	if err != nil {
+		return nil, fmt.Errorf("encoding tags: %w", err)
+	}
+	if l.Tags == nil {
+		tags = []byte("[]")
+	}
+	fields, err := json.Marshal(l.Fields)
+	if err != nil {
+		return nil, fmt.Errorf("encoding fields: %w", err)
+	}
+	if l.Fields == nil {
+		fields = []byte("{}")
+	}
+	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
+		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ms(l.CreatedAt),
+		nullMS(l.AssignedAt), nullMS(l.FirstContactAt), ms(l.UpdatedAt)}, nil
+}
+
+func (q *q) InsertLead(l *engine.Lead) error {
+	args, err := leadArgs(l)
+	if err != nil {
+		return err
+	}
+	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
+		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	if err != nil {
+		return err
+	}
+	l.ID = id
+	return nil
+}
+
+func (q *q) UpdateLead(l *engine.Lead) error {
+	args, err := leadArgs(l)
+	if err != nil {
+		return err
+	}
+	return q.exec(`UPDATE leads SET external_id = ?, source = ?, name = ?, email = ?, phone = ?, company = ?,
+		tags = ?, fields = ?, status = ?, owner_id = ?, waiting = ?, wait_reason = ?, created_at = ?,
+		assigned_at = ?, first_contact_at = ?, updated_at = ? WHERE id = ?`, append(args, l.ID)...)
+}

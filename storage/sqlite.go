@@ -1,0 +1,236 @@
+// Package storage is the SQLite implementation of engine.Store: embedded, versioned
+// migrations; WAL; one writer connection that takes the write lock at BEGIN
+// (BEGIN IMMEDIATE); a pool of read-only connections.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard/switchboard/engine"
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SQLite is an engine.Store on one SQLite database file.
+type SQLite struct {
+	path   string
+	writer *sql.DB // one connection: SQLite has one writer anyway
+	reader *sql.DB // query_only connections for snapshots
+}
+
+var _ engine.Store = (*SQLite)(nil)
+
+// Options tune Open.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: FULL (the default) makes every
+	// commit durable on disk before it returns; NORMAL may lose the last commits on a
+	// power cut (never on a process crash) and is faster.
+	Synchronous string
+	// ReadConns caps the read pool (default 8).
+	ReadConns int
+}
+
+// Open opens (creating if needed) the database at path and brings its schema up to
+// date.
+func Open(path string, opts Options) (*SQLite, error) {
+	if opts.Synchronous == "" {
+		opts.Synchronous = "FULL"
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 8
+	}
+	switch strings.ToUpper(opts.Synchronous) {
+	case "FULL", "NORMAL", "EXTRA", "OFF":
+	default:
+		return nil, fmt.Errorf("storage: unknown synchronous mode %q", opts.Synchronous)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("storage: creating %s: %w", dir, err)
+		}
+	}
+	common := []string{"busy_timeout(10000)", "foreign_keys(1)"}
+	writer, err := sql.Open("sqlite", dsn(path, append(common, "journal_mode(WAL)", "synchronous("+opts.Synchronous+")"), "immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("storage: opening %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.Ping(); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("storage: opening %s: %w", path, err)
+	}
+	s := &SQLite{path: path, writer: writer}
+	if err := s.migrate(context.Background()); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader, err := sql.Open("sqlite", dsn(path, append(common, "query_only(1)"), ""))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("storage: opening %s for reading: %w", path, err)
+	}
+	reader.SetMaxOpenConns(opts.ReadConns)
+	reader.SetMaxIdleConns(opts.ReadConns)
+	s.reader = reader
+	return s, nil
+}
+
+func dsn(path string, pragmas []string, txlock string) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	if txlock != "" {
+		q.Set("_txlock", txlock)
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Path is the database file.
+func (s *SQLite) Path() string { return s.path }
+
+// Close closes both pools. The WAL is checkpointed by SQLite as the last connection
+// closes.
+func (s *SQLite) Close() error {
+	var errs []error
+	if s.reader != nil {
+		errs = append(errs, s.reader.Close())
+	}
+	errs = append(errs, s.writer.Close())
+	return errors.Join(errs...)
+}
+
+// Version is the schema version (the number of the last migration applied).
+func (s *SQLite) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.writer.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// migrate applies the embedded migrations newer than PRAGMA user_version, each in its
+// own immediate transaction, so that two processes starting together agree.
+func (s *SQLite) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("storage: listing migrations: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("storage: migration %s is not named NNNN_name.sql", base)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("storage: reading %s: %w", base, err)
+		}
+		if err := s.apply(ctx, version, base, string(body)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *SQLite) apply(ctx context.Context, version int, name, body string) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: migration %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	var current int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("storage: reading schema version: %w", err)
+	}
+	if current >= version {
+		return nil
+	}
+	if current != version-1 {
+		return fmt.Errorf("storage: database is at schema version %d; migration %s expects %d", current, name, version-1)
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return fmt.Errorf("storage: migration %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		return fmt.Errorf("storage: migration %s: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("storage: migration %s: %w", name, err)
+	}
+	return nil
+}
+
+// Begin starts the write transaction (BEGIN IMMEDIATE on the writer connection).
+func (s *SQLite) Begin(ctx context.Context) (engine.WriteTx, error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("storage: begin: %w", err)
+	}
+	return &writeTx{q: q{ctx: ctx, db: tx}, tx: tx}, nil
+}
+
+// Read runs fn on a read-only snapshot from the read pool.
+func (s *SQLite) Read(ctx context.Context, fn func(engine.Reader) error) error {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("storage: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&q{ctx: ctx, db: tx})
+}
+
+// writeTx is an open write transaction.
+type writeTx struct {
+	q
+	tx *sql.Tx
+}
+
+func (w *writeTx) Savepoint() error           { return w.exec("SAVEPOINT cmd") }
+func (w *writeTx) RollbackToSavepoint() error { return w.exec("ROLLBACK TO cmd") }
+func (w *writeTx) ReleaseSavepoint() error    { return w.exec("RELEASE cmd") }
+func (w *writeTx) Commit() error              { return w.tx.Commit() }
+func (w *writeTx) Rollback() error            { return w.tx.Rollback() }
+
+// q runs the queries, on a read snapshot or in the write transaction.
+type q struct {
+	ctx context.Context
+	db  *sql.Tx
+}
+
+func (q *q) exec(query string, args ...any) error {
+	_, err := q.db.ExecContext(q.ctx, query, args...)
+	return err
+}
+
+func (q *q) insert(query string, args ...any) (int64, error) {
+	res, err := q.db.ExecContext(q.ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// one turns sql.ErrNoRows into engine.ErrNoRows.
+func one(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return engine.ErrNoRows
+	}
+	return err
+}
