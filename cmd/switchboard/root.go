@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/storage"
+)
+
+// Exit codes (DESIGN.md §6): 0 success, 1 the command failed, 2 it was used wrongly.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// app holds what every command shares: where the database is, how to print, and the
+// process's streams (tests swap them for buffers).
+type app struct {
+	dbPath string
+	format string // table or json
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// usageError marks a command line that cannot be run as written (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// run executes the command line and returns the process's exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "switchboard:", err)
+	var u usageError
+	if errors.As(err, &u) || errors.Is(err, errFlag) {
+		return exitUsage
+	}
+	return exitFail
+}
+
+// errFlag wraps cobra's flag parsing errors so they exit with the usage code.
+var errFlag = errors.New("bad flag")
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "switchboard",
+		Short:         "A lead dispatcher that lives in the terminal",
+		Long:          "switchboard routes sales leads to agents by rules and gives team leads a keyboard-driven console.\nRun without a command, it opens the console on the local database.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return fmt.Errorf("%w: %w", errFlag, err)
+	})
+	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default: $SWITCHBOARD_DB, or switchboard.db in the user's data directory)")
+	root.PersistentFlags().StringVar(&a.format, "format", "table", "output format: table or json")
+
+	// Every command of the CLI, in the order `--help` lists them.
+	root.AddCommand(
+		a.versionCmd(),
+	)
+	return root
+}
+
+// databasePath resolves --db, then $SWITCHBOARD_DB, then the user's data directory.
+func (a *app) databasePath() (string, error) {
+	if a.dbPath != "" {
+		return a.dbPath, nil
+	}
+	if p := os.Getenv("SWITCHBOARD_DB"); p != "" {
+		return p, nil
+	}
+	dir, err := dataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "switchboard.db"), nil
+}
+
+// dataDir is switchboard's directory in the user's data directory
+// ($XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard), created on demand.
+func dataDir() (string, error) {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the data directory: %w (use --db)", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	dir := filepath.Join(base, "switchboard")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("creating the data directory: %w", err)
+	}
+	return dir, nil
+}
+
+// session is an open engine on the database, for one command.
+type session struct {
+	path  string
+	store *storage.SQLite
+	eng   *engine.Engine
+}
+
+func (s *session) Close() error {
+	return errors.Join(s.eng.Close(), s.store.Close())
+}
+
+// openEngine opens the database (creating it when create is set; otherwise a missing
+// file is an error that says to run init) and starts an engine on it.
+func (a *app) openEngine(create bool, opts engine.Options) (*session, error) {
+	path, err := a.databasePath()
+	if err != nil {
+		return nil, err
+	}
+	if !create {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: run `switchboard init` first, or point --db at one", path)
+		}
+	}
+	st, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	eng, err := engine.New(st, opts)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("starting the engine on %s: %w", path, err)
+	}
+	return &session{path: path, store: st, eng: eng}, nil
+}
+
+// ctx is the context commands run in.
+func ctx(cmd *cobra.Command) context.Context {
+	if c := cmd.Context(); c != nil {
+		return c
+	}
+	return context.Background()
+}
