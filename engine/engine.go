@@ -63,6 +63,8 @@ type op struct {
 	err    error
 	events []Event
 	wake   bool // the command changed share expiries
+	// routes marks lead creation, which keeps the transaction's routingCache current.
+	routes bool
 	done   chan struct{}
 }
 
@@ -141,6 +143,7 @@ type txn struct {
 	now    time.Time
 	events []Event
 	wake   bool
+	cache  *routingCache // nil unless the command keeps it current
 }
 
 // record appends a history event.
@@ -156,7 +159,17 @@ func (t *txn) record(ev Event) (*Event, error) {
 // write runs fn as one command: in the writer's current transaction, inside its own
 // savepoint. It returns once the transaction has committed (or fn was refused).
 func (e *Engine) write(ctx context.Context, fn func(*txn) error) error {
-	o := &op{ctx: ctx, fn: fn, done: make(chan struct{})}
+	return e.submit(&op{ctx: ctx, fn: fn, done: make(chan struct{})})
+}
+
+// writeRouting is write for lead creation: the command may use the transaction's
+// routingCache, and must keep it current.
+func (e *Engine) writeRouting(ctx context.Context, fn func(*txn) error) error {
+	return e.submit(&op{ctx: ctx, fn: fn, routes: true, done: make(chan struct{})})
+}
+
+func (e *Engine) submit(o *op) error {
+	ctx := o.ctx
 	select {
 	case e.ops <- o:
 	case <-ctx.Done():
@@ -217,6 +230,7 @@ func (e *Engine) commit(batch []*op) {
 		return
 	}
 	ran := 0
+	var cache routingCache // valid inside this transaction only
 	for _, o := range batch {
 		if err := o.ctx.Err(); err != nil {
 			o.err = err
@@ -228,8 +242,14 @@ func (e *Engine) commit(batch []*op) {
 			return
 		}
 		t := &txn{Tx: tx, e: e, now: e.now()}
+		if o.routes {
+			t.cache = &cache
+		} else {
+			cache = routingCache{}
+		}
 		if err := runCommand(t, o.fn); err != nil {
 			o.err = err
+			cache = routingCache{}
 			if rerr := tx.RollbackToSavepoint(); rerr != nil {
 				tx.Rollback()
 				fail(fmt.Errorf("rolling back a refused command: %w", rerr))

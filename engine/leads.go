@@ -38,7 +38,7 @@ func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]
 			in[i].Fields = normalizeFieldValues(in[i].Fields)
 		}
 	}
-	err := e.write(ctx, func(t *txn) error {
+	err := e.writeRouting(ctx, func(t *txn) error {
 		for i := range in {
 			if out[i].Err != nil {
 				continue

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -56,9 +55,9 @@ func (t *txn) notify(a *Agent, ev *Event, l *Lead, text string, external bool) e
 	if a.WebhookURL != "" {
 		targets = append(targets, OutboxItem{AgentID: a.ID, Channel: ChannelWebhook, Target: a.WebhookURL})
 	}
-	global, err := t.Setting(SettingWebhookURL)
-	if err != nil && !errors.Is(err, ErrNoRows) {
-		return fmt.Errorf("reading the global webhook: %w", err)
+	global, err := t.globalWebhook()
+	if err != nil {
+		return err
 	}
 	if global != "" {
 		targets = append(targets, OutboxItem{Channel: ChannelWebhook, Target: global})

@@ -36,11 +36,15 @@ type team struct {
 }
 
 func (t *txn) loadTeam() (*team, error) {
+	day := t.e.day(t.now)
+	if c := t.cache; c != nil && c.team != nil && c.day == day {
+		return c.team, nil
+	}
 	agents, err := t.Agents()
 	if err != nil {
 		return nil, fmt.Errorf("loading agents: %w", err)
 	}
-	auto, err := t.AutoAssigned(t.e.day(t.now))
+	auto, err := t.AutoAssigned(day)
 	if err != nil {
 		return nil, fmt.Errorf("loading daily counts: %w", err)
 	}
@@ -54,6 +58,9 @@ func (t *txn) loadTeam() (*team, error) {
 		}
 	}
 	sort.Slice(tm.agentsAZ, func(i, j int) bool { return tm.agentsAZ[i].Handle < tm.agentsAZ[j].Handle })
+	if c := t.cache; c != nil {
+		c.team, c.day = tm, day
+	}
 	return tm, nil
 }
 
@@ -93,9 +100,9 @@ func (tm *team) recipientsOf(r *Rule) []recipient {
 
 // decide routes lead l, arriving at `at`, without writing anything.
 func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
-	rules, err := t.Rules()
+	rules, err := t.rules()
 	if err != nil {
-		return nil, fmt.Errorf("loading rules: %w", err)
+		return nil, err
 	}
 	d := &decision{}
 	var failed []int64 // matching owner rules with nobody eligible (R2, R4)
@@ -293,6 +300,11 @@ func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
 		if err := t.CountAutoAssigned(d.owner.ID, t.e.day(t.now)); err != nil {
 			return fmt.Errorf("counting the daily cap: %w", err)
 		}
+		// What the store's triggers and the count above just did, for the team in hand
+		// (a cached team routes the next lead of the batch).
+		d.owner.AssignedToday++
+		d.owner.OpenLeads++
+		d.owner.LastAssignedAt = t.now
 		ev, err := t.record(Event{
 			Kind: EvLeadRouted, Actor: ruleActor(d.rule.ID), LeadID: l.ID, Agent: d.owner.Handle,
 			RuleID: d.rule.ID, From: prevOwner, To: d.owner.Handle, Reason: routing.Explain(), Routing: &routing,

@@ -29,6 +29,8 @@ type SQLite struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer anyway
 	reader *sql.DB // query_only connections for snapshots
+
+	writeStmts, readStmts *stmtCache
 }
 
 var _ engine.Store = (*SQLite)(nil)
@@ -62,7 +64,9 @@ func Open(path string, opts Options) (*SQLite, error) {
 			return nil, fmt.Errorf("storage: creating %s: %w", dir, err)
 		}
 	}
-	common := []string{"busy_timeout(10000)", "foreign_keys(1)"}
+	// temp_store(MEMORY) keeps each command's savepoint journal off the disk: every
+	// command in a group commit runs in a savepoint.
+	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"}
 	writer, err := sql.Open("sqlite", dsn(path, append(common, "journal_mode(WAL)", "synchronous("+opts.Synchronous+")"), "immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("storage: opening %s: %w", path, err)
@@ -88,6 +92,7 @@ func Open(path string, opts Options) (*SQLite, error) {
 	reader.SetMaxOpenConns(opts.ReadConns)
 	reader.SetMaxIdleConns(opts.ReadConns)
 	s.reader = reader
+	s.writeStmts, s.readStmts = newStmtCache(writer), newStmtCache(reader)
 	return s, nil
 }
 
@@ -109,6 +114,10 @@ func (s *SQLite) Path() string { return s.path }
 // closes.
 func (s *SQLite) Close() error {
 	var errs []error
+	if s.writeStmts != nil {
+		s.writeStmts.close()
+		s.readStmts.close()
+	}
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
 	}
@@ -183,7 +192,7 @@ func (s *SQLite) Begin(ctx context.Context) (engine.WriteTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: begin: %w", err)
 	}
-	return &writeTx{q: q{ctx: ctx, db: tx}, tx: tx}, nil
+	return &writeTx{q: q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.writeStmts}}, tx: tx, stmts: s.writeStmts}, nil
 }
 
 // Read runs fn on a read-only snapshot from the read pool.
@@ -192,26 +201,37 @@ func (s *SQLite) Read(ctx context.Context, fn func(engine.Reader) error) error {
 	if err != nil {
 		return fmt.Errorf("storage: begin read: %w", err)
 	}
-	defer tx.Rollback()
-	return fn(&q{ctx: ctx, db: tx})
+	defer func() {
+		tx.Rollback()
+		s.readStmts.prepareMissed(ctx)
+	}()
+	return fn(&q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.readStmts}})
 }
 
 // writeTx is an open write transaction.
 type writeTx struct {
 	q
-	tx *sql.Tx
+	tx    *sql.Tx
+	stmts *stmtCache
 }
 
 func (w *writeTx) Savepoint() error           { return w.exec("SAVEPOINT cmd") }
 func (w *writeTx) RollbackToSavepoint() error { return w.exec("ROLLBACK TO cmd") }
 func (w *writeTx) ReleaseSavepoint() error    { return w.exec("RELEASE cmd") }
-func (w *writeTx) Commit() error              { return w.tx.Commit() }
-func (w *writeTx) Rollback() error            { return w.tx.Rollback() }
+func (w *writeTx) Commit() error              { return w.end(w.tx.Commit()) }
+func (w *writeTx) Rollback() error            { return w.end(w.tx.Rollback()) }
+
+// end prepares, now that the writer connection is free, what the transaction ran
+// unprepared.
+func (w *writeTx) end(err error) error {
+	w.stmts.prepareMissed(context.Background())
+	return err
+}
 
 // q runs the queries, on a read snapshot or in the write transaction.
 type q struct {
 	ctx context.Context
-	db  *sql.Tx
+	db  *cachedTx
 }
 
 func (q *q) exec(query string, args ...any) error {
