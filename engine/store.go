@@ -69,7 +69,19 @@ type Reader interface {
 	Notifications(agentID int64, limit int) ([]Notification, error)
 	UnreadNotifications(agentID int64) (int, error)
 
+	// DueOutbox lists pending outbox rows whose next attempt is at or before now,
+	// the longest waiting first.
+	DueOutbox(now time.Time, limit int) ([]OutboxItem, error)
+	// NextOutboxAttempt is the earliest next attempt of a pending row, if any.
+	NextOutboxAttempt() (time.Time, bool, error)
+	OutboxItem(id int64) (OutboxItem, error)
+	OutboxItems(f OutboxFilter) ([]OutboxItem, error)
+
 	Setting(key string) (string, error) // ErrNoRows when unset
+
+	Tokens() ([]Token, error)                      // all, revoked ones too, oldest first
+	TokenByName(name string) (Token, error)        // the active one, or ErrNoRows
+	TokensByPrefix(prefix string) ([]Token, error) // active ones
 }
 
 // Tx is a Reader that can also write.
@@ -99,8 +111,12 @@ type Tx interface {
 	InsertNotification(n *Notification) error
 	MarkNotificationsRead(agentID int64, ids []int64, at time.Time) (int, error) // nil ids: all
 	InsertOutbox(o *OutboxItem) error
+	UpdateOutbox(o *OutboxItem) error // status, attempts, next attempt, last error, delivered at
 
 	SetSetting(key, value string) error
+
+	InsertToken(t *Token) error // sets t.ID
+	UpdateToken(t *Token) error // writes RevokedAt
 }
 
 // LeadFilter selects leads for Reader.Leads. Zero values mean "any".
