@@ -77,14 +77,6 @@ type Reader interface {
 	OutboxItem(id int64) (OutboxItem, error)
 	OutboxItems(f OutboxFilter) ([]OutboxItem, error)
 
-	// DueOutbox lists pending outbox rows whose next attempt is at or before now,
-	// the longest waiting first.
-	DueOutbox(now time.Time, limit int) ([]OutboxItem, error)
-	// NextOutboxAttempt is the earliest next attempt of a pending row, if any.
-	NextOutboxAttempt() (time.Time, bool, error)
-	OutboxItem(id int64) (OutboxItem, error)
-	OutboxItems(f OutboxFilter) ([]OutboxItem, error)
-
 	Setting(key string) (string, error) // ErrNoRows when unset
 
 	Tokens() ([]Token, error)                      // all, revoked ones too, oldest first
@@ -119,7 +111,6 @@ type Tx interface {
 	InsertNotification(n *Notification) error
 	MarkNotificationsRead(agentID int64, ids []int64, at time.Time) (int, error) // nil ids: all
 	InsertOutbox(o *OutboxItem) error
-	UpdateOutbox(o *OutboxItem) error // status, attempts, next attempt, last error, delivered at
 	UpdateOutbox(o *OutboxItem) error // status, attempts, next attempt, last error, delivered at
 
 	SetSetting(key, value string) error
