@@ -9,6 +9,7 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -53,9 +54,25 @@ func compileCondition(src string) (*condition, error) {
 	}
 	prog, err := expr.Compile(src, expr.Env(conditionEnv{}), expr.AsBool(), expr.MaxNodes(500))
 	if err != nil {
-		return nil, conditionError(err)
+		return nil, conditionError(locate(src, err))
 	}
 	return &condition{src: src, prog: prog}, nil
+}
+
+// locate gives a position to the one compile error expr reports without one: a
+// condition that is not true/false ("expected bool, but got int"). The whole expression
+// is at fault, so it points where the parser puts the expression's top node.
+func locate(src string, err error) error {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	tree, perr := parser.Parse(src)
+	if perr != nil {
+		return err
+	}
+	located := &file.Error{Location: tree.Node.Location(), Message: err.Error()}
+	return located.Bind(file.NewSource(src))
 }
 
 // conditionError turns expr's error into one that names the position in words.

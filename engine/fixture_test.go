@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,15 +29,37 @@ type fixture struct {
 	store *storage.SQLite
 	e     *engine.Engine
 	clock *clock
+	// now is the engine's clock: clock.Now, or time.Now for a real-clock fixture.
+	now   func() time.Time
 	owner engine.Actor
+	sync  string // storage.Options.Synchronous
 }
+
+// start is the hand-moved clock's first reading: a Monday, 10:00 UTC.
+var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{
 		t: t, ctx: context.Background(),
 		path:  filepath.Join(t.TempDir(), "switchboard.db"),
-		clock: &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)},
+		clock: &clock{t: start},
+		owner: engine.System(),
+	}
+	f.now = f.clock.Now
+	f.open()
+	t.Cleanup(f.close)
+	return f
+}
+
+// newRealClockFixture is a fixture whose engine runs on time.Now, for what only the
+// real clock shows (shares expiring on their own).
+func newRealClockFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{
+		t: t, ctx: context.Background(),
+		path:  filepath.Join(t.TempDir(), "switchboard.db"),
+		now:   time.Now,
 		owner: engine.System(),
 	}
 	f.open()
@@ -46,11 +69,11 @@ func newFixture(t testing.TB) *fixture {
 
 func (f *fixture) open() {
 	f.t.Helper()
-	st, err := storage.Open(f.path, storage.Options{})
+	st, err := storage.Open(f.path, storage.Options{Synchronous: f.sync})
 	if err != nil {
 		f.t.Fatalf("open store: %v", err)
 	}
-	e, err := engine.New(st, engine.Options{Now: f.clock.Now, Location: time.UTC, TailInterval: -1})
+	e, err := engine.New(st, engine.Options{Now: f.now, Location: time.UTC, TailInterval: -1})
 	if err != nil {
 		f.t.Fatalf("new engine: %v", err)
 	}
@@ -160,4 +183,75 @@ func (f *fixture) agentNamed(handle string) engine.Agent {
 		f.t.Fatalf("read agent %s: %v", handle, err)
 	}
 	return a
+}
+
+// events reads the history of lead id (0: all history), oldest first.
+func (f *fixture) events(leadID int64) []engine.Event {
+	f.t.Helper()
+	var out []engine.Event
+	q := engine.HistoryQuery{LeadID: leadID, Limit: 1000}
+	for {
+		page, err := f.e.History(f.ctx, f.owner, q)
+		if err != nil {
+			f.t.Fatalf("read history: %v", err)
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		q.Cursor = page.Next
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// eventsOf keeps the events of one kind.
+func eventsOf(evs []engine.Event, kind engine.EventKind) []engine.Event {
+	var out []engine.Event
+	for _, ev := range evs {
+		if ev.Kind == kind {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// allLeads reads every lead, oldest first.
+func (f *fixture) allLeads() []engine.Lead {
+	f.t.Helper()
+	var out []engine.Lead
+	q := engine.LeadQuery{OldestFirst: true, Limit: 1000}
+	for {
+		page, err := f.e.ListLeads(f.ctx, f.owner, q)
+		if err != nil {
+			f.t.Fatalf("list leads: %v", err)
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			return out
+		}
+		q.Cursor = page.Next
+	}
+}
+
+// ownersInOrder is the owner of every lead, oldest first, joined by spaces.
+func ownersInOrder(leads []engine.Lead) string {
+	s := make([]string, len(leads))
+	for i, l := range leads {
+		s[i] = ownerOf(l)
+	}
+	return strings.Join(s, " ")
+}
+
+// mustKind fails unless err is an engine error of kind k.
+func mustKind(t testing.TB, err error, k engine.Kind) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want a %s error", k)
+	}
+	if got := engine.KindOf(err); got != k {
+		t.Fatalf("got a %s error (%v), want %s", got, err, k)
+	}
 }

@@ -231,13 +231,12 @@ func pickRoundRobin(r *Rule, rs []recipient) (*Agent, []PassedOver) {
 			break
 		}
 	}
+	if given >= rs[i].perRound { // per_round was lowered mid-turn: that turn is over
+		i, given = (i+1)%n, 0
+	}
 	var passed []PassedOver
 	for k := 0; k < n; k++ {
 		rc := rs[i]
-		if given >= rc.perRound { // per_round was lowered mid-turn
-			i, given = (i+1)%n, 0
-			continue
-		}
 		if why := rc.agent.eligibility(); why != "" {
 			passed = append(passed, PassedOver{Agent: rc.agent.Handle, Rule: r.ID, Reason: why})
 			i, given = (i+1)%n, 0

@@ -104,8 +104,12 @@ func dsn(path string, pragmas []string, txlock string) string {
 	if txlock != "" {
 		q.Set("_txlock", txlock)
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
+
+// uriPath escapes what SQLite's URI file names give a meaning to, so that a path with
+// '?' or '#' in it opens that file and not a shorter one.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Path is the database file.
 func (s *SQLite) Path() string { return s.path }
