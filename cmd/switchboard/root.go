@@ -78,6 +78,9 @@ func (a *app) rootCmd() *cobra.Command {
 	})
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default: $SWITCHBOARD_DB, or switchboard.db in the user's data directory)")
 	root.PersistentFlags().StringVar(&a.format, "format", "table", "output format: table or json")
+	var as string
+	root.Flags().StringVar(&as, "as", "", "open the console as this agent (default: the database's owner)")
+	root.RunE = a.consoleRun(&as)
 
 	// Every command of the CLI, in the order `--help` lists them.
 	root.AddCommand(

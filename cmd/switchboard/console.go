@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/tui"
+)
+
+// consoleRun opens the local console on the database, acting as --as or as the owner.
+func (a *app) consoleRun(as *string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		s, err := a.openEngine(false, engine.Options{})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		actor, err := localActor(ctx(cmd), s.eng, *as)
+		if err != nil {
+			return err
+		}
+		return runConsole(ctx(cmd), s.eng, actor)
+	}
+}
+
+// localActor is who the local console acts as: the agent named by --as, else the
+// database's owner (its first owner-role agent, or the owner role itself when the team
+// has none yet).
+func localActor(c context.Context, eng *engine.Engine, as string) (engine.Actor, error) {
+	if as != "" {
+		ag, err := eng.Agent(c, engine.System(), as)
+		if err != nil {
+			return engine.Actor{}, fmt.Errorf("--as %s: %w", as, err)
+		}
+		return engine.AsAgent(ag), nil
+	}
+	agents, err := eng.Agents(c, engine.System())
+	if err != nil {
+		return engine.Actor{}, fmt.Errorf("reading the team: %w", err)
+	}
+	for _, ag := range agents {
+		if ag.Role == engine.RoleOwner {
+			return engine.AsAgent(ag), nil
+		}
+	}
+	return engine.Actor{Name: "owner", Role: engine.RoleOwner}, nil
+}
+
+// runConsole runs the console on this terminal until the person quits.
+func runConsole(c context.Context, eng *engine.Engine, actor engine.Actor) error {
+	m := tui.New(eng, actor, tui.Options{DarkBackground: true})
+	defer m.Close()
+	p := tea.NewProgram(m, tea.WithContext(c), tea.WithInput(os.Stdin), tea.WithOutput(os.Stdout))
+	if _, err := p.Run(); err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	return nil
+}

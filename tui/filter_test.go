@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+func TestParseFilter(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Filter
+		wantErr string
+	}{
+		{in: "", want: Filter{}},
+		{in: "  ", want: Filter{}},
+		{in: "source:facebook tag:vip age>1h acme", want: Filter{
+			Sources: []string{"facebook"}, Tags: []string{"vip"}, MinAge: time.Hour, Words: []string{"acme"},
+		}},
+		{in: "Source:Facebook,TikTok", want: Filter{Sources: []string{"facebook", "tiktok"}}},
+		{in: "source:web source:web", want: Filter{Sources: []string{"web"}}},
+		{in: "tag:vip tag:hot", want: Filter{Tags: []string{"vip", "hot"}}},
+		{in: "status:new,contacted", want: Filter{Statuses: []engine.Status{engine.StatusNew, engine.StatusContacted}}},
+		{in: "owner:none", want: Filter{Owners: []string{"none"}}},
+		{in: "age<2d age>30m", want: Filter{MaxAge: 48 * time.Hour, MinAge: 30 * time.Minute}},
+		{in: `"acme corp" x@y.com`, want: Filter{Words: []string{"acme corp", "x@y.com"}}},
+		{in: `owner:"a b"`, want: Filter{Owners: []string{"a b"}}},
+		{in: "http://x", want: Filter{Words: []string{"http://x"}}},
+		{in: "status:done", wantErr: "status:done"},
+		{in: "age>soon", wantErr: "age>soon"},
+		{in: "age>", wantErr: "needs a duration"},
+		{in: "tag:", wantErr: "needs a value"},
+		{in: `"acme`, wantErr: "quote"},
+		{in: "age>2h age<1h", wantErr: "select nothing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseFilter(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseFilter(%q) error = %v, want one containing %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseFilter(%q): %v", tt.in, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("ParseFilter(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFilterMatch(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	r := rowOf(engine.Lead{
+		ID: 1, Name: "Ada Lovelace", Company: "Acme Corp", Email: "ada@acme.test",
+		Source: "facebook", Tags: []string{"VIP"}, Status: engine.StatusNew,
+		CreatedAt: now.Add(-2 * time.Hour),
+	})
+	tests := []struct {
+		filter string
+		want   bool
+	}{
+		{"", true},
+		{"acme", true},
+		{"ACME lovelace", true},
+		{"acme babbage", false},
+		{"source:facebook tag:vip age>1h acme", true},
+		{"source:web,facebook", true},
+		{"source:web", false},
+		{"tag:vip tag:hot", false},
+		{"age>3h", false},
+		{"age<3h", true},
+		{"age<1h", false},
+		{"status:new", true},
+		{"status:assigned", false},
+		{"owner:none", true},
+		{"owner:alice", false},
+	}
+	for _, tt := range tests {
+		f, err := ParseFilter(tt.filter)
+		if err != nil {
+			t.Fatalf("ParseFilter(%q): %v", tt.filter, err)
+		}
+		if got := f.Match(r, now); got != tt.want {
+			t.Errorf("%q matches = %v, want %v", tt.filter, got, tt.want)
+		}
+	}
+}
+
+// FuzzParseFilter checks that the parser never panics and that a parsed filter
+// written back with String parses to the same filter.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{
+		"source:facebook tag:vip age>1h acme", `"acme corp" owner:none`, "status:new,won age<2w",
+		"tag:a,b,,c", `owner:"x y"`, "age>1.5h", "::", `"`, "age<", "source:ü",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseFilter(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseFilter(got.String())
+		if err != nil {
+			t.Fatalf("ParseFilter(%q) = %+v; its String %q does not parse: %v", s, got, got.String(), err)
+		}
+		if !reflect.DeepEqual(got, again) {
+			t.Fatalf("round trip of %q: %+v became %+v via %q", s, got, again, got.String())
+		}
+	})
+}
