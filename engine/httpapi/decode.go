@@ -56,7 +56,11 @@ func decodeError(err error, v any) error {
 		if typeErr.Field == "" {
 			return badRequest("", "the body must be a JSON object, not %s", jsonKind(typeErr.Value))
 		}
-		return badRequest(typeErr.Field, "%s must be %s, not %s", typeErr.Field, describeType(typeErr.Type), jsonKind(typeErr.Value))
+		want := describeType(typeErr.Type)
+		if ft := fieldType(v, typeErr.Field); ft != nil && ft.Kind() == reflect.Slice && ft.Elem() == typeErr.Type {
+			want = describeType(ft) // an element of a list is wrong: say what the list holds
+		}
+		return badRequest(typeErr.Field, "%s must be %s, not %s", typeErr.Field, want, jsonKind(typeErr.Value))
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		return badRequest(strings.Trim(name, `"`), "unknown field %s: the fields are %s", name, strings.Join(jsonFields(v), ", "))
@@ -120,6 +124,23 @@ func jsonFields(v any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// fieldType is the Go type of the top-level JSON field name of the struct v points to.
+func fieldType(v any, name string) reflect.Type {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == name {
+			return t.Field(i).Type
+		}
+	}
+	return nil
 }
 
 // leadIn is the body of POST /v1/leads.

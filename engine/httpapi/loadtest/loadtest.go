@@ -26,6 +26,7 @@ type Config struct {
 	Token       string        // a bearer token allowed to create leads
 	Rate        float64       // leads per second; 0 sends as fast as the clients can
 	Duration    time.Duration // how long to send
+	Requests    int           // stop after this many requests (0: only Duration limits)
 	Concurrency int           // concurrent clients (default 32)
 	Source      string        // the leads' source (default "loadtest")
 	Client      *http.Client  // default: a client with keep-alive sized for Concurrency
@@ -89,8 +90,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.URL == "" {
 		return Report{}, errors.New("loadtest: no URL")
 	}
+	if cfg.Duration <= 0 && cfg.Requests <= 0 {
+		return Report{}, errors.New("loadtest: give a positive duration or number of requests")
+	}
 	if cfg.Duration <= 0 {
-		return Report{}, errors.New("loadtest: the duration must be positive")
+		cfg.Duration = 24 * time.Hour
 	}
 	if cfg.Rate < 0 {
 		return Report{}, errors.New("loadtest: the rate cannot be negative")
@@ -117,7 +121,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	// count. due carries each request's due time: the schedule at cfg.Rate, or "now" when
 	// unpaced. It is unbuffered, so an unpaced run sends exactly as fast as it is served.
 	due := make(chan time.Time)
-	go schedule(ctx, cfg.Rate, due)
+	go schedule(ctx, cfg.Rate, cfg.Requests, due)
 
 	results := make([]result, cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -174,21 +178,23 @@ type result struct {
 	lat                 []time.Duration
 }
 
-// schedule sends due times on due until ctx ends, then closes it.
-func schedule(ctx context.Context, rate float64, due chan<- time.Time) {
+// schedule sends due times on due until ctx ends or, when n > 0, n have been sent;
+// then it closes due.
+func schedule(ctx context.Context, rate float64, n int, due chan<- time.Time) {
 	defer close(due)
 	if rate == 0 {
-		for {
+		for i := 0; n <= 0 || i < n; i++ {
 			select {
 			case due <- time.Now():
 			case <-ctx.Done():
 				return
 			}
 		}
+		return
 	}
 	interval := time.Duration(float64(time.Second) / rate)
 	next := time.Now()
-	for {
+	for i := 0; n <= 0 || i < n; i++ {
 		if wait := time.Until(next); wait > 0 {
 			select {
 			case <-time.After(wait):
