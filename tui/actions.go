@@ -307,4 +307,3 @@ func (e *ruleEditor) saved(msg ruleSavedMsg) (done bool) {
 	}
 	return true
 }
-

@@ -1,8 +1,8 @@
 package tui
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"maps"
 
 	tea "charm.land/bubbletea/v2"

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
 )
 
 // leadStore holds the open leads a session can see, oldest first. The queue and the
@@ -342,4 +341,3 @@ func groupDigits(n int) string {
 	}
 	return b.String()
 }
-

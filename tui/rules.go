@@ -301,4 +301,3 @@ func choice[T comparable](st *styles, all []T, cur T, label func(T) string) stri
 	}
 	return strings.Join(parts, " ")
 }
-

@@ -277,4 +277,3 @@ func (m *Model) helpView(w, h int) []string {
 		m.st.dim.Render("  Panes: 1–9 or tab. History filter: agent:bob kind:lead.routed lead:42. Any key closes this."))
 	return lines
 }
-

@@ -84,6 +84,7 @@ func (a *app) rootCmd() *cobra.Command {
 
 	// Every command of the CLI, in the order `--help` lists them.
 	root.AddCommand(
+		a.demoCmd(),
 		a.versionCmd(),
 	)
 	return root

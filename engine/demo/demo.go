@@ -1,0 +1,136 @@
+// Package demo fills an engine with a demo team, rules and history, and runs a lead
+// simulator that keeps the console alive. Everything goes through engine commands, so
+// the demo routes, records and notifies exactly as production does.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+// Team is the demo team: mixed presence and capacities.
+var Team = []engine.NewAgent{
+	{Handle: "dana", Name: "Dana Reyes", Email: "dana@example.com", Role: engine.RoleDispatcher, Presence: engine.Available},
+	{Handle: "alice", Name: "Alice Moreau", Email: "alice@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 40},
+	{Handle: "bob", Name: "Bob Okafor", Email: "bob@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 30},
+	{Handle: "carol", Name: "Carol Lindqvist", Email: "carol@example.com", Role: engine.RoleAgent, Presence: engine.Busy, Capacity: 25},
+	{Handle: "dev", Name: "Dev Sharma", Email: "dev@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 12, DailyCap: 40},
+	{Handle: "erin", Name: "Erin Walsh", Email: "erin@example.com", Role: engine.RoleAgent, Presence: engine.Away, Capacity: 30},
+	{Handle: "femi", Name: "Femi Adeyemi", Email: "femi@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 50},
+	{Handle: "gus", Name: "Gus Tanaka", Email: "gus@example.com", Role: engine.RoleAgent, Presence: engine.Offline, Capacity: 20},
+}
+
+// Rules are the demo's routing rules, in evaluation order.
+var Rules = []engine.RuleSpec{
+	{Name: "VIP heads-up", Condition: `"vip" in tags`, Mode: engine.Broadcast,
+		Recipients: []engine.RecipientSpec{{Agent: "dana"}, {Agent: "femi"}}, ShareAccess: engine.AccessRead, ShareDuration: 48 * time.Hour},
+	{Name: "Big budgets", Condition: `fields.budget >= 20000`, Mode: engine.RoundRobin,
+		Recipients: []engine.RecipientSpec{{Agent: "alice", PerRound: 2}, {Agent: "femi"}}},
+	{Name: "Social ads", Condition: `source in ["facebook", "tiktok"]`, Mode: engine.LoadBalance,
+		Recipients: []engine.RecipientSpec{{Agent: "bob"}, {Agent: "carol"}, {Agent: "dev"}}},
+	{Name: "Web round robin", Condition: `source == "web"`, Mode: engine.RoundRobin,
+		Recipients: []engine.RecipientSpec{{Agent: "alice", PerRound: 2}, {Agent: "bob"}, {Agent: "erin"}, {Agent: "gus"}}},
+}
+
+var (
+	firstNames = []string{"Ava", "Liam", "Noor", "Mateo", "Yuki", "Zara", "Omar", "Ines", "Kofi", "Mila", "Jonas", "Priya", "Leo", "Sofia", "Ravi", "Elif", "Hugo", "Amara", "Nils", "Chen"}
+	lastNames  = []string{"Garcia", "Novak", "Haddad", "Kim", "Silva", "Berg", "Mensah", "Rossi", "Dubois", "Patel", "Kowalski", "Ito", "Costa", "Nguyen", "Fischer", "Okoro"}
+	companies  = []string{"Acme Corp", "Globex", "Initech", "Umbrella Health", "Stark Logistics", "Wayne Foods", "Hooli", "Vandelay Imports", "Soylent", "Cyberdyne", "Tyrell", "Wonka Retail", ""}
+	sources    = []string{"web", "web", "facebook", "facebook", "tiktok", "api", "email", "phone", "csv"}
+	tagPool    = []string{"vip", "b2b", "trial", "renewal", "urgent", "eu", "us"}
+	cities     = []string{"Lisbon", "Berlin", "Austin", "Lagos", "Osaka", "Toronto", "Madrid"}
+)
+
+// Lead makes a plausible random lead.
+func Lead(r *rand.Rand) engine.NewLead {
+	first, last := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
+	company := companies[r.IntN(len(companies))]
+	var tags []string
+	for _, t := range tagPool {
+		if r.IntN(9) == 0 {
+			tags = append(tags, t)
+		}
+	}
+	return engine.NewLead{
+		Name:    first + " " + last,
+		Email:   fmt.Sprintf("%s.%s%d@example.com", lower(first), lower(last), r.IntN(100)),
+		Company: company,
+		Source:  sources[r.IntN(len(sources))],
+		Tags:    tags,
+		Fields:  map[string]any{"budget": (r.IntN(30) + 1) * 1000, "city": cities[r.IntN(len(cities))]},
+	}
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// Seed adds the team, the rules and history leads of history to an empty engine,
+// acting as actor (an owner).
+func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history int, r *rand.Rand) error {
+	for _, a := range Team {
+		if _, err := eng.AddAgent(ctx, actor, a); err != nil {
+			return fmt.Errorf("adding %s: %w", a.Handle, err)
+		}
+	}
+	for _, s := range Rules {
+		if _, err := eng.CreateRule(ctx, actor, s); err != nil {
+			return fmt.Errorf("adding rule %q: %w", s.Name, err)
+		}
+	}
+	leads := make([]engine.NewLead, history)
+	for i := range leads {
+		leads[i] = Lead(r)
+	}
+	created, err := eng.CreateLeads(ctx, actor, leads)
+	if err != nil {
+		return fmt.Errorf("adding demo leads: %w", err)
+	}
+	// Work some of them, so the history has contacts, wins and losses.
+	for i, c := range created {
+		if c.Err != nil || c.Lead.Owner == "" || i%3 != 0 {
+			continue
+		}
+		st := []engine.Status{engine.StatusContacted, engine.StatusQualified, engine.StatusWon, engine.StatusLost}[r.IntN(4)]
+		if _, err := eng.UpdateLead(ctx, actor, c.Lead.ID, engine.LeadUpdate{Status: &st}); err != nil {
+			return fmt.Errorf("working lead #%d: %w", c.Lead.ID, err)
+		}
+	}
+	return nil
+}
+
+// Simulate posts a new lead every interval (jittered) and now and then flips an
+// agent's presence, acting as actor, until ctx ends. Refusals are reported to onErr
+// and the simulation goes on.
+func Simulate(ctx context.Context, eng *engine.Engine, actor engine.Actor, interval time.Duration, r *rand.Rand, onErr func(error)) {
+	presences := []engine.Presence{engine.Available, engine.Available, engine.Busy, engine.Away}
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := eng.CreateLead(ctx, actor, Lead(r)); err != nil && ctx.Err() == nil {
+			onErr(err)
+		}
+		if n%15 == 14 {
+			a := Team[1+r.IntN(len(Team)-1)]
+			if _, err := eng.SetPresence(ctx, actor, a.Handle, presences[r.IntN(len(presences))]); err != nil && ctx.Err() == nil {
+				onErr(err)
+			}
+		}
+		t.Reset(interval/2 + time.Duration(r.Int64N(int64(interval))))
+	}
+}

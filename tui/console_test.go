@@ -1,0 +1,312 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/storage"
+)
+
+// testEngine is an engine on a real SQLite file with a small team and no rules, so
+// every lead waits in the queue.
+func testEngine(t testing.TB) *engine.Engine {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "switchboard.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(st, engine.Options{TailInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close(); st.Close() })
+	for _, a := range []engine.NewAgent{
+		{Handle: "alice", Name: "Alice Moreau", Presence: engine.Available, Capacity: 10},
+		{Handle: "bob", Name: "Bob Okafor", Presence: engine.Away},
+		{Handle: "dana", Name: "Dana Reyes", Role: engine.RoleDispatcher, Presence: engine.Available},
+	} {
+		if _, err := eng.AddAgent(context.Background(), engine.System(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return eng
+}
+
+func addLeads(t testing.TB, eng *engine.Engine, n int, source string) []engine.Lead {
+	t.Helper()
+	in := make([]engine.NewLead, n)
+	for i := range in {
+		in[i] = engine.NewLead{Name: fmt.Sprintf("Lead %s %d", source, i), Company: "Acme", Source: source, Tags: []string{"vip"}}
+	}
+	out, err := eng.CreateLeads(context.Background(), engine.System(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads := make([]engine.Lead, n)
+	for i, c := range out {
+		if c.Err != nil {
+			t.Fatal(c.Err)
+		}
+		leads[i] = c.Lead
+	}
+	return leads
+}
+
+func actorOf(t testing.TB, eng *engine.Engine, handle string) engine.Actor {
+	t.Helper()
+	a, err := eng.Agent(context.Background(), engine.System(), handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine.AsAgent(a)
+}
+
+// screen wraps the console to keep the last frame the program drew. The renderer
+// writes only the cells that changed, so the byte stream cannot be searched for a
+// phrase; the frame can.
+type screen struct {
+	*Model
+	last atomic.Pointer[string]
+}
+
+func (s *screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := s.Model.Update(msg)
+	return s, cmd
+}
+
+func (s *screen) View() tea.View {
+	v := s.Model.View()
+	text := ansi.Strip(v.Content)
+	s.last.Store(&text)
+	return v
+}
+
+type console struct {
+	*teatest.TestModel
+	scr *screen
+}
+
+func startConsole(t *testing.T, eng *engine.Engine, actor engine.Actor, w, h int) (*console, *Model) {
+	t.Helper()
+	m := New(eng, actor, Options{Width: w, Height: h, DarkBackground: true})
+	t.Cleanup(m.Close)
+	scr := &screen{Model: m}
+	tm := teatest.NewTestModel(t, scr, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	go io.Copy(io.Discard, tm.Output())
+	return &console{TestModel: tm, scr: scr}, m
+}
+
+// waitScreen waits until the frame on screen holds every want.
+func waitScreen(t *testing.T, c *console, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var frame string
+		if p := c.scr.last.Load(); p != nil {
+			frame = *p
+		}
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(frame, w)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %q; last frame:\n%s", want, frame)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func finish(t *testing.T, c *console) *Model {
+	t.Helper()
+	c.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	return c.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*screen).Model
+}
+
+func TestAssignThreeLeads(t *testing.T) {
+	eng := testEngine(t)
+	addLeads(t, eng, 5, "web")
+	tm, _ := startConsole(t, eng, engine.System(), 100, 30)
+	waitScreen(t, tm, "Queue 5 leads")
+	for range 3 {
+		tm.Send(press("space"))
+	}
+	waitScreen(t, tm, "3 selected")
+	tm.Send(press("a"))
+	waitScreen(t, tm, "Assign 3 leads to")
+	tm.Type("bob")
+	tm.Send(press("enter"))
+	waitScreen(t, tm, "Assigned 3 leads to Bob Okafor", "Queue 2 leads", "3/∞")
+	m := finish(t, tm)
+	if m.queue.total != 2 {
+		t.Errorf("queue holds %d leads, want 2", m.queue.total)
+	}
+	for _, a := range m.board.agents {
+		if a.Handle == "bob" && a.OpenLeads != 3 {
+			t.Errorf("bob has %d open leads, want 3", a.OpenLeads)
+		}
+	}
+	page, err := eng.ListLeads(context.Background(), engine.System(), engine.LeadQuery{Owner: "bob"})
+	if err != nil || len(page.Items) != 3 {
+		t.Fatalf("bob owns %d leads (%v), want 3", len(page.Items), err)
+	}
+}
+
+func TestFilterBySource(t *testing.T) {
+	eng := testEngine(t)
+	addLeads(t, eng, 4, "web")
+	addLeads(t, eng, 3, "facebook")
+	tm, _ := startConsole(t, eng, engine.System(), 100, 30)
+	waitScreen(t, tm, "Queue 7 leads")
+	tm.Send(press("/"))
+	tm.Type("source:facebook")
+	tm.Send(press("enter"))
+	waitScreen(t, tm, "Queue 3 leads", "/ source:facebook")
+	m := finish(t, tm)
+	if len(m.queue.visible) != 3 {
+		t.Fatalf("filtered queue shows %d leads, want 3", len(m.queue.visible))
+	}
+	for _, r := range m.queue.visible {
+		if r.source != "facebook" {
+			t.Errorf("lead #%d from %s passed the filter", r.id, r.source)
+		}
+	}
+}
+
+func TestRuleEditorRejectsInvalidCondition(t *testing.T) {
+	eng := testEngine(t)
+	tm, _ := startConsole(t, eng, engine.System(), 100, 30)
+	waitScreen(t, tm, "Queue")
+	tm.Send(press("4"))
+	waitScreen(t, tm, "No rules")
+	tm.Send(press("n"))
+	waitScreen(t, tm, "New rule")
+	tm.Type("Broken")
+	tm.Send(press("tab"))
+	tm.Type(`source == `)
+	tm.Send(press("enter"))
+	waitScreen(t, tm, "fix the condition first")
+	m := finish(t, tm)
+	ed, ok := m.modal.(*ruleEditor)
+	if !ok {
+		t.Fatalf("the rule editor closed on an invalid condition")
+	}
+	if ed.form.condErr == nil {
+		t.Fatalf("the condition %q was accepted", ed.form.condition.Value())
+	}
+	rules, _ := eng.Rules(context.Background(), engine.System())
+	if len(rules) != 0 {
+		t.Fatalf("an invalid rule was saved: %+v", rules)
+	}
+}
+
+func TestAgentCannotSeeQueue(t *testing.T) {
+	eng := testEngine(t)
+	addLeads(t, eng, 3, "web")
+	tm, _ := startConsole(t, eng, actorOf(t, eng, "alice"), 80, 24)
+	waitScreen(t, tm, "My leads", "Inbox")
+	m := finish(t, tm)
+	for _, p := range m.panes {
+		if p == paneQueue || p == paneLeads {
+			t.Fatalf("an agent session has the %s pane", paneNames[p])
+		}
+	}
+	if v := ansi.Strip(m.View().Content); strings.Contains(v, "Queue") || strings.Contains(v, "Lead web") {
+		t.Fatalf("an agent session shows the queue:\n%s", v)
+	}
+}
+
+func TestLeadFromAnotherActorAppearsLive(t *testing.T) {
+	eng := testEngine(t)
+	tm, _ := startConsole(t, eng, engine.System(), 100, 30)
+	waitScreen(t, tm, "The queue is empty")
+	if _, err := eng.CreateLead(context.Background(), engine.AsAPI("webform", engine.RoleIntake), engine.NewLead{Name: "Zebediah Live", Source: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	waitScreen(t, tm, "Zebediah Live", "Queue 1 lead")
+	finish(t, tm)
+}
+
+// TestLayoutFits renders every pane at 80×24 and checks that no line is wider than
+// the terminal and the screen has exactly 24 lines.
+func TestLayoutFits(t *testing.T) {
+	eng := testEngine(t)
+	addLeads(t, eng, 40, "facebook")
+	for _, size := range [][2]int{{80, 24}, {200, 50}, {60, 15}} {
+		w, h := size[0], size[1]
+		tm, _ := startConsole(t, eng, engine.System(), w, h)
+		waitScreen(t, tm, "Queue 40 leads")
+		m := finish(t, tm)
+		for _, p := range m.panes {
+			m.focus = p
+			for _, withHelp := range []bool{false, true} {
+				m.showHelp = withHelp
+				assertFits(t, m.View().Content, w, h, fmt.Sprintf("%s at %dx%d (help %v)", paneNames[p], w, h, withHelp))
+			}
+		}
+		m.showHelp = false
+		m.focus = paneQueue
+		m.assign([]int64{1}, m.queue)
+		assertFits(t, m.View().Content, w, h, fmt.Sprintf("assign picker at %dx%d", w, h))
+		m.modal = &ruleEditor{m: m, form: newRuleForm(&m.st, nil)}
+		assertFits(t, m.View().Content, w, h, fmt.Sprintf("rule editor at %dx%d", w, h))
+	}
+}
+
+func assertFits(t *testing.T, screen string, w, h int, what string) {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	if len(lines) != h {
+		t.Errorf("%s: %d lines, want %d", what, len(lines), h)
+	}
+	for i, l := range lines {
+		if got := ansi.StringWidth(l); got > w {
+			t.Errorf("%s: line %d is %d cells wide: %q", what, i+1, got, ansi.Strip(l))
+		}
+	}
+}
+
+func TestCloseReleasesSubscription(t *testing.T) {
+	eng := testEngine(t)
+	before := eng.Hub().Subscribers()
+	m := New(eng, engine.System(), Options{})
+	if got := eng.Hub().Subscribers(); got != before+1 {
+		t.Fatalf("subscribers = %d after New, want %d", got, before+1)
+	}
+	m.Close()
+	m.Close()
+	if got := eng.Hub().Subscribers(); got != before {
+		t.Fatalf("subscribers = %d after Close, want %d", got, before)
+	}
+}
+
