@@ -126,9 +126,11 @@ CREATE INDEX shares_lead ON shares(lead_id);
 CREATE INDEX shares_agent_active ON shares(agent_id, lead_id) WHERE status = 'active';
 CREATE INDEX shares_expiry ON shares(expires_at) WHERE status = 'active' AND expires_at IS NOT NULL;
 
--- History (R12). AUTOINCREMENT: ids are never reused, so other processes can tail it.
+-- History (R12). Ids increase in commit order and are never reused, so other processes
+-- can tail it: a new row gets the largest id plus one, and rows are never deleted (the
+-- trigger below), so no AUTOINCREMENT bookkeeping is needed on this hot table.
 CREATE TABLE events (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         INTEGER PRIMARY KEY,
     at         INTEGER NOT NULL,
     kind       TEXT    NOT NULL,
     actor      TEXT    NOT NULL,
