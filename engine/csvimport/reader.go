@@ -48,8 +48,8 @@ type Reader struct {
 	source  string
 	header  []string
 	cols    []column
-	line    int   // physical lines read
-	offset  int64 // bytes read
+	line    int        // physical lines read
+	offset  int64      // bytes read
 	pending []physLine // lines read ahead and given back
 	done    bool       // the input is at its end
 	err     error      // the input's read error, once hit
