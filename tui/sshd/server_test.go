@@ -194,7 +194,15 @@ func TestResizeIsFollowed(t *testing.T) {
 	tm := openTerm(t, login(t, ts.addr, "dana", key), "dana", 80, 24)
 	tm.waitText("dana")
 
+	tm.waitFor("the status bar on the bottom row", func(string) bool {
+		return strings.Contains(tm.screen.Line(23), "q quit")
+	})
+
 	tm.resize(120, 40)
+	tm.waitFor("the status bar on the new bottom row, past the old right edge", func(string) bool {
+		line := tm.screen.Line(39)
+		return strings.HasSuffix(line, "q quit") && len([]rune(line)) > 100 && !strings.Contains(tm.screen.Line(23), "q quit")
+	})
 	// The server draws its notice on the bottom row across the full width, so the
 	// notice shows the size the program has. The order of the resize and the notice
 	// does not matter: the notice stays up for StopGrace, redrawn at every size.
