@@ -309,4 +309,3 @@ func TestCloseReleasesSubscription(t *testing.T) {
 		t.Fatalf("subscribers = %d after Close, want %d", got, before)
 	}
 }
-

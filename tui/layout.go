@@ -12,11 +12,22 @@ func fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := ansi.StringWidth(s)
+	w := cells(s)
 	if w > width {
 		return ansi.Truncate(s, width, "…")
 	}
 	return s + strings.Repeat(" ", width-w)
+}
+
+// cells is the width of s on screen. Plain ASCII, most of what the lists draw, is
+// measured by its length; anything else goes through grapheme segmentation.
+func cells(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // pad is fit for plain text cells; a zero width drops the cell.
