@@ -94,3 +94,26 @@ func BenchmarkSelectAll(b *testing.B) {
 		m.queue.selectAll()
 	}
 }
+
+// BenchmarkLoadQueue reads a 100 000-lead queue from SQLite through the engine, as a
+// console does when it starts or resyncs.
+func BenchmarkLoadQueue(b *testing.B) {
+	eng := testEngine(b)
+	ctx := b.Context()
+	batch := make([]engine.NewLead, 10000)
+	for i := 0; i < 100000; i += len(batch) {
+		for j := range batch {
+			batch[j] = engine.NewLead{Name: fmt.Sprintf("Lead %d", i+j), Source: "web"}
+		}
+		if _, err := eng.CreateLeads(ctx, engine.System(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		rows, err := loadOpenLeads(eng, engine.System(), ctx, engine.LeadQuery{Open: true})
+		if err != nil || len(rows) != 100000 {
+			b.Fatalf("loaded %d leads: %v", len(rows), err)
+		}
+	}
+}

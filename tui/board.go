@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/switchboard/switchboard/engine"
 )
 
@@ -38,11 +40,7 @@ func (b *board) view(st *styles, width, height int, focused bool, now time.Time)
 	if rows <= 0 {
 		return lines[:min(1, height)]
 	}
-	wide := width >= 70
-	nameW := 0
-	if wide {
-		nameW = min(18, width-64)
-	}
+	cols := boardColumns(width)
 	if b.cursor < b.offset {
 		b.offset = b.cursor
 	}
@@ -51,34 +49,11 @@ func (b *board) view(st *styles, width, height int, focused bool, now time.Time)
 	}
 	end := min(len(b.agents), b.offset+rows)
 	for i := b.offset; i < end; i++ {
-		a := b.agents[i]
-		ps := st.presence[a.Presence]
-		var sb strings.Builder
-		sb.WriteString(ps.Render(presenceSymbol(a.Presence)) + " ")
-		sb.WriteString(pad(a.Handle, 10) + " ")
-		if nameW > 0 {
-			sb.WriteString(st.dim.Render(pad(a.Name, nameW)) + " ")
-		}
-		sb.WriteString(ps.Render(pad(string(a.Presence), 9)) + " ")
-		sb.WriteString(loadBar(st, a.OpenLeads, a.Capacity, 8) + " ")
-		sb.WriteString(pad(loadLabel(a.OpenLeads, a.Capacity), 7) + " ")
-		if wide {
-			today := fmt.Sprintf("today %d", a.AssignedToday)
-			if a.DailyCap > 0 {
-				today += fmt.Sprintf("/%d", a.DailyCap)
-			}
-			sb.WriteString(st.dim.Render(pad(today, 11)) + " ")
-			last := "—"
-			if !a.LastAssignedAt.IsZero() {
-				last = age(now.Sub(a.LastAssignedAt)) + " ago"
-			}
-			sb.WriteString(st.dim.Render(pad("last "+last, 13)))
-		}
-		line := fit(sb.String(), width)
 		if i == b.cursor && focused {
-			line = st.cursor.Render(fit(presenceSymbol(a.Presence)+" "+plainBoardRow(a), width))
+			lines = append(lines, st.cursor.Render(fit(cols.row(nil, b.agents[i], now), width)))
+		} else {
+			lines = append(lines, fit(cols.row(st, b.agents[i], now), width))
 		}
-		lines = append(lines, line)
 	}
 	if len(b.agents) == 0 {
 		lines = append(lines, st.dim.Render("  No agents yet: `switchboard agent add`."))
@@ -86,10 +61,62 @@ func (b *board) view(st *styles, width, height int, focused bool, now time.Time)
 	return lines
 }
 
-// plainBoardRow is the cursor's row without inner colours, so its background is even.
-func plainBoardRow(a engine.Agent) string {
-	return pad(a.Handle, 10) + " " + pad(string(a.Presence), 9) + " " + loadLabel(a.OpenLeads, a.Capacity) +
-		fmt.Sprintf("  today %d", a.AssignedToday)
+// boardColumns decides which of the board's columns fit: presence, handle, load and
+// its bar always; then today's count, the name and the last assignment as room allows.
+type boardCols struct {
+	name        int
+	today, last bool
+}
+
+func boardColumns(width int) boardCols {
+	var c boardCols
+	rest := width - 40
+	if rest >= 12 {
+		c.today, rest = true, rest-12
+	}
+	if rest >= 14 {
+		c.last, rest = true, rest-14
+	}
+	if rest >= 8 {
+		c.name = min(18, rest-1)
+	}
+	return c
+}
+
+// row draws one agent; with st nil it is plain, for the cursor's even background.
+func (c boardCols) row(st *styles, a engine.Agent, now time.Time) string {
+	paint := func(s string, style func(*styles) lipgloss.Style) string {
+		if st == nil {
+			return s
+		}
+		return style(st).Render(s)
+	}
+	presence := func(st *styles) lipgloss.Style { return st.presence[a.Presence] }
+	dim := func(st *styles) lipgloss.Style { return st.dim }
+	var sb strings.Builder
+	sb.WriteString(paint(presenceSymbol(a.Presence), presence) + " ")
+	sb.WriteString(pad(a.Handle, 10) + " ")
+	if c.name > 0 {
+		sb.WriteString(paint(pad(a.Name, c.name), dim) + " ")
+	}
+	sb.WriteString(paint(pad(string(a.Presence), 9), presence) + " ")
+	sb.WriteString(loadBar(st, a.OpenLeads, a.Capacity, 8) + " ")
+	sb.WriteString(pad(loadLabel(a.OpenLeads, a.Capacity), 7) + " ")
+	if c.today {
+		today := fmt.Sprintf("today %d", a.AssignedToday)
+		if a.DailyCap > 0 {
+			today += fmt.Sprintf("/%d", a.DailyCap)
+		}
+		sb.WriteString(paint(pad(today, 11), dim) + " ")
+	}
+	if c.last {
+		last := "—"
+		if !a.LastAssignedAt.IsZero() {
+			last = age(now.Sub(a.LastAssignedAt)) + " ago"
+		}
+		sb.WriteString(paint(pad("last "+last, 13), dim))
+	}
+	return sb.String()
 }
 
 func loadLabel(open, capacity int) string {
@@ -107,6 +134,9 @@ func loadBar(st *styles, open, capacity, width int) string {
 		scale = 20
 	}
 	full := min(width, (open*width+scale-1)/scale)
+	if st == nil {
+		return strings.Repeat("█", full) + strings.Repeat("░", width-full)
+	}
 	style := st.barFull
 	if capacity > 0 && open >= capacity {
 		style = st.barOver

@@ -99,12 +99,12 @@ func eventSummary(e engine.Event) string {
 	switch {
 	case e.Routing != nil:
 		parts = append(parts, e.Routing.Explain())
+	case e.From == "" && e.To != "":
+		parts = append(parts, e.To)
 	case e.From != "" || e.To != "":
 		parts = append(parts, fmt.Sprintf("%s → %s", orDash(e.From), orDash(e.To)))
-		if e.Agent != "" && e.Kind.Subject() != "agent" && e.To != e.Agent {
-			parts = append(parts, e.Agent)
-		}
-	case e.Agent != "":
+	}
+	if e.Routing == nil && e.Agent != "" && e.To != e.Agent {
 		parts = append(parts, e.Agent)
 	}
 	if e.Reason != "" && e.Routing == nil {

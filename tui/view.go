@@ -117,7 +117,7 @@ func (m *Model) dashboard(w, h int) []string {
 	mainH := h - stripH
 	var out []string
 	if w >= wideAt {
-		boardW := min(72, w/3)
+		boardW := min(84, w*2/5)
 		queueW := w - boardW - 1
 		q := block(m.queue.view(st, queueW, mainH, m.focus == paneQueue, now), queueW, mainH)
 		b := block(m.board.view(st, boardW, mainH, m.focus == paneBoard, now), boardW, mainH)
@@ -185,7 +185,11 @@ func (m *Model) statusView(w int) string {
 	st := &m.st
 	seg := func(s string) string { return st.status.Render(s) }
 	var left strings.Builder
-	left.WriteString(st.statusKey.Render(" "+m.actor.Name) + seg(" "+string(m.actor.Role)+" "))
+	left.WriteString(st.statusKey.Render(" " + m.actor.Name))
+	if m.actor.Name != string(m.actor.Role) {
+		left.WriteString(seg(" " + string(m.actor.Role)))
+	}
+	left.WriteString(seg(" "))
 	if m.dispatcher() {
 		left.WriteString(seg("│ queue " + groupDigits(m.queue.total) + " "))
 		if n := len(m.listInFocus().selectedIDs()); n > 0 {

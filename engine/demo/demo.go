@@ -15,13 +15,13 @@ import (
 // Team is the demo team: mixed presence and capacities.
 var Team = []engine.NewAgent{
 	{Handle: "dana", Name: "Dana Reyes", Email: "dana@example.com", Role: engine.RoleDispatcher, Presence: engine.Available},
-	{Handle: "alice", Name: "Alice Moreau", Email: "alice@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 40},
-	{Handle: "bob", Name: "Bob Okafor", Email: "bob@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 30},
-	{Handle: "carol", Name: "Carol Lindqvist", Email: "carol@example.com", Role: engine.RoleAgent, Presence: engine.Busy, Capacity: 25},
-	{Handle: "dev", Name: "Dev Sharma", Email: "dev@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 12, DailyCap: 40},
-	{Handle: "erin", Name: "Erin Walsh", Email: "erin@example.com", Role: engine.RoleAgent, Presence: engine.Away, Capacity: 30},
-	{Handle: "femi", Name: "Femi Adeyemi", Email: "femi@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 50},
-	{Handle: "gus", Name: "Gus Tanaka", Email: "gus@example.com", Role: engine.RoleAgent, Presence: engine.Offline, Capacity: 20},
+	{Handle: "alice", Name: "Alice Moreau", Email: "alice@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 60},
+	{Handle: "bob", Name: "Bob Okafor", Email: "bob@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 45},
+	{Handle: "carol", Name: "Carol Lindqvist", Email: "carol@example.com", Role: engine.RoleAgent, Presence: engine.Busy, Capacity: 40},
+	{Handle: "dev", Name: "Dev Sharma", Email: "dev@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 25, DailyCap: 40},
+	{Handle: "erin", Name: "Erin Walsh", Email: "erin@example.com", Role: engine.RoleAgent, Presence: engine.Away, Capacity: 40},
+	{Handle: "femi", Name: "Femi Adeyemi", Email: "femi@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 70},
+	{Handle: "gus", Name: "Gus Tanaka", Email: "gus@example.com", Role: engine.RoleAgent, Presence: engine.Offline, Capacity: 30},
 }
 
 // Rules are the demo's routing rules, in evaluation order.
@@ -98,7 +98,7 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 	}
 	// Work some of them, so the history has contacts, wins and losses.
 	for i, c := range created {
-		if c.Err != nil || c.Lead.Owner == "" || i%3 != 0 {
+		if c.Err != nil || c.Lead.Owner == "" || i%2 != 0 {
 			continue
 		}
 		st := []engine.Status{engine.StatusContacted, engine.StatusQualified, engine.StatusWon, engine.StatusLost}[r.IntN(4)]
