@@ -63,7 +63,7 @@ func leadLabel(l engine.Lead) string {
 // quoted-printable, which survives any mail server and reads as plain text.
 func composeEmail(p engine.NotificationPayload, e email) []byte {
 	var b bytes.Buffer
-	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	header := func(k, v string) { b.WriteString(fold(k+": "+v) + "\r\n") }
 	header("From", e.From.String())
 	to := mail.Address{Name: oneLine(p.Agent.Name), Address: e.To}
 	header("To", to.String())
@@ -146,4 +146,26 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s))
+}
+
+// fold breaks a header line at spaces so that its lines stay within the 78 characters
+// RFC 5322 asks for; a reader joins them again. A run without spaces (one long address)
+// is left whole rather than broken.
+func fold(line string) string {
+	const limit = 78
+	var b strings.Builder
+	for len(line) > limit {
+		i := strings.LastIndexByte(line[:limit], ' ')
+		if i <= 0 {
+			j := strings.IndexByte(line[limit:], ' ')
+			if j < 0 {
+				break
+			}
+			i = limit + j
+		}
+		b.WriteString(line[:i] + "\r\n")
+		line = line[i:] // the space starts the continuation line
+	}
+	b.WriteString(line)
+	return b.String()
 }

@@ -170,7 +170,7 @@ type hookRequest struct {
 	body   []byte
 }
 
-func newHook(t *testing.T, respond func(n int, w http.ResponseWriter, r *http.Request)) *hook {
+func newHook(t testing.TB, respond func(n int, w http.ResponseWriter, r *http.Request)) *hook {
 	t.Helper()
 	h := &hook{respond: respond}
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -115,9 +115,12 @@ func (w *Worker) Run(ctx context.Context) error {
 		free := cap(slots) - len(slots)
 		claimed := 0
 		if free > 0 {
-			batch, err := w.e.ClaimOutbox(ctx, w.opts.Now(), w.lease(), free)
+			// A claim that commits is seen through even if ctx ends meanwhile: the rows
+			// are then handed back rather than left hidden until their lease ends.
+			batch, err := w.e.ClaimOutbox(context.WithoutCancel(ctx), w.opts.Now(), w.lease(), free)
 			switch {
 			case ctx.Err() != nil:
+				w.release(batch)
 				return nil
 			case errors.Is(err, engine.ErrClosed):
 				return fmt.Errorf("notifications: %w", err)
@@ -152,6 +155,16 @@ func (w *Worker) Run(ctx context.Context) error {
 		timer.Reset(wait)
 		if !w.sleep(ctx, sub, freed, timer) {
 			return nil
+		}
+	}
+}
+
+// release hands claimed rows back, due at once, without counting the attempt as a
+// failure.
+func (w *Worker) release(batch []engine.OutboxDelivery) {
+	for _, d := range batch {
+		if err := w.e.OutboxRetry(context.Background(), d.ID, w.opts.Now(), d.LastError); err != nil {
+			w.log.Error("notifications: handing back an outbox row", "outbox", d.ID, "err", err)
 		}
 	}
 }

@@ -28,14 +28,14 @@ import (
 
 // env is an engine on a real SQLite file, with a team to notify.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	path  string
 	store *storage.SQLite
 	e     *engine.Engine
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	v := &env{t: t, ctx: context.Background(), path: filepath.Join(t.TempDir(), "switchboard.db")}
 	v.open()
@@ -160,7 +160,7 @@ func (v *env) start(opts notify.Options) (stop func()) {
 
 // waitFor polls cond until it holds. The bound only keeps a broken build from hanging:
 // nothing here asserts how fast anything is.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
