@@ -262,10 +262,21 @@ func TestLeadFromAnotherActorAppearsLive(t *testing.T) {
 func TestLayoutFits(t *testing.T) {
 	eng := testEngine(t)
 	addLeads(t, eng, 40, "facebook")
-	for _, size := range [][2]int{{80, 24}, {200, 50}, {60, 15}} {
+	if _, err := eng.Assign(context.Background(), engine.System(), []int64{1, 2}, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Share(context.Background(), engine.System(), engine.NewShare{LeadID: 3, Agent: "alice", Duration: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	alice := actorOf(t, eng, "alice")
+	for _, size := range [][3]int{{80, 24, 0}, {200, 50, 0}, {60, 15, 0}, {80, 24, 1}, {200, 50, 1}} {
 		w, h := size[0], size[1]
-		tm, _ := startConsole(t, eng, engine.System(), w, h)
-		waitScreen(t, tm, "Queue 40 leads")
+		actor, want := engine.System(), "Queue 38 leads"
+		if size[2] == 1 {
+			actor, want = alice, "My leads 2 leads"
+		}
+		tm, _ := startConsole(t, eng, actor, w, h)
+		waitScreen(t, tm, want)
 		m := finish(t, tm)
 		for _, p := range m.panes {
 			m.focus = p

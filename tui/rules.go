@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -253,7 +254,7 @@ func (f *ruleForm) view(st *styles, width int) []string {
 		}
 		return st.inputLabel.Render(pad("  "+s, 14))
 	}
-	inW := max(10, width-15)
+	inW := max(10, width-16) // the input draws its cursor one cell past its width
 	field := func(i int, s string, in *textinput.Model) {
 		in.SetWidth(inW)
 		lines = append(lines, fit(label(i, s)+" "+in.View(), width))
@@ -265,7 +266,9 @@ func (f *ruleForm) view(st *styles, width int) []string {
 		if errors.As(f.condErr, &ee) && ee.Column > 0 && ee.Line <= 1 {
 			lines = append(lines, fit(strings.Repeat(" ", 15+ee.Column-1)+st.errMsg.Render("^"), width))
 		}
-		lines = append(lines, fit(strings.Repeat(" ", 15)+st.errMsg.Render(f.condErr.Error()), width))
+		for _, l := range strings.Split(ansi.Wrap(f.condErr.Error(), max(10, width-15), ""), "\n") {
+			lines = append(lines, fit(strings.Repeat(" ", 15)+st.errMsg.Render(l), width))
+		}
 	} else {
 		lines = append(lines, fit(strings.Repeat(" ", 15)+st.ok.Render("✓ valid")+st.dim.Render("  names: "+strings.Join(engine.ConditionNames, " ")), width))
 	}
@@ -280,7 +283,9 @@ func (f *ruleForm) view(st *styles, width int) []string {
 	}
 	lines = append(lines, "")
 	if f.err != nil {
-		lines = append(lines, fit(st.errMsg.Render(f.err.Error()), width))
+		for _, l := range strings.Split(ansi.Wrap(f.err.Error(), width, ""), "\n") {
+			lines = append(lines, fit(st.errMsg.Render(l), width))
+		}
 	}
 	help := "tab/↑↓ field · ←/→ choose · enter save · esc cancel"
 	if f.saving {
