@@ -77,13 +77,22 @@ func (a *app) rootCmd() *cobra.Command {
 		return fmt.Errorf("%w: %w", errFlag, err)
 	})
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default: $SWITCHBOARD_DB, or switchboard.db in the user's data directory)")
-	root.PersistentFlags().StringVar(&a.format, "format", "table", "output format: table or json")
+	root.PersistentFlags().StringVar(&a.format, "format", "table", "output format: table, json or csv")
 	var as string
 	root.Flags().StringVar(&as, "as", "", "open the console as this agent (default: the database's owner)")
 	root.RunE = a.consoleRun(&as)
 
 	// Every command of the CLI, in the order `--help` lists them.
 	root.AddCommand(
+		a.initCmd(),
+		a.serveCmd(),
+		a.agentCmd(),
+		a.leadCmd(),
+		a.importCmd(),
+		a.ruleCmd(),
+		a.tokenCmd(),
+		a.settingCmd(),
+		a.historyCmd(),
 		a.demoCmd(),
 		a.versionCmd(),
 	)

@@ -251,9 +251,10 @@ func (r *Reader) next() (physLine, bool) {
 // long ids are not rounded).
 var number = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?$`)
 
-// fieldValue types a cell for the lead's fields: numbers and true/false become
-// themselves, so that conditions such as fields.budget > 5000 work on imported leads.
-func fieldValue(s string) any {
+// FieldValue types a cell for a lead's fields: numbers and true/false become
+// themselves, so that conditions such as fields.budget > 5000 work on imported leads;
+// anything else stays text.
+func FieldValue(s string) any {
 	if number.MatchString(s) {
 		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) {
 			return f
@@ -305,7 +306,7 @@ func (r *Reader) row(line int, rec []string) Row {
 			if n.Fields == nil {
 				n.Fields = map[string]any{}
 			}
-			n.Fields[c.key] = fieldValue(v)
+			n.Fields[c.key] = FieldValue(v)
 		}
 	}
 	if n.Name == "" {

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/progress"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/csvimport"
+)
+
+// importBatch is how many rows one transaction creates and routes: large enough that
+// the commit's fsync is paid once per thousand leads, small enough that a batch commits
+// in milliseconds and other writers (serve) wait little.
+const importBatch = 1000
+
+// rejectsShown is how many rejected rows the import lists on stderr; the rejects file
+// has them all.
+const rejectsShown = 20
+
+func (a *app) importCmd() *cobra.Command {
+	var (
+		source string
+		dryRun bool
+	)
+	cmd := &cobra.Command{
+		Use:   "import FILE.csv [--source S] [--dry-run]",
+		Short: "Import leads from a CSV file with a header row, routing each one",
+		Long: "import reads a CSV file whose first row names the columns. name, email, phone, company,\n" +
+			"source, tags and external_id are found by their names (case-insensitive, with the usual\n" +
+			"aliases: E-mail, Phone number, First name + Last name, Organisation, ID…); the other columns\n" +
+			"become the lead's fields. Every lead is routed like any other, recorded as import:FILE.\n" +
+			"A row with the source and external id of an existing lead is skipped. A bad row is\n" +
+			"reported with its line number and written to FILE.rejects.csv; the other rows are imported.",
+		Example: "  switchboard import leads.csv --source fair2026\n  switchboard import leads.csv --dry-run",
+		Args:    cobra.ExactArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			return a.runImport(ctx(cmd), args[0], source, dryRun)
+		}),
+	}
+	cmd.Flags().StringVar(&source, "source", csvimport.DefaultSource, "the source of rows that name none")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "check every row and write the rejects file, but import nothing")
+	return cmd
+}
+
+// importStats is the import's summary (the JSON form of --format json).
+type importStats struct {
+	File        string  `json:"file"`
+	DryRun      bool    `json:"dry_run"`
+	Rows        int     `json:"rows"`
+	Imported    int     `json:"imported"`
+	Assigned    int     `json:"assigned"`
+	Queued      int     `json:"queued"`
+	Duplicates  int     `json:"duplicates"`
+	Rejected    int     `json:"rejected"`
+	RejectsFile string  `json:"rejects_file,omitempty"`
+	Seconds     float64 `json:"seconds"`
+}
+
+type importer struct {
+	a       *app
+	ctx     context.Context
+	eng     *engine.Engine // nil on a dry run
+	actor   engine.Actor
+	rd      *csvimport.Reader
+	batch   []engine.NewLead
+	rows    []csvimport.Row // the batch's rows, for their line numbers and cells
+	rejects *rejectsFile
+	stats   importStats
+	bar     *progressLine // nil unless stderr is a terminal
+	through int           // the last line of the last batch committed
+}
+
+func (a *app) runImport(c context.Context, path, source string, dryRun bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening the file to import: %w", err)
+	}
+	defer f.Close()
+	rd, err := csvimport.NewReader(f, csvimport.Options{Source: source})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	im := &importer{
+		a: a, ctx: c, rd: rd, actor: engine.AsImport(filepath.Base(path)),
+		rejects: &rejectsFile{path: rejectsPath(path), header: rd.Header()},
+		stats:   importStats{File: path, DryRun: dryRun},
+	}
+	if !dryRun {
+		s, err := a.openEngine(false, engine.Options{TailInterval: -1})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		im.eng = s.eng
+	}
+	if info, err := f.Stat(); err == nil && isTerminal(a.stderr) {
+		im.bar = newProgressLine(a.stderr, info.Size())
+	}
+	start := time.Now()
+	err = im.run()
+	im.stats.Seconds = time.Since(start).Seconds()
+	if im.bar != nil {
+		im.bar.clear()
+	}
+	if cerr := im.rejects.close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if im.rejects.n > 0 {
+		im.stats.RejectsFile = im.rejects.path
+	}
+	im.printSummary()
+	if err != nil {
+		return fmt.Errorf("import stopped: %w (the rows up to line %d were handled; the rest were not imported)", err, im.through)
+	}
+	if im.stats.Rejected > 0 {
+		return fmt.Errorf("%d row(s) rejected: fix them in %s and import that file", im.stats.Rejected, im.rejects.path)
+	}
+	return nil
+}
+
+func (im *importer) run() error {
+	for {
+		row, err := im.rd.Next()
+		if errors.Is(err, io.EOF) {
+			return im.flush()
+		}
+		if err != nil {
+			return err
+		}
+		im.stats.Rows++
+		if row.Err != nil {
+			if err := im.reject(row, row.Err); err != nil {
+				return err
+			}
+			continue
+		}
+		im.batch = append(im.batch, row.Lead)
+		im.rows = append(im.rows, row)
+		if len(im.batch) >= importBatch {
+			if err := im.flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// flush creates and routes the batch in one transaction.
+func (im *importer) flush() error {
+	defer func() {
+		im.batch, im.rows = im.batch[:0], im.rows[:0]
+		if im.bar != nil {
+			im.bar.show(im.rd.Offset(), im.stats.Rows)
+		}
+	}()
+	if len(im.batch) == 0 {
+		return nil
+	}
+	if im.eng == nil { // a dry run: the reader has validated the rows already
+		im.stats.Imported += len(im.batch)
+		return nil
+	}
+	created, err := im.eng.CreateLeads(im.ctx, im.actor, im.batch)
+	if err != nil {
+		return err
+	}
+	im.through = im.rows[len(im.rows)-1].Line
+	for i, c := range created {
+		switch {
+		case c.Err != nil:
+			if err := im.reject(im.rows[i], c.Err); err != nil {
+				return err
+			}
+		case c.Duplicate:
+			im.stats.Duplicates++
+		default:
+			im.stats.Imported++
+			if c.Lead.Owner != "" {
+				im.stats.Assigned++
+			} else {
+				im.stats.Queued++
+			}
+		}
+	}
+	return nil
+}
+
+func (im *importer) reject(row csvimport.Row, why error) error {
+	im.stats.Rejected++
+	if im.stats.Rejected <= rejectsShown {
+		if im.bar != nil {
+			im.bar.clear()
+		}
+		fmt.Fprintf(im.a.stderr, "line %d: %v\n", row.Line, why)
+	}
+	return im.rejects.add(row, why)
+}
+
+func (im *importer) printSummary() {
+	st := im.stats
+	if im.a.format == formatJSON {
+		im.a.printJSON(st)
+		return
+	}
+	w := im.a.stdout
+	if st.Rejected > rejectsShown {
+		fmt.Fprintf(im.a.stderr, "… and %d more rejected rows in %s\n", st.Rejected-rejectsShown, st.RejectsFile)
+	}
+	rejected := "none rejected"
+	if st.Rejected > 0 {
+		rejected = fmt.Sprintf("%d rejected (see %s)", st.Rejected, st.RejectsFile)
+	}
+	if st.DryRun {
+		fmt.Fprintf(w, "Dry run of %s: %d rows, %d would be imported, %s. Nothing was imported; rows that repeat a lead already in the database are found only by a real import.\n",
+			st.File, st.Rows, st.Imported, rejected)
+		return
+	}
+	rate := ""
+	if st.Seconds > 0 && st.Imported > 0 {
+		rate = fmt.Sprintf(", %.0f leads/s", float64(st.Imported)/st.Seconds)
+	}
+	fmt.Fprintf(w, "Imported %d of %d rows from %s in %.1fs%s: %d assigned, %d queued; %d duplicates skipped; %s.\n",
+		st.Imported, st.Rows, st.File, st.Seconds, rate, st.Assigned, st.Queued, st.Duplicates, rejected)
+}
+
+// rejectsPath is where the rejected rows of path go: leads.csv → leads.rejects.csv.
+func rejectsPath(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ".rejects.csv"
+}
+
+// rejectsFile collects rejected rows as CSV: the line number and the reason, then the
+// row's cells under the original header. An import ignores the first two columns, so
+// the corrected file can be imported as it is. It is created at the first reject; an
+// import without rejects removes the one a previous run left.
+type rejectsFile struct {
+	path   string
+	header []string
+	f      *os.File
+	w      *csv.Writer
+	n      int
+}
+
+func (r *rejectsFile) add(row csvimport.Row, why error) error {
+	if r.f == nil {
+		f, err := os.Create(r.path)
+		if err != nil {
+			return fmt.Errorf("writing the rejects file: %w", err)
+		}
+		r.f, r.w = f, csv.NewWriter(f)
+		r.w.Write(append([]string{csvimport.RejectLineColumn, csvimport.RejectReasonColumn}, r.header...))
+	}
+	cells := row.Record
+	if cells == nil {
+		cells = []string{row.Raw}
+	}
+	r.n++
+	return r.w.Write(append([]string{strconv.Itoa(row.Line), why.Error()}, cells...))
+}
+
+func (r *rejectsFile) close() error {
+	if r.f == nil {
+		if err := os.Remove(r.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing the old rejects file: %w", err)
+		}
+		return nil
+	}
+	r.w.Flush()
+	return errors.Join(r.w.Error(), r.f.Close())
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// progressLine redraws one line on a terminal: a bar of the bytes read and the rows.
+type progressLine struct {
+	w     io.Writer
+	total int64
+	bar   progress.Model
+}
+
+func newProgressLine(w io.Writer, total int64) *progressLine {
+	return &progressLine{w: w, total: total, bar: progress.New(progress.WithWidth(40), progress.WithDefaultBlend())}
+}
+
+func (p *progressLine) show(done int64, rows int) {
+	frac := 1.0
+	if p.total > 0 {
+		frac = min(float64(done)/float64(p.total), 1)
+	}
+	fmt.Fprintf(p.w, "\r%s  %d rows\x1b[K", p.bar.ViewAs(frac), rows)
+}
+
+func (p *progressLine) clear() { fmt.Fprint(p.w, "\r\x1b[K") }

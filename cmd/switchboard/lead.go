@@ -1,0 +1,321 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/csvimport"
+)
+
+func (a *app) leadCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lead",
+		Short: "Add, list, show, assign and unassign leads",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadAssignCmd(), a.leadUnassignCmd(), a.leadRouteCmd())
+	return cmd
+}
+
+func (a *app) leadAddCmd() *cobra.Command {
+	var (
+		in     engine.NewLead
+		fields []string
+	)
+	cmd := &cobra.Command{
+		Use:     "add [flags]",
+		Short:   "Create a lead and route it by the rules",
+		Example: "  switchboard lead add --name 'Ada Lovelace' --email ada@example.com --source web --tag vip --field budget=9000",
+		Args:    cobra.NoArgs,
+		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if in.Fields, err = parseFields(fields); err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				c, err := s.eng.CreateLead(ctx(cmd), engine.System(), in)
+				if err != nil {
+					return err
+				}
+				if c.Duplicate {
+					return a.done(c.Lead, "Lead #%d already has %s external id %q: nothing was created or routed.", c.Lead.ID, c.Lead.Source, c.Lead.ExternalID)
+				}
+				return a.done(map[string]any{"lead": c.Lead, "routing": c.Routing}, "Created lead #%d, %s: %s", c.Lead.ID, c.Lead.Title(), c.Routing.Explain())
+			})
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&in.Name, "name", "", "the person's name")
+	f.StringVar(&in.Email, "email", "", "e-mail address")
+	f.StringVar(&in.Phone, "phone", "", "phone number")
+	f.StringVar(&in.Company, "company", "", "company")
+	f.StringVar(&in.Source, "source", "cli", "where the lead comes from")
+	f.StringVar(&in.ExternalID, "external-id", "", "the lead's id at its source: a second lead with it is not created")
+	f.StringSliceVar(&in.Tags, "tag", nil, "a tag (repeat, or separate with commas)")
+	f.StringArrayVar(&fields, "field", nil, "a field as KEY=VALUE (repeat); numbers and true/false keep their type")
+	return cmd
+}
+
+// parseFields reads KEY=VALUE pairs, typing values as an import does.
+func parseFields(pairs []string) (map[string]any, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]any, len(pairs))
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, usagef("--field %q: write it as KEY=VALUE", p)
+		}
+		out[strings.TrimSpace(k)] = csvimport.FieldValue(strings.TrimSpace(v))
+	}
+	return out, nil
+}
+
+func (a *app) leadListCmd() *cobra.Command {
+	var (
+		q        engine.LeadQuery
+		statuses []string
+	)
+	cmd := &cobra.Command{
+		Use:     "list [flags]",
+		Aliases: []string{"ls"},
+		Short:   "List leads, newest first, a page at a time",
+		Example: "  switchboard lead list --unassigned --source facebook\n  switchboard lead list --owner bob --status assigned,contacted --format json",
+		Args:    cobra.NoArgs,
+		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
+			for _, s := range statuses {
+				st, err := engine.ParseStatus(strings.TrimSpace(s))
+				if err != nil {
+					return usageError{err}
+				}
+				q.Status = append(q.Status, st)
+			}
+			return a.withEngine(func(s *session) error {
+				page, err := s.eng.ListLeads(ctx(cmd), engine.System(), q)
+				if err != nil {
+					return err
+				}
+				t := table{header: []string{"ID", "LEAD", "EMAIL", "PHONE", "SOURCE", "STATUS", "OWNER", "CREATED"}}
+				for _, l := range page.Items {
+					t.add(strconv.FormatInt(l.ID, 10), l.Title(), orDash(l.Email), orDash(l.Phone), l.Source, string(l.Status), orDash(l.Owner), when(l.CreatedAt))
+				}
+				items := page.Items
+				if items == nil {
+					items = []engine.Lead{}
+				}
+				if err := a.emit(map[string]any{"items": items, "next_cursor": page.Next}, t); err != nil {
+					return err
+				}
+				if page.Next != "" && a.format == formatTable {
+					fmt.Fprintf(a.stderr, "more: add --cursor %s\n", page.Next)
+				}
+				return nil
+			})
+		}),
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&statuses, "status", nil, "only these statuses (new, assigned, contacted, qualified, won, lost)")
+	f.StringVar(&q.Owner, "owner", "", "only this agent's leads")
+	f.StringVar(&q.Source, "source", "", "only leads from this source")
+	f.StringVar(&q.Tag, "tag", "", "only leads with this tag")
+	f.StringVar(&q.Text, "search", "", "only leads whose name, e-mail, phone or company contains this")
+	f.BoolVar(&q.Unassigned, "unassigned", false, "only leads in the queue")
+	f.BoolVar(&q.Open, "open", false, "only open leads (not won or lost)")
+	f.BoolVar(&q.OldestFirst, "oldest-first", false, "oldest first (the queue's order)")
+	f.IntVar(&q.Limit, "limit", 50, "leads per page (1–1000)")
+	f.StringVar(&q.Cursor, "cursor", "", "the next page, as a previous list printed")
+	return cmd
+}
+
+// leadID reads a lead id as people write it: 42 or #42.
+func leadID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%q is not a lead id: ids are positive whole numbers", s)
+	}
+	return id, nil
+}
+
+func leadIDs(args []string) ([]int64, error) {
+	ids := make([]int64, 0, len(args))
+	for _, a := range args {
+		for _, part := range strings.Split(a, ",") {
+			if part == "" {
+				continue
+			}
+			id, err := leadID(part)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+func (a *app) leadShowCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a lead, its shares and its history",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			id, err := leadID(args[0])
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				c, sys := ctx(cmd), engine.System()
+				d, err := s.eng.Lead(c, sys, id)
+				if err != nil {
+					return err
+				}
+				hist, err := s.eng.History(c, sys, engine.HistoryQuery{LeadID: id, Limit: 1000})
+				if err != nil {
+					return err
+				}
+				if a.format != formatTable {
+					return a.printJSON(map[string]any{"lead": d.Lead, "shares": nonNil(d.Shares), "history": nonNil(hist.Items)})
+				}
+				a.showLead(d, hist.Items)
+				return nil
+			})
+		}),
+	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (a *app) showLead(d engine.LeadDetail, events []engine.Event) {
+	l, w := d.Lead, a.stdout
+	fmt.Fprintf(w, "Lead #%d  %s\n", l.ID, l.Title())
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "  %-12s %s\n", k, v)
+		}
+	}
+	row("name", l.Name)
+	row("email", l.Email)
+	row("phone", l.Phone)
+	row("company", l.Company)
+	row("source", l.Source)
+	row("external id", l.ExternalID)
+	row("tags", strings.Join(l.Tags, ", "))
+	row("status", string(l.Status))
+	row("owner", orDash(l.Owner))
+	row("waiting", l.WaitReason)
+	row("created", when(l.CreatedAt))
+	if !l.AssignedAt.IsZero() {
+		row("assigned", when(l.AssignedAt))
+	}
+	keys := make([]string, 0, len(l.Fields))
+	for k := range l.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		row("fields."+k, fmt.Sprint(l.Fields[k]))
+	}
+	if len(d.Shares) > 0 {
+		fmt.Fprintln(w, "\nShares")
+		for _, sh := range d.Shares {
+			until := "until revoked"
+			if !sh.ExpiresAt.IsZero() {
+				until = "until " + when(sh.ExpiresAt)
+			}
+			fmt.Fprintf(w, "  #%d %s %s, %s, %s (by %s)\n", sh.ID, sh.Agent, sh.Access, sh.Status, until, sh.CreatedBy)
+		}
+	}
+	fmt.Fprintln(w, "\nHistory")
+	for i := len(events) - 1; i >= 0; i-- {
+		fmt.Fprintf(w, "  %s  %-16s %-14s %s\n", when(events[i].At), events[i].Kind, events[i].Actor, describeEvent(events[i]))
+	}
+}
+
+func (a *app) leadAssignCmd() *cobra.Command {
+	var to, reason string
+	cmd := &cobra.Command{
+		Use:     "assign ID... --to HANDLE",
+		Short:   "Give leads to an agent, all or none (eligibility is not checked: you decide)",
+		Example: "  switchboard lead assign 12 13 14 --to bob --reason 'speaks German'",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usagef("assign needs --to HANDLE")
+			}
+			ids, err := leadIDs(args)
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				res, err := s.eng.Assign(ctx(cmd), engine.System(), ids, to, reason)
+				if err != nil {
+					return err
+				}
+				return a.done(bulkJSON(res), "Assigned %d lead(s) to %s; %d already were.", len(res.Changed), to, len(res.Unchanged))
+			})
+		}),
+	}
+	cmd.Flags().StringVar(&to, "to", "", "the agent's handle")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the history")
+	return cmd
+}
+
+func (a *app) leadUnassignCmd() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "unassign ID...",
+		Short: "Return leads to the queue, where they wait for a person",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			ids, err := leadIDs(args)
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				res, err := s.eng.Unassign(ctx(cmd), engine.System(), ids, reason)
+				if err != nil {
+					return err
+				}
+				return a.done(bulkJSON(res), "Returned %d lead(s) to the queue; %d had no owner.", len(res.Changed), len(res.Unchanged))
+			})
+		}),
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the history")
+	return cmd
+}
+
+func (a *app) leadRouteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "route ID...",
+		Short: "Run the rules again for leads (queued ones, or to move owned ones)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			ids, err := leadIDs(args)
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				res, err := s.eng.Reroute(ctx(cmd), engine.System(), ids)
+				if err != nil {
+					return err
+				}
+				return a.done(bulkJSON(res), "Routed %d lead(s) to a new owner; %d stayed where they were.", len(res.Changed), len(res.Unchanged))
+			})
+		}),
+	}
+}
+
+func bulkJSON(res engine.BulkResult) map[string][]int64 {
+	return map[string][]int64{"changed": nonNil(res.Changed), "unchanged": nonNil(res.Unchanged)}
+}

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+func (a *app) ruleCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rule",
+		Short: "Manage the routing rules and their order",
+		Long: "Rules are evaluated in order (position 1 first). A rule's condition is an expression over\n" +
+			"the lead: " + strings.Join(engine.ConditionNames, ", ") + ". Example:\n" +
+			`  source in ["facebook","tiktok"] && fields.budget > 5000 && "vip" in tags`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(a.ruleAddCmd(), a.ruleListCmd(), a.ruleSetCmd(), a.ruleMoveCmd(), a.ruleRmCmd(),
+		a.ruleEnableCmd(true), a.ruleEnableCmd(false))
+	return cmd
+}
+
+// ruleFlags are the definition flags rule add and rule set share.
+type ruleFlags struct {
+	name, condition, mode, access, duration string
+	to                                      []string
+	disabled                                bool
+}
+
+func (f *ruleFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.name, "name", "", "the rule's name")
+	fl.StringVar(&f.condition, "if", "", "the condition (empty: every lead)")
+	fl.StringVar(&f.mode, "mode", "round_robin", "round_robin, load_balance or broadcast")
+	fl.StringSliceVar(&f.to, "to", nil, "recipients in rotation order, HANDLE or HANDLE:PER_ROUND (empty: every agent with the agent role)")
+	fl.StringVar(&f.access, "access", "", "broadcast: the shares' access, read or edit (default read)")
+	fl.StringVar(&f.duration, "for", "", "broadcast: how long the shares last, e.g. 48h or 7d (empty: until revoked)")
+	fl.BoolVar(&f.disabled, "disabled", false, "save the rule switched off")
+}
+
+// apply writes the flags that were given over spec.
+func (f *ruleFlags) apply(cmd *cobra.Command, spec *engine.RuleSpec) error {
+	fl := cmd.Flags()
+	if fl.Changed("name") {
+		spec.Name = f.name
+	}
+	if fl.Changed("if") {
+		spec.Condition = f.condition
+	}
+	if fl.Changed("mode") || spec.Mode == "" {
+		m, err := engine.ParseMode(f.mode)
+		if err != nil {
+			return usageError{err}
+		}
+		spec.Mode = m
+	}
+	if fl.Changed("to") {
+		spec.Recipients = nil
+		for _, t := range f.to {
+			h, n, hasN := strings.Cut(strings.TrimSpace(t), ":")
+			rs := engine.RecipientSpec{Agent: h}
+			if hasN {
+				per, err := strconv.Atoi(n)
+				if err != nil {
+					return usagef("--to %q: write HANDLE or HANDLE:PER_ROUND, e.g. alice:2", t)
+				}
+				rs.PerRound = per
+			}
+			spec.Recipients = append(spec.Recipients, rs)
+		}
+	}
+	if fl.Changed("access") {
+		acc, err := engine.ParseAccess(f.access)
+		if err != nil {
+			return usageError{err}
+		}
+		spec.ShareAccess = acc
+	}
+	if fl.Changed("for") {
+		spec.ShareDuration = 0
+		if f.duration != "" {
+			d, err := engine.ParseDuration(f.duration)
+			if err != nil {
+				return usageError{err}
+			}
+			spec.ShareDuration = d
+		}
+	}
+	if fl.Changed("disabled") {
+		on := !f.disabled
+		spec.Enabled = &on
+	}
+	return nil
+}
+
+func (a *app) ruleAddCmd() *cobra.Command {
+	var f ruleFlags
+	cmd := &cobra.Command{
+		Use:   "add --name NAME [flags]",
+		Short: "Add a rule at the end of the order",
+		Example: `  switchboard rule add --name "social, big budget" --if 'source in ["facebook","tiktok"] && fields.budget > 5000' --to alice:2,bob
+  switchboard rule add --name "everyone else" --mode load_balance
+  switchboard rule add --name "managers watch VIPs" --mode broadcast --if '"vip" in tags' --to carol --for 7d`,
+		Args: cobra.NoArgs,
+		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
+			var spec engine.RuleSpec
+			if err := f.apply(cmd, &spec); err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				r, err := s.eng.CreateRule(ctx(cmd), engine.System(), spec)
+				if err != nil {
+					return err
+				}
+				return a.done(r, "Added rule #%d at position %d: %s", r.ID, r.Position, r.Describe())
+			})
+		}),
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func (a *app) ruleListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the rules in evaluation order",
+		Args:    cobra.NoArgs,
+		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
+			return a.withEngine(func(s *session) error {
+				rules, err := s.eng.Rules(ctx(cmd), engine.System())
+				if err != nil {
+					return err
+				}
+				t := table{header: []string{"POS", "ID", "NAME", "ON", "MODE", "IF", "TO"}}
+				for _, r := range rules {
+					on := "yes"
+					if !r.Enabled {
+						on = "no"
+					}
+					var to []string
+					for _, rc := range r.Recipients {
+						if rc.PerRound > 1 {
+							to = append(to, fmt.Sprintf("%s×%d", rc.Agent, rc.PerRound))
+						} else {
+							to = append(to, rc.Agent)
+						}
+					}
+					recips := strings.Join(to, ", ")
+					if recips == "" {
+						recips = "(every agent)"
+					}
+					if r.Mode == engine.Broadcast {
+						until := "until revoked"
+						if r.ShareDuration > 0 {
+							until = "for " + engine.FormatDuration(r.ShareDuration)
+						}
+						recips += fmt.Sprintf(" (%s, %s)", r.ShareAccess, until)
+					}
+					cond := r.Condition
+					if cond == "" {
+						cond = "(every lead)"
+					}
+					t.add(strconv.Itoa(r.Position), "#"+strconv.FormatInt(r.ID, 10), r.Name, on, r.Mode.Label(), cond, recips)
+				}
+				return a.emit(nonNil(rules), t)
+			})
+		}),
+	}
+}
+
+func ruleID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%q is not a rule id: see `switchboard rule list`", s)
+	}
+	return id, nil
+}
+
+func (a *app) ruleSetCmd() *cobra.Command {
+	var f ruleFlags
+	cmd := &cobra.Command{
+		Use:     "set ID [flags]",
+		Short:   "Change a rule; the flags not given keep their values, and the rotation carries on",
+		Example: "  switchboard rule set 3 --to alice,bob:2,carol\n  switchboard rule set 3 --if 'fields.budget > 10000'",
+		Args:    cobra.ExactArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			id, err := ruleID(args[0])
+			if err != nil {
+				return err
+			}
+			if !anyChanged(cmd, "name", "if", "mode", "to", "access", "for", "disabled") {
+				return usagef("nothing to change: give one or more of --name, --if, --mode, --to, --access, --for, --disabled")
+			}
+			return a.withEngine(func(s *session) error {
+				c, sys := ctx(cmd), engine.System()
+				r, err := s.eng.Rule(c, sys, id)
+				if err != nil {
+					return err
+				}
+				spec := specOf(r)
+				if err := f.apply(cmd, &spec); err != nil {
+					return err
+				}
+				r, err = s.eng.UpdateRule(c, sys, id, spec)
+				if err != nil {
+					return err
+				}
+				return a.done(r, "Rule #%d: %s", r.ID, r.Describe())
+			})
+		}),
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// specOf is a rule's definition, to change a part of it.
+func specOf(r engine.Rule) engine.RuleSpec {
+	on := r.Enabled
+	s := engine.RuleSpec{Name: r.Name, Enabled: &on, Condition: r.Condition, Mode: r.Mode,
+		ShareAccess: r.ShareAccess, ShareDuration: r.ShareDuration}
+	for _, rc := range r.Recipients {
+		s.Recipients = append(s.Recipients, engine.RecipientSpec{Agent: rc.Agent, PerRound: rc.PerRound})
+	}
+	return s
+}
+
+func (a *app) ruleMoveCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "move ID POSITION",
+		Short:   "Move a rule to a position (1: evaluated first)",
+		Example: "  switchboard rule move 5 1",
+		Args:    cobra.ExactArgs(2),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			id, err := ruleID(args[0])
+			if err != nil {
+				return err
+			}
+			pos, err := strconv.Atoi(args[1])
+			if err != nil {
+				return usagef("%q is not a position: 1 is evaluated first", args[1])
+			}
+			return a.withEngine(func(s *session) error {
+				r, err := s.eng.MoveRule(ctx(cmd), engine.System(), id, pos)
+				if err != nil {
+					return err
+				}
+				return a.done(r, "Rule #%d is now at position %d.", r.ID, r.Position)
+			})
+		}),
+	}
+}
+
+func (a *app) ruleRmCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rm ID",
+		Short: "Delete a rule; the rules after it move up",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			id, err := ruleID(args[0])
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				if err := s.eng.DeleteRule(ctx(cmd), engine.System(), id); err != nil {
+					return err
+				}
+				return a.done(map[string]int64{"deleted": id}, "Deleted rule #%d.", id)
+			})
+		}),
+	}
+}
+
+func (a *app) ruleEnableCmd(on bool) *cobra.Command {
+	use, short, word := "enable ID", "Switch a rule on", "on"
+	if !on {
+		use, short, word = "disable ID", "Switch a rule off (it is skipped until enabled)", "off"
+	}
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			id, err := ruleID(args[0])
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				r, err := s.eng.SetRuleEnabled(ctx(cmd), engine.System(), id, on)
+				if err != nil {
+					return err
+				}
+				return a.done(r, "Rule #%d (%s) is %s.", r.ID, r.Name, word)
+			})
+		}),
+	}
+}
+
+func anyChanged(cmd *cobra.Command, names ...string) bool {
+	for _, n := range names {
+		if cmd.Flags().Changed(n) {
+			return true
+		}
+	}
+	return false
+}
