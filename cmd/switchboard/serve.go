@@ -24,6 +24,7 @@ type serveEnv struct {
 	dbPath   string
 	httpAddr string // "" turns the HTTP API off
 	sshAddr  string // "" turns the SSH server off
+	notify   notifyFlags
 	log      *slog.Logger
 }
 
@@ -38,6 +39,7 @@ type startService func(env *serveEnv) (service, error)
 // services are the parts of serve, started in this order. Each lives in its own file;
 // adding one is adding it here.
 var services = []startService{
+	notifyService, // first: its flags are checked before any port is bound
 	httpService,
 }
 
@@ -59,6 +61,7 @@ func (a *app) serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&env.httpAddr, "http", ":8080", "HTTP API address (empty: no HTTP)")
 	cmd.Flags().StringVar(&env.sshAddr, "ssh", ":23234", "SSH console address (empty: no SSH)")
+	env.notify.register(cmd.Flags())
 	return cmd
 }
 

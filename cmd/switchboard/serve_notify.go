@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"os"
 
@@ -56,25 +53,27 @@ func (f *notifyFlags) mailer() (*notify.Mailer, error) {
 	return m, nil
 }
 
-// notifyService checks the flags and returns the service that delivers eng's
-// notification outbox (e-mail and webhooks) until its context ends. It says on out how
-// e-mail goes out, so that a missing SMTP server is noticed at start, not a day later.
-func (f *notifyFlags) notifyService(eng *engine.Engine, out io.Writer, logger *slog.Logger) (func(context.Context) error, error) {
+// notifyService is serve's notification worker (engine/notify): it delivers the outbox,
+// e-mail and webhooks, until serve stops. It runs whenever serve serves anything:
+// webhooks need no flags. It logs how e-mail goes out, so that a missing SMTP server is
+// noticed at start rather than when nobody got a message.
+func notifyService(env *serveEnv) (service, error) {
+	if env.httpAddr == "" && env.sshAddr == "" {
+		return nil, nil // serve refuses to run with nothing to serve
+	}
+	return env.notify.service(env.eng, env.log)
+}
+
+// service checks the flags and returns the worker for eng's outbox.
+func (f *notifyFlags) service(eng *engine.Engine, logger *slog.Logger) (service, error) {
 	m, err := f.mailer()
 	if err != nil {
 		return nil, err
 	}
 	if m == nil {
-		fmt.Fprintln(out, "notifications: webhooks only; e-mail waits until serve runs with --smtp-addr and --smtp-from")
+		logger.Warn("notifications: webhooks only; e-mail waits until serve runs with --smtp-addr and --smtp-from")
 	} else {
-		how := ""
-		if f.smtpStartTLS {
-			how = ", STARTTLS"
-		}
-		if f.smtpUser != "" {
-			how += ", as " + f.smtpUser
-		}
-		fmt.Fprintf(out, "notifications: e-mail via %s from %s%s; webhooks\n", f.smtpAddr, m.From().Address, how)
+		logger.Info("notifications: e-mail", "smtp", f.smtpAddr, "from", m.From().Address, "starttls", f.smtpStartTLS, "user", f.smtpUser)
 	}
 	w := notify.New(eng, notify.Options{Mailer: m, Logger: logger})
 	return w.Run, nil
