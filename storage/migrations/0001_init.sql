@@ -124,6 +124,8 @@ CREATE TABLE shares (
 );
 CREATE INDEX shares_lead ON shares(lead_id);
 CREATE INDEX shares_agent_active ON shares(agent_id, lead_id) WHERE status = 'active';
+-- Counting an agent's active shares (the 2000 limit) reads this index alone.
+CREATE INDEX shares_agent_expiry ON shares(agent_id, expires_at) WHERE status = 'active';
 CREATE INDEX shares_expiry ON shares(expires_at) WHERE status = 'active' AND expires_at IS NOT NULL;
 
 -- History (R12). Ids increase in commit order and are never reused, so other processes
