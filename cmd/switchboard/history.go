@@ -149,6 +149,9 @@ func (a *app) printHistory(cmd *cobra.Command, s *session, q engine.HistoryQuery
 
 // describeEvent says on one line what an event changed and why.
 func describeEvent(ev engine.Event) string {
+	if ev.Routing != nil {
+		return ev.Routing.Explain()
+	}
 	var parts []string
 	switch {
 	case ev.From != "" && ev.To != "":
@@ -158,9 +161,7 @@ func describeEvent(ev engine.Event) string {
 	case ev.From != "":
 		parts = append(parts, "was "+ev.From)
 	}
-	if ev.Routing != nil {
-		parts = append(parts, ev.Routing.Explain())
-	} else if ev.Reason != "" {
+	if ev.Reason != "" {
 		parts = append(parts, ev.Reason)
 	}
 	return strings.Join(parts, ": ")

@@ -46,7 +46,7 @@ func (a *app) initCmd() *cobra.Command {
 				return err
 			}
 			if len(team) > 0 {
-				return fmt.Errorf("%s already has a team (%d agents): init runs once; add people with `switchboard agent add`", s.path, len(team))
+				return fmt.Errorf("%s already has a team: init runs once; add people with `switchboard agent add`", s.path)
 			}
 			ag, err := s.eng.AddAgent(c, sys, engine.NewAgent{Handle: owner, Name: name, Email: email, Role: engine.RoleOwner})
 			if err != nil {

@@ -201,7 +201,7 @@ func (a *app) showLead(d engine.LeadDetail, events []engine.Event) {
 	fmt.Fprintf(w, "Lead #%d  %s\n", l.ID, l.Title())
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(w, "  %-12s %s\n", k, v)
+			fmt.Fprintf(w, "  %-16s %s\n", k, v)
 		}
 	}
 	row("name", l.Name)
@@ -238,7 +238,8 @@ func (a *app) showLead(d engine.LeadDetail, events []engine.Event) {
 	}
 	fmt.Fprintln(w, "\nHistory")
 	for i := len(events) - 1; i >= 0; i-- {
-		fmt.Fprintf(w, "  %s  %-16s %-14s %s\n", when(events[i].At), events[i].Kind, events[i].Actor, describeEvent(events[i]))
+		ev := events[i]
+		fmt.Fprintf(w, "  %s  %-16s %-18s %s\n", when(ev.At), ev.Kind, ev.Actor, describeEvent(ev))
 	}
 }
 

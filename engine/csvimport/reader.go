@@ -193,7 +193,7 @@ func (r *Reader) record(first physLine) ([]string, error) {
 	return rec, nil
 }
 
-var errUnbalanced = errors.New(`the line's quotes do not balance: quote a field that holds a " and double the " inside it, as in "5"" screen"`)
+var errUnbalanced = errors.New("the line's quotes do not balance (a field that holds a quote must itself be quoted, with the quote doubled)")
 
 // quoteOpen reports whether text ends inside a quoted field: in CSV every quote
 // character opens, closes or doubles inside a quoted field, so an odd count means open.
