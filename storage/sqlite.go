@@ -144,6 +144,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		return fmt.Errorf("storage: listing migrations: %w", err)
 	}
 	sort.Strings(names)
+	known := 0
 	for _, name := range names {
 		base := filepath.Base(name)
 		num, _, ok := strings.Cut(base, "_")
@@ -158,6 +159,16 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if err := s.apply(ctx, version, base, string(body)); err != nil {
 			return err
 		}
+		known = version
+	}
+	// A database a newer switchboard has migrated has tables and constraints this one
+	// does not know about: writing to it could break the newer version's invariants.
+	current, err := s.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: reading schema version: %w", err)
+	}
+	if current > known {
+		return fmt.Errorf("storage: %s is at schema version %d, newer than this switchboard knows (%d): use a newer switchboard", s.path, current, known)
 	}
 	return nil
 }
