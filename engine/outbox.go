@@ -219,7 +219,8 @@ func outboxEvent(o OutboxItem, kind EventKind, reason string) Event {
 }
 
 // describeOutbox says where a row goes and what for:
-// "email to ada@example.com for lead.assigned #12".
+// "email to ada@example.com for lead.assigned #12", "team webhook to
+// https://hooks.slack.com/… for lead.routed #13".
 func describeOutbox(o OutboxItem) string {
 	var p struct {
 		Kind EventKind `json:"kind"`
@@ -229,14 +230,14 @@ func describeOutbox(o OutboxItem) string {
 	if p.Kind != "" {
 		what = string(p.Kind)
 	}
-	target := o.Target
+	channel, target := string(o.Channel), o.Target
 	if o.Channel == ChannelWebhook {
 		target = redactURL(target)
 		if o.AgentID == 0 {
-			target = "the global webhook " + target
+			channel = "team webhook"
 		}
 	}
-	return fmt.Sprintf("%s to %s for %s #%d", o.Channel, target, what, o.EventID)
+	return fmt.Sprintf("%s to %s for %s #%d", channel, target, what, o.EventID)
 }
 
 // redactURL keeps a webhook URL's scheme and host: history is read by dispatchers and

@@ -337,10 +337,14 @@ func TestGlobalWebhookIsSignedWithTheTeamSecret(t *testing.T) {
 	v.agent(engine.NewAgent{Handle: "ada", Name: "Ada Lovelace"})
 	v.start(fast(notify.Options{}))
 
-	_, ev := v.assign(engine.System(), "ada", grace)
+	lead, ev := v.assign(engine.System(), "ada", grace)
 	rows := v.settled(ev.ID)
 	if len(rows) != 1 || rows[0].AgentID != 0 || rows[0].Status != engine.OutboxDelivered {
 		t.Fatalf("global webhook row: %+v", rows)
+	}
+	if got := v.history(lead.ID, engine.EvNotificationDelivered); len(got) != 1 || got[0].Agent != "ada" ||
+		!strings.HasPrefix(got[0].Reason, "team webhook to http://127.0.0.1:") {
+		t.Errorf("delivered events: %+v", got)
 	}
 	secret, err := v.e.Setting(v.ctx, engine.System(), engine.SettingWebhookSecret)
 	if err != nil || secret == "" {
