@@ -13,7 +13,7 @@ func (a *app) agentCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Manage the team: add, list, change and remove agents and their SSH keys",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(a.agentAddCmd(), a.agentListCmd(), a.agentSetCmd(), a.agentRmCmd(), a.agentKeyCmd())
 	return cmd
@@ -51,7 +51,7 @@ func (a *app) agentAddCmd() *cobra.Command {
 		Use:     "add HANDLE --name NAME [flags]",
 		Short:   "Add an agent (offline, with the agent role, unless told otherwise)",
 		Example: "  switchboard agent add bob --name 'Bob Stone' --email bob@example.com --presence available --capacity 20",
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			if err := checkLimits(f.capacity, f.dailyCap); err != nil {
 				return err
@@ -78,7 +78,7 @@ func (a *app) agentListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the team with each agent's presence and load",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			return a.withEngine(func(s *session) error {
 				agents, err := s.eng.Agents(ctx(cmd), engine.System())
@@ -112,7 +112,7 @@ func (a *app) agentSetCmd() *cobra.Command {
 		Use:     "set HANDLE [flags]",
 		Short:   "Change an agent: presence, capacity, daily cap, role, name, e-mail, notifications",
 		Example: "  switchboard agent set bob --presence away\n  switchboard agent set bob --capacity 0 --daily-cap 25 --email-notify",
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			var u engine.AgentUpdate
 			fl := cmd.Flags()
@@ -165,7 +165,7 @@ func (a *app) agentRmCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "rm HANDLE",
 		Short: "Remove an agent: its open leads return to the queue, its shares and keys end",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(func(s *session) error {
 				if err := s.eng.RemoveAgent(ctx(cmd), engine.System(), args[0]); err != nil {
@@ -181,13 +181,13 @@ func (a *app) agentKeyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "key",
 		Short: "Manage an agent's SSH public keys",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:     "add HANDLE PUBKEY_FILE",
 		Short:   "Register an SSH public key (- reads it from standard input); it works at the next login",
 		Example: "  switchboard agent key add bob bob.pub\n  ssh-add -L | head -1 | switchboard agent key add bob -",
-		Args:    cobra.ExactArgs(2),
+		Args:    usageArgs(cobra.ExactArgs(2)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			line, err := readKey(args[1], a.stdin)
 			if err != nil {
@@ -204,7 +204,7 @@ func (a *app) agentKeyCmd() *cobra.Command {
 	}, &cobra.Command{
 		Use:   "rm HANDLE FINGERPRINT",
 		Short: "Remove a key, named by its fingerprint (or a unique prefix of 8 or more characters, or its id)",
-		Args:  cobra.ExactArgs(2),
+		Args:  usageArgs(cobra.ExactArgs(2)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(func(s *session) error {
 				if err := s.eng.RemoveKey(ctx(cmd), engine.System(), args[0], args[1]); err != nil {
@@ -217,7 +217,7 @@ func (a *app) agentKeyCmd() *cobra.Command {
 		Use:     "list HANDLE",
 		Aliases: []string{"ls"},
 		Short:   "List an agent's keys",
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(func(s *session) error {
 				keys, err := s.eng.Keys(ctx(cmd), engine.System(), args[0])

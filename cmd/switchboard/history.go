@@ -27,7 +27,7 @@ func (a *app) historyCmd() *cobra.Command {
 			"import:FILE or system), what it touched and why. --kind takes a kind (lead.routed) or a\n" +
 			"subject (lead, share, agent, rule, token, setting, notification).",
 		Example: "  switchboard history --lead 42\n  switchboard history --kind notification --since 24h\n  switchboard history --agent bob --since 7d --limit 0 --format csv > bob.csv",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			if lead != "" {
 				id, err := leadID(lead)

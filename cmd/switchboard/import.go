@@ -44,7 +44,7 @@ func (a *app) importCmd() *cobra.Command {
 			"A row with the source and external id of an existing lead is skipped. A bad row is\n" +
 			"reported with its line number and written to FILE.rejects.csv; the other rows are imported.",
 		Example: "  switchboard import leads.csv --source fair2026\n  switchboard import leads.csv --dry-run",
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			return a.runImport(ctx(cmd), args[0], source, dryRun)
 		}),

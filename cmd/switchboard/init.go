@@ -20,7 +20,7 @@ func (a *app) initCmd() *cobra.Command {
 		Long: "init creates the database (see --db) and its first agent, with the owner role and the SSH\n" +
 			"public key that lets the owner into the console over SSH. It runs once per database.",
 		Example: "  switchboard init --owner alice --name 'Alice Martin' --key ~/.ssh/id_ed25519.pub",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			if owner == "" || name == "" {
 				return usagef("init needs --owner HANDLE and --name NAME")

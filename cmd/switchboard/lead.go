@@ -16,7 +16,7 @@ func (a *app) leadCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lead",
 		Short: "Add, list, show, assign and unassign leads",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadAssignCmd(), a.leadUnassignCmd(), a.leadRouteCmd())
 	return cmd
@@ -31,7 +31,7 @@ func (a *app) leadAddCmd() *cobra.Command {
 		Use:     "add [flags]",
 		Short:   "Create a lead and route it by the rules",
 		Example: "  switchboard lead add --name 'Ada Lovelace' --email ada@example.com --source web --tag vip --field budget=9000",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if in.Fields, err = parseFields(fields); err != nil {
@@ -87,7 +87,7 @@ func (a *app) leadListCmd() *cobra.Command {
 		Aliases: []string{"ls"},
 		Short:   "List leads, newest first, a page at a time",
 		Example: "  switchboard lead list --unassigned --source facebook\n  switchboard lead list --owner bob --status assigned,contacted --format json",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			for _, s := range statuses {
 				st, err := engine.ParseStatus(strings.TrimSpace(s))
@@ -163,7 +163,7 @@ func (a *app) leadShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "Show a lead, its shares and its history",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			id, err := leadID(args[0])
 			if err != nil {
@@ -249,7 +249,7 @@ func (a *app) leadAssignCmd() *cobra.Command {
 		Use:     "assign ID... --to HANDLE",
 		Short:   "Give leads to an agent, all or none (eligibility is not checked: you decide)",
 		Example: "  switchboard lead assign 12 13 14 --to bob --reason 'speaks German'",
-		Args:    cobra.MinimumNArgs(1),
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			if to == "" {
 				return usagef("assign needs --to HANDLE")
@@ -277,7 +277,7 @@ func (a *app) leadUnassignCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "unassign ID...",
 		Short: "Return leads to the queue, where they wait for a person",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  usageArgs(cobra.MinimumNArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			ids, err := leadIDs(args)
 			if err != nil {
@@ -300,7 +300,7 @@ func (a *app) leadRouteCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "route ID...",
 		Short: "Run the rules again for leads (queued ones, or to move owned ones)",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  usageArgs(cobra.MinimumNArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			ids, err := leadIDs(args)
 			if err != nil {

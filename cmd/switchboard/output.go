@@ -113,3 +113,13 @@ func idText(id int64) string {
 	}
 	return "#" + strconv.FormatInt(id, 10)
 }
+
+// usageArgs makes a wrong number of arguments a usage error (exit 2), as a bad flag is.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
+		}
+		return nil
+	}
+}

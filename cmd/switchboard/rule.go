@@ -17,7 +17,7 @@ func (a *app) ruleCmd() *cobra.Command {
 		Long: "Rules are evaluated in order (position 1 first). A rule's condition is an expression over\n" +
 			"the lead: " + strings.Join(engine.ConditionNames, ", ") + ". Example:\n" +
 			`  source in ["facebook","tiktok"] && fields.budget > 5000 && "vip" in tags`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(a.ruleAddCmd(), a.ruleListCmd(), a.ruleSetCmd(), a.ruleMoveCmd(), a.ruleRmCmd(),
 		a.ruleEnableCmd(true), a.ruleEnableCmd(false))
@@ -105,7 +105,7 @@ func (a *app) ruleAddCmd() *cobra.Command {
 		Example: `  switchboard rule add --name "social, big budget" --if 'source in ["facebook","tiktok"] && fields.budget > 5000' --to alice:2,bob
   switchboard rule add --name "everyone else" --mode load_balance
   switchboard rule add --name "managers watch VIPs" --mode broadcast --if '"vip" in tags' --to carol --for 7d`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			var spec engine.RuleSpec
 			if err := f.apply(cmd, &spec); err != nil {
@@ -129,7 +129,7 @@ func (a *app) ruleListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the rules in evaluation order",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			return a.withEngine(func(s *session) error {
 				rules, err := s.eng.Rules(ctx(cmd), engine.System())
@@ -187,7 +187,7 @@ func (a *app) ruleSetCmd() *cobra.Command {
 		Use:     "set ID [flags]",
 		Short:   "Change a rule; the flags not given keep their values, and the rotation carries on",
 		Example: "  switchboard rule set 3 --to alice,bob:2,carol\n  switchboard rule set 3 --if 'fields.budget > 10000'",
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			id, err := ruleID(args[0])
 			if err != nil {
@@ -234,7 +234,7 @@ func (a *app) ruleMoveCmd() *cobra.Command {
 		Use:     "move ID POSITION",
 		Short:   "Move a rule to a position (1: evaluated first)",
 		Example: "  switchboard rule move 5 1",
-		Args:    cobra.ExactArgs(2),
+		Args:    usageArgs(cobra.ExactArgs(2)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			id, err := ruleID(args[0])
 			if err != nil {
@@ -259,7 +259,7 @@ func (a *app) ruleRmCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "rm ID",
 		Short: "Delete a rule; the rules after it move up",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			id, err := ruleID(args[0])
 			if err != nil {
@@ -283,7 +283,7 @@ func (a *app) ruleEnableCmd(on bool) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			id, err := ruleID(args[0])
 			if err != nil {

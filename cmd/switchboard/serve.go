@@ -52,7 +52,7 @@ func (a *app) serveCmd() *cobra.Command {
 			"notification worker, all on one engine over the database. An empty address turns that\n" +
 			"listener off. SIGINT or SIGTERM stops it cleanly: requests in flight finish first.",
 		Example: "  switchboard serve\n  switchboard serve --http 127.0.0.1:8080 --ssh ''",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			c, stop := signal.NotifyContext(ctx(cmd), os.Interrupt, syscall.SIGTERM)
 			defer stop()

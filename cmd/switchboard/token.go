@@ -15,7 +15,7 @@ func (a *app) tokenCmd() *cobra.Command {
 		Long: "An API token is sent as `Authorization: Bearer TOKEN`. An intake token may only create\n" +
 			"leads; an admin token acts with admin rights. History records a token's actions as api:NAME.\n" +
 			"Only a hash of each token is stored: the token is shown once, when it is created.",
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(a.tokenCreateCmd(), a.tokenListCmd(), a.tokenRevokeCmd())
 	return cmd
@@ -27,7 +27,7 @@ func (a *app) tokenCreateCmd() *cobra.Command {
 		Use:     "create --name NAME --role intake|admin",
 		Short:   "Create a token and print it, once, alone on standard output",
 		Example: "  switchboard token create --name webform --role intake > webform.token",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			if name == "" || role == "" {
 				return usagef("token create needs --name NAME and --role intake or admin")
@@ -57,7 +57,7 @@ func (a *app) tokenListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the tokens, revoked ones too",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			return a.withEngine(func(s *session) error {
 				toks, err := s.eng.Tokens(ctx(cmd), engine.System())
@@ -82,7 +82,7 @@ func (a *app) tokenRevokeCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "revoke NAME",
 		Short: "Stop a token from working, at once",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(func(s *session) error {
 				tok, err := s.eng.RevokeToken(ctx(cmd), engine.System(), args[0])
