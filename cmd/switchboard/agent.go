@@ -14,6 +14,7 @@ func (a *app) agentCmd() *cobra.Command {
 		Use:   "agent",
 		Short: "Manage the team: add, list, change and remove agents and their SSH keys",
 		Args:  usageArgs(cobra.NoArgs),
+		RunE:  showHelp,
 	}
 	cmd.AddCommand(a.agentAddCmd(), a.agentListCmd(), a.agentSetCmd(), a.agentRmCmd(), a.agentKeyCmd())
 	return cmd
@@ -182,6 +183,7 @@ func (a *app) agentKeyCmd() *cobra.Command {
 		Use:   "key",
 		Short: "Manage an agent's SSH public keys",
 		Args:  usageArgs(cobra.NoArgs),
+		RunE:  showHelp,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:     "add HANDLE PUBKEY_FILE",

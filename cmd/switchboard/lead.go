@@ -17,6 +17,7 @@ func (a *app) leadCmd() *cobra.Command {
 		Use:   "lead",
 		Short: "Add, list, show, assign and unassign leads",
 		Args:  usageArgs(cobra.NoArgs),
+		RunE:  showHelp,
 	}
 	cmd.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadAssignCmd(), a.leadUnassignCmd(), a.leadRouteCmd())
 	return cmd

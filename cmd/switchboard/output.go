@@ -123,3 +123,7 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// showHelp is the RunE of a command that only groups others: alone it prints its help;
+// with an argument that names no subcommand it is a usage error.
+func showHelp(cmd *cobra.Command, _ []string) error { return cmd.Help() }

@@ -18,6 +18,7 @@ func (a *app) ruleCmd() *cobra.Command {
 			"the lead: " + strings.Join(engine.ConditionNames, ", ") + ". Example:\n" +
 			`  source in ["facebook","tiktok"] && fields.budget > 5000 && "vip" in tags`,
 		Args: usageArgs(cobra.NoArgs),
+		RunE: showHelp,
 	}
 	cmd.AddCommand(a.ruleAddCmd(), a.ruleListCmd(), a.ruleSetCmd(), a.ruleMoveCmd(), a.ruleRmCmd(),
 		a.ruleEnableCmd(true), a.ruleEnableCmd(false))

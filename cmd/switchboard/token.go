@@ -16,6 +16,7 @@ func (a *app) tokenCmd() *cobra.Command {
 			"leads; an admin token acts with admin rights. History records a token's actions as api:NAME.\n" +
 			"Only a hash of each token is stored: the token is shown once, when it is created.",
 		Args: usageArgs(cobra.NoArgs),
+		RunE: showHelp,
 	}
 	cmd.AddCommand(a.tokenCreateCmd(), a.tokenListCmd(), a.tokenRevokeCmd())
 	return cmd
