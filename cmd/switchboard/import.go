@@ -227,7 +227,7 @@ func (im *importer) printSummary() {
 		return
 	}
 	rate := ""
-	if st.Seconds > 0 && st.Imported > 0 {
+	if st.Seconds >= 1 && st.Imported > 0 { // a rate over less than a second is noise
 		rate = fmt.Sprintf(", %.0f leads/s", float64(st.Imported)/st.Seconds)
 	}
 	fmt.Fprintf(w, "Imported %d of %d rows from %s in %.1fs%s: %d assigned, %d queued; %d duplicates skipped; %s.\n",
