@@ -36,11 +36,14 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// newHTTPClient is the webhook client. It follows no redirects: a POST that is
-// redirected becomes a GET without its body, which no receiver wants.
-func newHTTPClient() *http.Client {
+// newHTTPClient is the webhook client. It keeps a connection per concurrent delivery
+// to a host (the team webhook gets most of them) and follows no redirects: a POST that
+// is redirected becomes a GET without its body, which no receiver wants.
+func newHTTPClient(concurrency int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = concurrency
 	return &http.Client{
-		Transport: http.DefaultTransport.(*http.Transport).Clone(),
+		Transport: t,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

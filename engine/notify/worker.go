@@ -60,11 +60,11 @@ type Worker struct {
 
 // New returns a worker for e's outbox. Start it with Run.
 func New(e *engine.Engine, opts Options) *Worker {
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = newHTTPClient()
-	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = newHTTPClient(opts.Concurrency)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
