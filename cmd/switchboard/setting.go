@@ -38,16 +38,6 @@ func settingKey(key string, set bool) error {
 	return usagef("unknown setting %q: use %s", key, strings.Join(names, ", "))
 }
 
-// argsUsage makes a wrong number of arguments a usage error (exit 2), like a bad flag.
-func argsUsage(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return usageError{err}
-		}
-		return nil
-	}
-}
-
 func (a *app) settingCmd() *cobra.Command {
 	var about strings.Builder
 	for _, k := range settingKeys {
@@ -74,7 +64,7 @@ func (a *app) settingGetCmd() *cobra.Command {
 		Use:     "get KEY",
 		Short:   "Print one setting's value (empty when unset)",
 		Example: "  switchboard setting get webhook_secret   # to check signatures on your receiver",
-		Args:    argsUsage(cobra.ExactArgs(1)),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			key := args[0]
 			if err := settingKey(key, false); err != nil {
@@ -102,7 +92,7 @@ func (a *app) settingSetCmd() *cobra.Command {
 		Example: "  switchboard setting set company \"Acme Sales\"\n" +
 			"  switchboard setting set webhook_url https://hooks.slack.com/services/T000/B000/XXXX\n" +
 			"  switchboard setting set webhook_url \"\"   # no global webhook",
-		Args: argsUsage(cobra.ExactArgs(2)),
+		Args: usageArgs(cobra.ExactArgs(2)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			key, value := args[0], strings.TrimSpace(args[1])
 			if err := settingKey(key, true); err != nil {
