@@ -282,12 +282,15 @@ func TestFallThrough(t *testing.T) {
 		t.Fatalf("queued events = %+v", queued)
 	}
 
-	// A source no rule matches: queued, no rule matched.
-	c = f.lead(engine.NewLead{Name: "L", Source: "fax"})
+	// Only the catch-all matches a fax lead: with c away it waits on that rule alone, and
+	// when c comes back the queue drains to c, oldest first.
+	fax := f.lead(engine.NewLead{Name: "L", Source: "fax"})
+	if want := fmt.Sprintf("no eligible recipient in rule #%d", r3.ID); fax.Lead.WaitReason != want {
+		t.Fatalf("fax lead reason %q, want %q", fax.Lead.WaitReason, want)
+	}
 	f.presence("c", engine.Available)
-	c = f.lead(engine.NewLead{Name: "L", Source: "fax"})
-	if c.Lead.Owner != "c" {
-		t.Fatalf("the catch-all rule should take a fax lead once c is back, got %q", c.Lead.Owner)
+	if got := ownersInOrder([]engine.Lead{f.get(c.Lead.ID), f.get(fax.Lead.ID)}); got != "c c" {
+		t.Fatalf("after c came back the queue went to %q, want c c", got)
 	}
 }
 
