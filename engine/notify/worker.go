@@ -114,6 +114,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	for {
 		free := cap(slots) - len(slots)
 		claimed := 0
+		failed := false
 		if free > 0 {
 			// A claim that commits is seen through even if ctx ends meanwhile: the rows
 			// are then handed back rather than left hidden until their lease ends.
@@ -126,6 +127,7 @@ func (w *Worker) Run(ctx context.Context) error {
 				return fmt.Errorf("notifications: %w", err)
 			case err != nil:
 				w.log.Error("notifications: claiming outbox rows", "err", err)
+				failed = true // try again after a poll interval, not at once
 			}
 			for _, d := range batch {
 				slots <- struct{}{}
@@ -147,7 +149,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		// a change that may have written rows, or the poll interval ends. When every slot
 		// is taken, due rows wait for a slot instead.
 		wait := w.opts.PollInterval
-		if claimed < free {
+		if claimed < free && !failed {
 			if next, ok, err := w.e.NextOutboxAttempt(ctx); err == nil && ok {
 				wait = min(wait, max(next.Sub(w.opts.Now()), 0))
 			}

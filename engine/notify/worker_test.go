@@ -502,6 +502,16 @@ func TestRowsPendingAtShutdownAreDeliveredAfterRestart(t *testing.T) {
 	stop := v.start(opts())
 	_, ev1 := v.assign(engine.System(), "ada", grace)
 	<-entered
+	// Stop once the e-mail is recorded: a shutdown in the middle of an SMTP exchange
+	// would rightly send it again, which is not what this test counts.
+	waitFor(t, "the first e-mail to be recorded", func() bool {
+		for _, o := range v.outbox(engine.OutboxFilter{EventID: ev1.ID}) {
+			if o.Channel == engine.ChannelEmail {
+				return o.Status == engine.OutboxDelivered
+			}
+		}
+		return false
+	})
 	stop()
 	_, ev2 := v.assign(engine.System(), "ada", engine.NewLead{Name: "Alan Turing"})
 	var hookRow engine.OutboxItem
