@@ -37,6 +37,9 @@ func ParseFilter(s string) (Filter, error) {
 		return Filter{}, err
 	}
 	for _, t := range toks {
+		if t == "" {
+			continue // "" typed on its own
+		}
 		lt := strings.ToLower(t)
 		if op, rest, ok := ageTerm(lt); ok {
 			if rest == "" {
