@@ -168,7 +168,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.stop()
-	<-served // ssh.ErrServerClosed once stop closed the server
+	// The SSH server closes the listeners it tracks, but when ctx ended before its
+	// Serve got going, it tracks ln only afterwards: close it here too.
+	ln.Close()
+	<-served
 	return nil
 }
 

@@ -3,6 +3,8 @@ package sshd
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net"
 	"runtime"
 	"strings"
 	"testing"
@@ -314,5 +316,37 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 	case <-closed:
 	case <-time.After(waitLimit):
 		t.Fatalf("a connection silent for %v is still open", waitLimit)
+	}
+}
+
+func TestServeStoppedBeforeItStarts(t *testing.T) {
+	eng := newEngine(t)
+	key, _, err := HostKey(t.TempDir() + "/host_key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(eng, Config{HostKey: key, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("Serve with an ended context did not return")
+	}
+	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Error("the listener is still open")
 	}
 }
