@@ -25,6 +25,7 @@ type serveEnv struct {
 	httpAddr string // "" turns the HTTP API off
 	sshAddr  string // "" turns the SSH server off
 	notify   notifyFlags
+	ssh      sshFlags
 	log      *slog.Logger
 }
 
@@ -41,6 +42,7 @@ type startService func(env *serveEnv) (service, error)
 var services = []startService{
 	notifyService, // first: its flags are checked before any port is bound
 	httpService,
+	sshService,
 }
 
 func (a *app) serveCmd() *cobra.Command {
@@ -62,6 +64,7 @@ func (a *app) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&env.httpAddr, "http", ":8080", "HTTP API address (empty: no HTTP)")
 	cmd.Flags().StringVar(&env.sshAddr, "ssh", ":23234", "SSH console address (empty: no SSH)")
 	env.notify.register(cmd.Flags())
+	env.ssh.register(cmd.Flags())
 	return cmd
 }
 

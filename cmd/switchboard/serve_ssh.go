@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/tui/sshd"
 )
 
@@ -37,28 +34,27 @@ func (f *sshFlags) hostKeyPath(dbPath string) string {
 	return filepath.Join(filepath.Dir(dbPath), hostKeyName)
 }
 
-// sshService listens on addr and returns the service that serves the console over SSH
-// on eng until its context ends. It listens here, not in the service, so that a port in
-// use or a bad host key stops `serve` before anything runs. It says on out where it
-// listens and the host key's fingerprint, for people to check on their first login.
-func (f *sshFlags) sshService(eng *engine.Engine, addr, dbPath string, out io.Writer, logger *slog.Logger) (func(context.Context) error, error) {
-	keyPath := f.hostKeyPath(dbPath)
+// sshService is the console over SSH (tui/sshd) on --ssh. It binds here, not in the
+// service, so that a port in use or a bad host key stops serve before anything runs,
+// and it logs the host key's fingerprint for people to check at their first login.
+func sshService(env *serveEnv) (service, error) {
+	if env.sshAddr == "" {
+		return nil, nil
+	}
+	keyPath := env.ssh.hostKeyPath(env.dbPath)
 	key, created, err := sshd.HostKey(keyPath)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ssh: %w", err)
 	}
-	srv, err := sshd.New(eng, sshd.Config{HostKey: key, Logger: logger})
+	srv, err := sshd.New(env.eng, sshd.Config{HostKey: key, Logger: env.log})
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", env.sshAddr)
 	if err != nil {
-		return nil, fmt.Errorf("ssh: %w (choose another port with --ssh, or --ssh \"\" to serve no SSH)", err)
+		return nil, fmt.Errorf("ssh: %w (choose another address with --ssh, or --ssh '' for no SSH)", err)
 	}
-	made := ""
-	if created {
-		made = ", new"
-	}
-	fmt.Fprintf(out, "ssh: listening on %s (host key %s%s, %s)\n", ln.Addr(), keyPath, made, gossh.FingerprintSHA256(key.PublicKey()))
+	env.log.Info("ssh: listening", "addr", ln.Addr().String(), "host_key", keyPath, "new_key", created,
+		"fingerprint", gossh.FingerprintSHA256(key.PublicKey()))
 	return func(ctx context.Context) error { return srv.Serve(ctx, ln) }, nil
 }

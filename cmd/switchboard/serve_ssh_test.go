@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +30,10 @@ func TestSSHService(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logs bytes.Buffer
+	env := &serveEnv{eng: eng, dbPath: dbPath, sshAddr: "127.0.0.1:0", log: slog.New(slog.NewTextHandler(&logs, nil))}
 
-	var f sshFlags
-	var out bytes.Buffer
-	serve, err := f.sshService(eng, "127.0.0.1:0", dbPath, &out, quiet)
+	serve, err := sshService(env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +41,16 @@ func TestSSHService(t *testing.T) {
 	if _, err := os.Stat(keyPath); err != nil {
 		t.Errorf("no host key beside the database: %v", err)
 	}
-	if got := out.String(); !strings.Contains(got, "ssh: listening on 127.0.0.1:") || !strings.Contains(got, ", new, SHA256:") {
-		t.Errorf("start line %q; want the address and the new key's fingerprint", got)
+	m := regexp.MustCompile(`ssh: listening" addr=(\S+) host_key=\S+ new_key=true fingerprint=SHA256:`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("start log %q; want the address, a new key and its fingerprint", logs.String())
 	}
-	addr := strings.Fields(out.String())[3]
+	addr := m[1]
 
 	// The port is taken while the service runs: a second one says so and how to fix it.
-	if _, err := f.sshService(eng, addr, dbPath, io.Discard, quiet); err == nil || !strings.Contains(err.Error(), "--ssh") {
+	env2 := *env
+	env2.sshAddr = addr
+	if _, err := sshService(&env2); err == nil || !strings.Contains(err.Error(), "--ssh") {
 		t.Errorf("second service on %s: %v; want an error naming --ssh", addr, err)
 	}
 
@@ -73,21 +76,26 @@ func TestSSHService(t *testing.T) {
 		t.Fatal("the service did not stop")
 	}
 
-	// --host-key wins over the default, and the key is kept across starts.
-	f.hostKey = filepath.Join(dir, "elsewhere", "key")
-	if got := f.hostKeyPath(dbPath); got != f.hostKey {
-		t.Errorf("host key path %s; want --host-key %s", got, f.hostKey)
-	}
-	f.hostKey = ""
-	out.Reset()
-	again, err := f.sshService(eng, "127.0.0.1:0", dbPath, &out, quiet)
+	// The key is kept across starts.
+	logs.Reset()
+	again, err := sshService(env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := again(ctx); err != nil { // ctx is done: it stops at once, closing its listener
 		t.Errorf("service started after its context ended: %v", err)
 	}
-	if strings.Contains(out.String(), ", new,") {
-		t.Errorf("second start made a new host key: %q", out.String())
+	if !strings.Contains(logs.String(), "new_key=false") {
+		t.Errorf("second start: %q; want the kept key", logs.String())
+	}
+
+	// --host-key wins over the default; --ssh "" turns the service off.
+	env.ssh.hostKey = filepath.Join(dir, "elsewhere", "key")
+	if got := env.ssh.hostKeyPath(dbPath); got != env.ssh.hostKey {
+		t.Errorf("host key path %s; want --host-key %s", got, env.ssh.hostKey)
+	}
+	env.sshAddr = ""
+	if svc, err := sshService(env); svc != nil || err != nil {
+		t.Errorf("--ssh '': service %v, error %v; want neither", svc != nil, err)
 	}
 }
