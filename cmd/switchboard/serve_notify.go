@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -22,6 +23,7 @@ type notifyFlags struct {
 	smtpUser     string
 	smtpPassword string
 	smtpStartTLS bool
+	timeout      time.Duration
 }
 
 func (f *notifyFlags) register(fs *pflag.FlagSet) {
@@ -30,6 +32,7 @@ func (f *notifyFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.smtpUser, "smtp-user", "", "SMTP user name (PLAIN authentication; needs --smtp-starttls unless the server is localhost)")
 	fs.StringVar(&f.smtpPassword, "smtp-password", "", "SMTP password (default: $"+smtpPasswordEnv+")")
 	fs.BoolVar(&f.smtpStartTLS, "smtp-starttls", false, "require STARTTLS before authenticating and sending")
+	fs.DurationVar(&f.timeout, "notify-timeout", 10*time.Second, "how long one e-mail or webhook attempt may take before it is retried")
 }
 
 // mailer checks the flags: nil when no SMTP server is given.
@@ -70,11 +73,14 @@ func (f *notifyFlags) service(eng *engine.Engine, logger *slog.Logger) (service,
 	if err != nil {
 		return nil, err
 	}
+	if f.timeout <= 0 {
+		return nil, usagef("--notify-timeout must be positive, e.g. 10s")
+	}
 	if m == nil {
 		logger.Warn("notifications: webhooks only; e-mail waits until serve runs with --smtp-addr and --smtp-from")
 	} else {
 		logger.Info("notifications: e-mail", "smtp", f.smtpAddr, "from", m.From().Address, "starttls", f.smtpStartTLS, "user", f.smtpUser)
 	}
-	w := notify.New(eng, notify.Options{Mailer: m, Logger: logger})
+	w := notify.New(eng, notify.Options{Mailer: m, Timeout: f.timeout, Logger: logger})
 	return w.Run, nil
 }

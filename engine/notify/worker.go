@@ -90,10 +90,10 @@ func New(e *engine.Engine, opts Options) *Worker {
 	return &Worker{e: e, opts: opts, log: opts.Logger}
 }
 
-// lease is how long a claimed row stays hidden from other claims: longer than one
-// attempt and its recording, so that a row is only claimed again when the worker that
-// held it is gone.
-func (w *Worker) lease() time.Duration { return w.opts.Timeout + time.Minute }
+// lease is how long a claimed row stays hidden from other claims: well past one attempt
+// and its recording, so that a row is only claimed again when the worker that held it is
+// gone (30s with the default timeout: how late a crash's rows in flight go out again).
+func (w *Worker) lease() time.Duration { return 2*w.opts.Timeout + 10*time.Second }
 
 // Run delivers until ctx ends, then stops the attempts in flight, puts their rows back
 // in the queue and returns nil. It returns an error only if the engine closes under it.
