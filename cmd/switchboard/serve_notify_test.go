@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/storage"
@@ -73,6 +74,10 @@ func TestNotifyServiceDeliversWebhooks(t *testing.T) {
 	defer receiver.Close()
 
 	env := &serveEnv{eng: eng, httpAddr: ":0", log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if _, err := notifyService(env); err == nil || !strings.Contains(err.Error(), "--notify-timeout") {
+		t.Fatalf("a zero --notify-timeout: %v", err)
+	}
+	env.notify.timeout = 5 * time.Second
 	svc, err := notifyService(env)
 	if err != nil || svc == nil {
 		t.Fatalf("notify service: %v", err)
