@@ -304,7 +304,7 @@ func pendingOutbox(t *testing.T, db string) int {
 	conn := openReadOnly(t, db)
 	defer conn.Close()
 	var n int
-	if err := conn.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'pending' AND NOT (`+leasedByTheDead+`)`).Scan(&n); err != nil {
+	if err := conn.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'pending' AND NOT (` + leasedByTheDead + `)`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
