@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -129,6 +131,8 @@ func startServer(t *testing.T, bin, db string) *server {
 	// short too (twice the timeout plus 10s), so the test sees them delivered.
 	s.cmd = exec.Command(bin, "serve", "--db", db, "--http", addr, "--ssh", "", "--notify-timeout", "1s")
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, s.logs
+	// A test binary that dies or times out takes its servers with it.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

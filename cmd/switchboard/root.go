@@ -93,6 +93,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.tokenCmd(),
 		a.settingCmd(),
 		a.historyCmd(),
+		a.loadtestCmd(),
 		a.demoCmd(),
 		a.versionCmd(),
 	)

@@ -70,8 +70,10 @@ func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sent %d in %s: %d created (%.0f leads/s), %d duplicates, %d errors\n",
 		r.Sent, r.Elapsed.Round(time.Millisecond), r.Created, r.Throughput(), r.Duplicates, r.Errors)
-	fmt.Fprintf(&b, "latency p50 %s  p90 %s  p99 %s  max %s\n",
-		ms(r.Latencies.P50), ms(r.Latencies.P90), ms(r.Latencies.P99), ms(r.Latencies.Max))
+	if r.Created+r.Duplicates > 0 {
+		fmt.Fprintf(&b, "latency p50 %s  p90 %s  p99 %s  max %s\n",
+			ms(r.Latencies.P50), ms(r.Latencies.P90), ms(r.Latencies.P99), ms(r.Latencies.Max))
+	}
 	kinds := make([]string, 0, len(r.ErrorKinds))
 	for k := range r.ErrorKinds {
 		kinds = append(kinds, k)
