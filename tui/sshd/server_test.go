@@ -160,7 +160,7 @@ func TestSessionEndsWhenItsAccessChanges(t *testing.T) {
 			r := engine.RoleAgent
 			_, err := eng.UpdateAgent(ctx, engine.System(), "dana", engine.AgentUpdate{Role: &r})
 			return err
-		}, "your role changed from dispatcher to agent"},
+		}, "your role changed to agent (was dispatcher): log in again"},
 		{"agent removed", func(eng *engine.Engine) error {
 			return eng.RemoveAgent(ctx, engine.System(), "dana")
 		}, "your key or your agent was removed"},

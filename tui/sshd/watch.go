@@ -75,7 +75,7 @@ func (s *Server) lostAccess(ctx context.Context, ls *liveSession) (string, error
 	case a.ID != ls.agent.ID:
 		return "your key now belongs to another agent", nil
 	case a.Role != ls.agent.Role:
-		return fmt.Sprintf("your role changed from %s to %s: log in again to work as %s", ls.agent.Role, a.Role, a.Role), nil
+		return fmt.Sprintf("your role changed to %s (was %s): log in again", a.Role, ls.agent.Role), nil
 	}
 	return "", nil
 }
