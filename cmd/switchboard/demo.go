@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,7 +51,9 @@ func (a *app) demoCmd() *cobra.Command {
 				return fmt.Errorf("starting the demo engine: %w", err)
 			}
 			defer eng.Close()
-			c := ctx(cmd)
+			// Closing the terminal or a kill must still remove the database.
+			c, stopSignals := signal.NotifyContext(ctx(cmd), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+			defer stopSignals()
 			r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 			if err := demo.Seed(c, eng, engine.System(), history, r); err != nil {
 				return err
