@@ -86,8 +86,11 @@ func New(store Store, opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	clock := opts.Now
 	e := &Engine{
-		store: store, now: opts.Now, loc: opts.Location, log: opts.Logger, opts: opts,
+		// The store keeps milliseconds: stamping in milliseconds makes what a command
+		// answers equal to what is read back later.
+		store: store, now: func() time.Time { return clock().Truncate(time.Millisecond) }, loc: opts.Location, log: opts.Logger, opts: opts,
 		ops: make(chan *op), quit: make(chan struct{}), expiryWake: make(chan struct{}, 1),
 	}
 	var last int64
