@@ -23,9 +23,6 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
-// DefaultAddr is where `switchboard serve` listens for SSH unless told otherwise.
-const DefaultAddr = ":23234"
-
 // Defaults for the zero fields of Config.
 const (
 	DefaultIdleTimeout = time.Hour
