@@ -37,13 +37,14 @@ type Options struct {
 // transaction that holds its change has committed. Commands therefore commit, and
 // route, in exactly the order the writer took them.
 type Engine struct {
-	store Store
-	now   func() time.Time
-	loc   *time.Location
-	log   *slog.Logger
-	opts  Options
-	hub   Hub
-	conds conditionCache
+	store  Store
+	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+	opts   Options
+	hub    Hub
+	conds  conditionCache
+	tokens tokenCache
 
 	ops  chan *op
 	quit chan struct{}
@@ -323,6 +324,7 @@ func (e *Engine) publishCommitted(events []Event) {
 	if len(events) == 0 {
 		return
 	}
+	e.tokens.forgetRevoked(events)
 	e.hub.publish(Change{Events: events})
 	e.lastPublished = events[len(events)-1].ID
 }
@@ -352,6 +354,7 @@ func (e *Engine) publishForeignLocked(upTo int64) {
 		if len(evs) == 0 {
 			return
 		}
+		e.tokens.forgetRevoked(evs)
 		e.hub.publish(Change{Events: evs})
 		e.lastPublished = evs[len(evs)-1].ID
 		for _, ev := range evs {

@@ -166,6 +166,12 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (actor Actor, 
 	if !strings.HasPrefix(secret, tokenScheme) || len(secret) <= tokenPrefixLen {
 		return Actor{}, false, nil
 	}
+	h := hashToken(secret)
+	// The clock here is the wall clock, not the engine's: the TTL is about how fresh
+	// the cache is, not about the domain's time.
+	if a, ok := e.tokens.get(h, time.Now()); ok {
+		return a, true, nil
+	}
 	var candidates []Token
 	err = e.read(ctx, func(r Reader) (err error) {
 		candidates, err = r.TokensByPrefix(secret[:tokenPrefixLen])
@@ -174,10 +180,11 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (actor Actor, 
 	if err != nil {
 		return Actor{}, false, fmt.Errorf("reading tokens: %w", err)
 	}
-	h := hashToken(secret)
 	for _, c := range candidates {
 		if subtle.ConstantTimeCompare(h, c.Hash) == 1 {
-			return AsAPI(c.Name, c.Role), true, nil
+			a := AsAPI(c.Name, c.Role)
+			e.tokens.put(h, a, time.Now())
+			return a, true, nil
 		}
 	}
 	return Actor{}, false, nil

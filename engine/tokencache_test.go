@@ -1,0 +1,79 @@
+package engine_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/storage"
+)
+
+// A token that authenticated is remembered, but a revocation is in force as soon as
+// RevokeToken returns.
+func TestRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T) {
+	f := newFixture(t)
+	_, secret, err := f.e.CreateToken(f.ctx, f.owner, "forms", engine.RoleIntake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second answer comes from the cache
+		if a, ok, err := f.e.Authenticate(f.ctx, secret); err != nil || !ok || a.Name != "api:forms" {
+			t.Fatalf("Authenticate = %v, %v, %v", a, ok, err)
+		}
+	}
+	if _, err := f.e.RevokeToken(f.ctx, f.owner, "forms"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.e.Authenticate(f.ctx, secret); err != nil || ok {
+		t.Fatalf("a revoked token authenticated (ok %v, err %v)", ok, err)
+	}
+}
+
+// A revocation made by another process (the CLI while serve runs) reaches this
+// engine's cache through the history it tails.
+func TestTokenRevokedByAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "two.db")
+	open := func(tail time.Duration) *engine.Engine {
+		st, err := storage.Open(path, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := engine.New(st, engine.Options{TailInterval: tail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close(); st.Close() })
+		return e
+	}
+	server, cli := open(10*time.Millisecond), open(-1)
+	_, secret, err := cli.CreateToken(ctx, engine.System(), "forms", engine.RoleIntake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := server.Authenticate(ctx, secret); !ok || err != nil {
+		t.Fatalf("Authenticate = %v, %v", ok, err)
+	}
+	sub := server.Subscribe(16)
+	defer sub.Close()
+	if _, err := cli.RevokeToken(ctx, engine.System(), "forms"); err != nil {
+		t.Fatal(err)
+	}
+	// Once the server has seen the revocation, its cache must not answer for the token.
+	timeout := time.After(30 * time.Second)
+	for seen := false; !seen; {
+		select {
+		case ch := <-sub.C:
+			for _, ev := range ch.Events {
+				seen = seen || ev.Kind == engine.EvTokenRevoked
+			}
+		case <-timeout:
+			t.Fatal("the revocation never reached the server's hub")
+		}
+	}
+	if _, ok, _ := server.Authenticate(ctx, secret); ok {
+		t.Fatal("the server still accepts a token another process revoked")
+	}
+}
