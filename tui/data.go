@@ -14,22 +14,30 @@ import (
 // each one.
 const fullReloadOver = 500
 
-// refresh says what to read again.
+// refresh says what to read again, and carries the committed events to show when it
+// is done.
 type refresh struct {
 	full      bool
 	leads     map[int64]struct{}
 	agents    bool
 	rules     bool
-	history   bool
+	history   bool // the history pane: its filter changed, or an agent's history moved
 	workspace bool
 	detail    bool
+	// events are committed events to add to the history strip and pane as they are,
+	// without reading history again (sessions that may see all of it).
+	events []engine.Event
 }
 
-func (r refresh) empty() bool {
-	return !r.full && len(r.leads) == 0 && !r.agents && !r.rules && !r.history && !r.workspace && !r.detail
+// reads reports whether the refresh needs the engine at all.
+func (r refresh) reads() bool {
+	return r.full || len(r.leads) > 0 || r.agents || r.rules || r.history || r.workspace || r.detail
 }
+
+func (r refresh) empty() bool { return !r.reads() && len(r.events) == 0 }
 
 func (r *refresh) merge(o refresh) {
+	r.events = append(r.events, o.events...)
 	r.full = r.full || o.full
 	r.agents = r.agents || o.agents
 	r.rules = r.rules || o.rules
@@ -106,44 +114,96 @@ func (m *Model) waitChange() tea.Cmd {
 	}
 }
 
-// refreshFor says what a burst of changes makes stale.
+// refreshFor says what a burst of changes makes stale: only what its events touch.
 func (m *Model) refreshFor(c changeMsg) refresh {
 	if c.resync {
 		return refresh{full: true}
 	}
-	r := refresh{history: true, workspace: !m.dispatcher()}
+	var r refresh
+	all := m.seesAllHistory()
+	if all {
+		r.events = c.events
+	}
 	for _, e := range c.events {
+		r.agents = r.agents || changesTeam(e)
 		switch e.Kind.Subject() {
 		case "lead":
-			r.agents = true
-			if e.LeadID != 0 {
+			if m.dispatcher() && e.LeadID != 0 {
 				if r.leads == nil {
 					r.leads = map[int64]struct{}{}
 				}
 				r.leads[e.LeadID] = struct{}{}
 			}
-		case "agent":
-			r.agents = true
 		case "rule":
 			r.rules = true
 		}
 		if m.detail != nil && e.LeadID == m.detail.lead.Lead.ID {
 			r.detail = true
 		}
-	}
-	if !m.dispatcher() {
-		r.leads = nil
+		if !m.dispatcher() || !all {
+			if m.concerns(e) {
+				r.workspace = r.workspace || !m.dispatcher()
+				r.history = r.history || !all
+			}
+		}
 	}
 	return r
 }
 
-// startRefresh runs the pending refresh unless one is running.
+// changesTeam reports whether an event changes what the team board shows: an agent's
+// settings or presence, or anyone's load.
+func changesTeam(e engine.Event) bool {
+	switch {
+	case e.Kind.Subject() == "agent", e.Kind.ChangesOwner():
+		return true
+	case e.Kind == engine.EvLeadStatus:
+		return e.Agent != "" // an owned lead closed or reopened
+	}
+	return false
+}
+
+// concerns reports whether an event may be in this agent's view of history or change
+// its workspace: the engine shows an agent the events about it, by it, and about the
+// leads it owns or holds a share of. Leads it once saw in its history count too, so
+// that a closed lead's later events are not missed; reading again for an event that
+// turns out not to be visible costs one cheap, filtered read, and leaks nothing.
+func (m *Model) concerns(e engine.Event) bool {
+	me := m.actor.Name
+	if e.Agent == me || e.Actor == me || e.From == me {
+		return true
+	}
+	if e.LeadID == 0 {
+		return false
+	}
+	if _, ok := m.mineStore.byID[e.LeadID]; ok {
+		return true
+	}
+	for _, s := range m.shared.items {
+		if s.Lead.ID == e.LeadID {
+			return true
+		}
+	}
+	for _, h := range m.hist.events {
+		if h.LeadID == e.LeadID {
+			return true
+		}
+	}
+	return false
+}
+
+// startRefresh runs the pending refresh unless one is running. Changes that arrive
+// meanwhile merge into pending, and one refresh follows for all of them.
 func (m *Model) startRefresh() tea.Cmd {
 	if m.inflight || m.pending.empty() {
 		return nil
 	}
 	req := m.pending
 	m.pending = refresh{}
+	if !req.reads() {
+		// Only events to show: nothing to wait for.
+		m.showEvents(req.events)
+		return nil
+	}
 	m.inflight = true
 	var detailID int64
 	if m.detail != nil {
@@ -193,8 +253,8 @@ func (m *Model) startRefresh() tea.Cmd {
 					out.rules = []engine.Rule{}
 				}
 			}
-			if req.full || req.history {
-				page, err := eng.History(ctx, actor, engine.HistoryQuery{Limit: 20})
+			if req.full {
+				page, err := eng.History(ctx, actor, engine.HistoryQuery{Limit: stripKeep})
 				if err != nil {
 					return fail("history", err)
 				}
@@ -210,13 +270,15 @@ func (m *Model) startRefresh() tea.Cmd {
 			if out.notes, out.unread, err = eng.Notifications(ctx, actor, 100); err != nil {
 				return fail("notifications", err)
 			}
+		}
+		if !dispatcher && (req.full || req.agents) {
 			if out.agents, err = eng.Agents(ctx, actor); err != nil && engine.KindOf(err) != engine.KindForbidden {
 				return fail("the team", err)
 			}
 		}
 		if req.full || req.history {
 			q := histQuery
-			q.Limit = 500
+			q.Limit = historyKeep
 			page, err := eng.History(ctx, actor, q)
 			if err != nil {
 				return fail("history", err)
@@ -272,9 +334,11 @@ func loadDetail(eng *engine.Engine, actor engine.Actor, ctx context.Context, id 
 	return d, nil
 }
 
-// applyRefresh puts what a refresh read on screen.
+// applyRefresh puts what a refresh read on screen, and the events it carried.
 func (m *Model) applyRefresh(r refreshedMsg) {
 	now := m.eng.Now()
+	// After a history read, so that the events it may already hold are not doubled.
+	defer m.showEvents(r.req.events)
 	if r.err != nil {
 		if m.ctx.Err() == nil {
 			m.err = r.err
@@ -325,3 +389,16 @@ func (m *Model) applyRefresh(r refreshedMsg) {
 		m.detail = r.detail
 	}
 }
+
+// showEvents adds committed events to the live strip and, when its filter keeps them,
+// to the history pane, so that a commit costs no history read. Only sessions that may
+// see every event get them (refreshFor); an agent's history is read again instead.
+func (m *Model) showEvents(events []engine.Event) {
+	if len(events) == 0 {
+		return
+	}
+	m.strip = mergeEvents(m.strip, events, func(engine.Event) bool { return true }, stripKeep)
+	m.hist.add(events)
+}
+
+func (m *Model) seesAllHistory() bool { return m.actor.Role.Can(engine.ActViewAllHistory) }

@@ -1,12 +1,20 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+)
+
+// How many events the history pane and the dashboard's live strip keep.
+const (
+	historyKeep = 500
+	stripKeep   = 20
 )
 
 // historyPane lists events newest first, filtered by agent, kind and lead.
@@ -42,6 +50,75 @@ func parseHistoryFilter(s string) (engine.HistoryQuery, error) {
 		}
 	}
 	return q, nil
+}
+
+// add puts committed events the pane's filter keeps on top, keeping the cursor on the
+// event it was on unless it was following the newest.
+func (h *historyPane) add(events []engine.Event) {
+	var at int64
+	if h.cursor > 0 && h.cursor < len(h.events) {
+		at = h.events[h.cursor].ID
+	}
+	h.events = mergeEvents(h.events, events, func(e engine.Event) bool { return matchHistory(h.query, e) }, historyKeep)
+	if at != 0 {
+		h.cursor = slices.IndexFunc(h.events, func(e engine.Event) bool { return e.ID == at })
+	}
+	h.move(0)
+}
+
+// matchHistory reports whether the engine's history query q selects e, by the rules
+// the store applies: the agent touched, acting, or losing the lead; a kind, or a
+// subject for every kind under it; a lead.
+func matchHistory(q engine.HistoryQuery, e engine.Event) bool {
+	if q.LeadID != 0 && e.LeadID != q.LeadID {
+		return false
+	}
+	if a := strings.TrimSpace(q.Agent); a != "" && e.Agent != a && e.Actor != a && (e.Kind != engine.EvLeadReassigned || e.From != a) {
+		return false
+	}
+	if k := strings.TrimSpace(q.Kind); k != "" {
+		if strings.Contains(k, ".") {
+			if string(e.Kind) != k {
+				return false
+			}
+		} else if !strings.HasPrefix(string(e.Kind), k+".") {
+			return false
+		}
+	}
+	return q.Since.IsZero() || !e.At.Before(q.Since)
+}
+
+// mergeEvents returns have (newest first) with the fresh events keep selects, newest
+// first, each event once, at most limit of them. have is not modified.
+func mergeEvents(have, fresh []engine.Event, keep func(engine.Event) bool, limit int) []engine.Event {
+	var add []engine.Event
+	for _, e := range fresh {
+		if keep(e) {
+			add = append(add, e)
+		}
+	}
+	if len(add) == 0 {
+		return have
+	}
+	slices.SortFunc(add, func(a, b engine.Event) int { return cmp.Compare(b.ID, a.ID) })
+	out := make([]engine.Event, 0, min(limit, len(have)+len(add)))
+	i, j := 0, 0
+	for len(out) < limit && (i < len(have) || j < len(add)) {
+		var next engine.Event
+		switch {
+		case j == len(add) || i < len(have) && have[i].ID > add[j].ID:
+			next, i = have[i], i+1
+		case i == len(have) || add[j].ID > have[i].ID:
+			next, j = add[j], j+1
+		default: // the same event: the history read already had it
+			next, i, j = have[i], i+1, j+1
+		}
+		if n := len(out); n > 0 && out[n-1].ID == next.ID {
+			continue
+		}
+		out = append(out, next)
+	}
+	return out
 }
 
 func (h *historyPane) move(d int) {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +38,12 @@ import (
 //
 //	go test -run '^$' -bench LiveUpdates -benchtime 1x ./tui/sshd/
 //
+// To see where the server spends its time, name a file in SWITCHBOARD_SSHD_LOAD_PROFILE:
+// the server process writes a CPU profile of the stream there (of the last case run).
+//
+//	SWITCHBOARD_SSHD_LOAD_PROFILE=/tmp/sshd.pprof go test -run '^$' -bench 'LiveUpdates/sessions=50/rate=200' -benchtime 1x ./tui/sshd/
+//	go tool pprof -top /tmp/sshd.pprof
+//
 // The brief's case is 50 sessions at 200 leads per second; the lighter cases show how
 // the time grows with the number of sessions and with the rate.
 var loadCases = []loadSpec{
@@ -53,6 +60,9 @@ func (l loadSpec) leads() int { return l.Rate * l.Seconds }
 
 // loadEnv names the directory the server process works in; it is set only for it.
 const loadEnv = "SWITCHBOARD_SSHD_LOAD_DIR"
+
+// profileEnv names a file for the server process's CPU profile of the stream.
+const profileEnv = "SWITCHBOARD_SSHD_LOAD_PROFILE"
 
 // loadReport is what the server process says when the stream is over.
 type loadReport struct {
@@ -353,6 +363,17 @@ func TestLoadServer(t *testing.T) {
 			}
 		}
 	}()
+	if path := os.Getenv(profileEnv); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	// Open loop: a lead every 1/Rate seconds, whatever the commits cost.
 	var wg sync.WaitGroup
 	tick := time.NewTicker(time.Second / time.Duration(spec.Rate))
