@@ -16,7 +16,7 @@ func (a *app) agentCmd() *cobra.Command {
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  showHelp,
 	}
-	cmd.AddCommand(a.agentAddCmd(), a.agentListCmd(), a.agentSetCmd(), a.agentRmCmd(), a.agentKeyCmd())
+	cmd.AddCommand(a.agentAddCmd(), a.agentListCmd(), a.agentSetCmd(), a.agentRmCmd(), a.agentKeyCmd(), a.agentWebhookSecretCmd())
 	return cmd
 }
 
@@ -66,7 +66,11 @@ func (a *app) agentAddCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.done(ag, "Added %s (%s), %s, %s.", ag.Handle, ag.Name, ag.Role, ag.Presence)
+				if err := a.done(ag, "Added %s (%s), %s, %s.", ag.Handle, ag.Name, ag.Role, ag.Presence); err != nil {
+					return err
+				}
+				a.tellWebhookSecret(ag)
+				return nil
 			})
 		}),
 	}
@@ -154,7 +158,13 @@ func (a *app) agentSetCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.done(ag, "%s: %s, %s, capacity %s, daily cap %s.", ag.Handle, ag.Role, ag.Presence, limitText(ag.Capacity), limitText(ag.DailyCap))
+				if err := a.done(ag, "%s: %s, %s, capacity %s, daily cap %s.", ag.Handle, ag.Role, ag.Presence, limitText(ag.Capacity), limitText(ag.DailyCap)); err != nil {
+					return err
+				}
+				if fl.Changed("webhook-url") {
+					a.tellWebhookSecret(ag)
+				}
+				return nil
 			})
 		}),
 	}
@@ -257,4 +267,41 @@ func (a *app) withEngine(fn func(*session) error) error {
 		return usageError{err}
 	}
 	return err
+}
+
+// tellWebhookSecret shows the person who set an agent's webhook the key its receiver
+// needs to check X-Switchboard-Signature. It goes to stderr, so that --format json on
+// stdout stays the agent alone.
+func (a *app) tellWebhookSecret(ag engine.Agent) {
+	if ag.WebhookURL == "" {
+		return
+	}
+	fmt.Fprintf(a.stderr, "Webhook secret for %s (HMAC-SHA256 key of X-Switchboard-Signature): %s\n", ag.Handle, ag.WebhookSecret)
+}
+
+func (a *app) agentWebhookSecretCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "webhook-secret HANDLE",
+		Short: "Print the key that signs an agent's webhooks (X-Switchboard-Signature)",
+		Long: `Print the HMAC-SHA256 key of an agent's webhook, for the receiver to check the
+X-Switchboard-Signature header of each notification. Setting a new --webhook-url makes
+a new key. The team webhook's key is 'switchboard setting get webhook_secret'.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			return a.withEngine(func(s *session) error {
+				ag, err := s.eng.Agent(ctx(cmd), engine.System(), args[0])
+				if err != nil {
+					return err
+				}
+				if ag.WebhookURL == "" {
+					return fmt.Errorf("%s has no webhook: set one with agent set %s --webhook-url URL", ag.Handle, ag.Handle)
+				}
+				if a.format == formatJSON {
+					return a.printJSON(map[string]string{"agent": ag.Handle, "webhook_url": ag.WebhookURL, "webhook_secret": ag.WebhookSecret})
+				}
+				fmt.Fprintln(a.stdout, ag.WebhookSecret)
+				return nil
+			})
+		}),
+	}
 }
