@@ -46,7 +46,8 @@ func (a *app) demoCmd() *cobra.Command {
 			defer st.Close()
 			// The console owns the terminal: background errors go nowhere visible.
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			eng, err := engine.New(st, engine.Options{Logger: quiet})
+			clock := &demo.Clock{}
+			eng, err := engine.New(st, engine.Options{Logger: quiet, Now: clock.Now})
 			if err != nil {
 				return fmt.Errorf("starting the demo engine: %w", err)
 			}
@@ -55,7 +56,7 @@ func (a *app) demoCmd() *cobra.Command {
 			c, stopSignals := signal.NotifyContext(ctx(cmd), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stopSignals()
 			r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-			if err := demo.Seed(c, eng, engine.System(), history, r); err != nil {
+			if err := demo.Seed(c, eng, engine.System(), history, r, clock, 3*time.Hour); err != nil {
 				return err
 			}
 			simCtx, stop := context.WithCancel(c)

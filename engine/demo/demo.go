@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
@@ -75,9 +76,35 @@ func lower(s string) string {
 	return string(b)
 }
 
+// Clock is the demo engine's clock. The engine stamps every change with its own
+// clock, so to seed leads that arrived over the past hours the demo runs its engine on
+// a clock it can hold back while seeding, then lets catch up with the wall clock.
+type Clock struct {
+	mu     sync.Mutex
+	behind time.Duration
+}
+
+// Now is the wall clock, less what the clock is held back by.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(-c.behind)
+}
+
+func (c *Clock) holdBack(d time.Duration) {
+	c.mu.Lock()
+	c.behind = d
+	c.mu.Unlock()
+}
+
 // Seed adds the team, the rules and history leads of history to an empty engine,
-// acting as actor (an owner).
-func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history int, r *rand.Rand) error {
+// acting as actor (an owner). With a clock (the engine's), the leads arrive spread
+// over the past span, oldest first; the clock is back on the wall clock after.
+func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history int, r *rand.Rand, clock *Clock, span time.Duration) error {
+	if clock != nil {
+		clock.holdBack(span)
+		defer clock.holdBack(0)
+	}
 	for _, a := range Team {
 		if _, err := eng.AddAgent(ctx, actor, a); err != nil {
 			return fmt.Errorf("adding %s: %w", a.Handle, err)
@@ -88,13 +115,26 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 			return fmt.Errorf("adding rule %q: %w", s.Name, err)
 		}
 	}
-	leads := make([]engine.NewLead, history)
-	for i := range leads {
-		leads[i] = Lead(r)
-	}
-	created, err := eng.CreateLeads(ctx, actor, leads)
-	if err != nil {
-		return fmt.Errorf("adding demo leads: %w", err)
+	// In chunks, each a little later than the one before.
+	const chunks = 40
+	var created []engine.Created
+	for c := 0; c < chunks && len(created) < history; c++ {
+		n := (history - len(created)) / (chunks - c)
+		if n == 0 {
+			continue
+		}
+		if clock != nil {
+			clock.holdBack(span - span*time.Duration(c)/chunks)
+		}
+		leads := make([]engine.NewLead, n)
+		for i := range leads {
+			leads[i] = Lead(r)
+		}
+		out, err := eng.CreateLeads(ctx, actor, leads)
+		if err != nil {
+			return fmt.Errorf("adding demo leads: %w", err)
+		}
+		created = append(created, out...)
 	}
 	// Work some of them, so the history has contacts, wins and losses.
 	for i, c := range created {
