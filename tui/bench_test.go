@@ -41,7 +41,7 @@ func BenchmarkQueueView(b *testing.B) {
 			m.queue.moveTo(n / 2)
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = m.View()
+				_ = m.render()
 			}
 		})
 	}
@@ -81,7 +81,7 @@ func BenchmarkQueueFilter(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.queue.setFilter("source:facebook tag:vip lead 9", f, m.store, now)
-		_ = m.View()
+		_ = m.render()
 	}
 }
 

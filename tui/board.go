@@ -15,6 +15,19 @@ type board struct {
 	agents []engine.Agent
 	cursor int
 	offset int
+	// lines keeps the rows the last view drew: every session redraws the board on
+	// every commit, and an agent's row changes far less often than that.
+	lines map[boardLine]string
+}
+
+// boardLine is everything one drawn row of the board depends on.
+type boardLine struct {
+	agent  engine.Agent
+	cols   boardCols
+	width  int
+	dark   bool
+	cursor bool
+	last   string
 }
 
 func (b *board) current() *engine.Agent {
@@ -48,13 +61,22 @@ func (b *board) view(st *styles, width, height int, focused bool, now time.Time)
 		b.offset = b.cursor - rows + 1
 	}
 	end := min(len(b.agents), b.offset+rows)
+	drawn := make(map[boardLine]string, end-b.offset)
 	for i := b.offset; i < end; i++ {
-		if i == b.cursor && focused {
-			lines = append(lines, st.cursor.Render(fit(cols.row(nil, b.agents[i], now), width)))
-		} else {
-			lines = append(lines, fit(cols.row(st, b.agents[i], now), width))
+		a := b.agents[i]
+		k := boardLine{agent: a, cols: cols, width: width, dark: st.dark, cursor: i == b.cursor && focused, last: lastAssigned(a, now)}
+		line, ok := b.lines[k]
+		switch {
+		case ok:
+		case k.cursor:
+			line = st.cursor.Render(fit(cols.row(nil, a, k.last), width))
+		default:
+			line = fit(cols.row(st, a, k.last), width)
 		}
+		drawn[k] = line
+		lines = append(lines, line)
 	}
+	b.lines = drawn
 	if len(b.agents) == 0 {
 		lines = append(lines, st.dim.Render("  No agents yet: `switchboard agent add`."))
 	}
@@ -83,8 +105,17 @@ func boardColumns(width int) boardCols {
 	return c
 }
 
-// row draws one agent; with st nil it is plain, for the cursor's even background.
-func (c boardCols) row(st *styles, a engine.Agent, now time.Time) string {
+// lastAssigned says how long ago the agent last got a lead.
+func lastAssigned(a engine.Agent, now time.Time) string {
+	if a.LastAssignedAt.IsZero() {
+		return "—"
+	}
+	return age(now.Sub(a.LastAssignedAt)) + " ago"
+}
+
+// row draws one agent, last being its lastAssigned; with st nil it is plain, for the
+// cursor's even background.
+func (c boardCols) row(st *styles, a engine.Agent, last string) string {
 	paint := func(s string, style func(*styles) lipgloss.Style) string {
 		if st == nil {
 			return s
@@ -110,10 +141,6 @@ func (c boardCols) row(st *styles, a engine.Agent, now time.Time) string {
 		sb.WriteString(paint(pad(today, 11), dim) + " ")
 	}
 	if c.last {
-		last := "—"
-		if !a.LastAssignedAt.IsZero() {
-			last = age(now.Sub(a.LastAssignedAt)) + " ago"
-		}
 		sb.WriteString(paint(pad("last "+last, 13), dim))
 	}
 	return sb.String()

@@ -20,16 +20,20 @@ func (m *Model) Init() tea.Cmd {
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case changeMsg:
+		// Only notes what to read: the screen changes when the refresh lands.
+		m.pending.merge(m.refreshFor(msg))
+		return m, tea.Batch(m.waitChange(), m.startRefresh())
+	case subClosedMsg:
+		return m, nil
+	}
+	m.frame = "" // anything else may change what is on screen
+	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 	case tea.BackgroundColorMsg:
 		m.st = newStyles(msg.IsDark())
 		m.help.Styles = m.st.help
-	case changeMsg:
-		m.pending.merge(m.refreshFor(msg))
-		return m, tea.Batch(m.waitChange(), m.startRefresh())
-	case subClosedMsg:
-		return m, nil
 	case refreshedMsg:
 		m.inflight = false
 		m.applyRefresh(msg)

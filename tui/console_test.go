@@ -282,15 +282,15 @@ func TestLayoutFits(t *testing.T) {
 			m.focus = p
 			for _, withHelp := range []bool{false, true} {
 				m.showHelp = withHelp
-				assertFits(t, m.View().Content, w, h, fmt.Sprintf("%s at %dx%d (help %v)", paneNames[p], w, h, withHelp))
+				assertFits(t, m.render(), w, h, fmt.Sprintf("%s at %dx%d (help %v)", paneNames[p], w, h, withHelp))
 			}
 		}
 		m.showHelp = false
 		m.focus = paneQueue
 		m.assign([]int64{1}, m.queue)
-		assertFits(t, m.View().Content, w, h, fmt.Sprintf("assign picker at %dx%d", w, h))
+		assertFits(t, m.render(), w, h, fmt.Sprintf("assign picker at %dx%d", w, h))
 		m.modal = &ruleEditor{m: m, form: newRuleForm(&m.st, nil)}
-		assertFits(t, m.View().Content, w, h, fmt.Sprintf("rule editor at %dx%d", w, h))
+		assertFits(t, m.render(), w, h, fmt.Sprintf("rule editor at %dx%d", w, h))
 	}
 }
 

@@ -336,6 +336,7 @@ func loadDetail(eng *engine.Engine, actor engine.Actor, ctx context.Context, id 
 
 // applyRefresh puts what a refresh read on screen, and the events it carried.
 func (m *Model) applyRefresh(r refreshedMsg) {
+	m.frame = ""
 	now := m.eng.Now()
 	// After a history read, so that the events it may already hold are not doubled.
 	defer m.showEvents(r.req.events)
@@ -397,6 +398,7 @@ func (m *Model) showEvents(events []engine.Event) {
 	if len(events) == 0 {
 		return
 	}
+	m.frame = ""
 	m.strip = mergeEvents(m.strip, events, func(engine.Event) bool { return true }, stripKeep)
 	m.hist.add(events)
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -21,9 +22,10 @@ func fit(s string, width int) string {
 	return s + strings.Repeat(" ", width-w)
 }
 
-// cells is the width of s on screen. Plain ASCII with SGR/CSI sequences, most of what
-// the lists draw, is measured in one pass over the bytes; anything else goes through
-// grapheme segmentation, which costs about ten times more.
+// cells is the width of s on screen. Plain ASCII with SGR/CSI sequences, and the
+// one-cell symbols the console draws with (presence dots, load bars, arrows, dashes),
+// are measured in one pass over the bytes; anything else goes through grapheme
+// segmentation, which costs about ten times more.
 func cells(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -37,11 +39,36 @@ func cells(s string) int {
 			}
 		case c >= 0x20 && c < 0x7f:
 			n++
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !narrow(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size - 1
 		default:
 			return ansi.StringWidth(s)
 		}
 	}
 	return n
+}
+
+// narrow reports whether r is one cell wide on its own and never joins the rune
+// before it: Latin-1 letters and signs, general punctuation (— … •), arrows, box
+// drawing, block elements and geometric shapes, less the two that are emoji.
+// TestNarrowRunes checks every one against ansi.StringWidth. A combining mark or a
+// variation selector after one of them is not narrow, so it sends the whole string
+// through segmentation.
+func narrow(r rune) bool {
+	switch {
+	case r >= 0xa1 && r <= 0xff:
+		return r != 0xad // the soft hyphen
+	case r >= 0x2010 && r <= 0x2027, r >= 0x2190 && r <= 0x21ff:
+		return true
+	case r >= 0x2500 && r <= 0x25ff:
+		return r != 0x25fd && r != 0x25fe
+	}
+	return false
 }
 
 // pad is fit for plain text cells; a zero width drops the cell.

@@ -13,9 +13,20 @@ func TestCellsMatchesAnsiWidth(t *testing.T) {
 		"", "plain", bold.Render("styled text"), "a" + bold.Render("b") + "c",
 		"● alice", "naïve", "日本語", "🔔 3", "tab\there", "\x1b]8;;http://x\x07link\x1b]8;;\x07",
 		"\x1b[", "\x1b[1", "x\x1b",
+		"◐ bob ████░░░░ 3/∞", "a → b — c…", "é\u0301", "▪\ufe0f", "·x", "\xff\xfe",
 	} {
 		if got, want := cells(s), ansi.StringWidth(s); got != want {
 			t.Errorf("cells(%q) = %d, ansi.StringWidth = %d", s, got, want)
+		}
+	}
+}
+
+func TestNarrowRunes(t *testing.T) {
+	for r := rune(0x80); r < 0x10000; r++ {
+		if narrow(r) {
+			if w := ansi.StringWidth(string(r)); w != 1 {
+				t.Errorf("narrow(%U %q) but ansi.StringWidth = %d", r, r, w)
+			}
 		}
 	}
 }

@@ -83,6 +83,11 @@ type Model struct {
 	toast   string
 	err     error
 	working string
+
+	// frame is the last screen drawn, until something it shows changes: a burst of
+	// changes arrives as several messages while one refresh runs, and only the
+	// refresh's result changes the screen.
+	frame string
 }
 
 // New returns the console model for one session, acting as actor.
