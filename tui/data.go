@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -227,16 +228,18 @@ func (m *Model) startRefresh() tea.Cmd {
 				if out.rows, err = loadOpenLeads(eng, actor, ctx, engine.LeadQuery{Open: true}); err != nil {
 					return fail("leads", err)
 				}
-			} else {
-				for id := range req.leads {
-					d, err := eng.Lead(ctx, actor, id)
-					switch {
-					case err == nil && d.Lead.Status.Open():
-						out.changed = append(out.changed, d.Lead)
-					case err == nil, engine.KindOf(err) == engine.KindNotFound, engine.KindOf(err) == engine.KindForbidden:
-						out.gone = append(out.gone, id)
-					default:
-						return fail("a lead", err)
+			} else if len(req.leads) > 0 {
+				ids := slices.Collect(maps.Keys(req.leads))
+				found, gone, err := eng.LeadsByID(ctx, actor, ids)
+				if err != nil {
+					return fail("leads", err)
+				}
+				out.gone = gone
+				for _, l := range found {
+					if l.Status.Open() {
+						out.changed = append(out.changed, l)
+					} else {
+						out.gone = append(out.gone, l.ID)
 					}
 				}
 			}
