@@ -152,6 +152,17 @@ func describeEvent(ev engine.Event) string {
 	if ev.Routing != nil {
 		return ev.Routing.Explain()
 	}
+	if ev.Kind == engine.EvAgentChanged || ev.Kind == engine.EvAgentPresence {
+		// These name the changed field in Reason: "capacity: 10 → 20".
+		from, to := ev.From, ev.To
+		if from == "" {
+			from = "(none)"
+		}
+		if to == "" {
+			to = "(none)"
+		}
+		return ev.Reason + ": " + from + " → " + to
+	}
 	var parts []string
 	switch {
 	case ev.From != "" && ev.To != "":
