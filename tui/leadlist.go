@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -54,6 +55,9 @@ type leadList struct {
 	// keep decides which of the store's leads belong in this list at all.
 	keep      func(*row) bool
 	showOwner bool
+	// newestFirst lists the latest lead first: an agent's own leads and the all-leads
+	// pane, where what just arrived matters most. The queue is served oldest first.
+	newestFirst bool
 
 	filter     Filter
 	filterText string
@@ -80,7 +84,11 @@ func (l *leadList) rebuild(s *leadStore, now time.Time) {
 	l.visible = l.visible[:0]
 	l.total = 0
 	all := l.filter.Empty()
-	for _, id := range s.ids {
+	for k := range s.ids {
+		id := s.ids[k]
+		if l.newestFirst {
+			id = s.ids[len(s.ids)-1-k]
+		}
 		r := s.byID[id]
 		if !l.keep(r) {
 			continue
@@ -97,7 +105,10 @@ func (l *leadList) rebuild(s *leadStore, now time.Time) {
 	}
 	if curID != 0 {
 		i, found := slices.BinarySearchFunc(l.visible, curID, func(r *row, id int64) int {
-			return int(r.id - id)
+			if l.newestFirst {
+				return cmp.Compare(id, r.id)
+			}
+			return cmp.Compare(r.id, id)
 		})
 		if found || i < len(l.visible) {
 			l.cursor = i

@@ -108,6 +108,7 @@ func New(eng *engine.Engine, actor engine.Actor, opts Options) *Model {
 	m.queue = newLeadList("Queue", func(r *row) bool { return r.owner == "" }, false)
 	m.leads = newLeadList("Open leads", func(*row) bool { return true }, true)
 	m.mine = newLeadList("My leads", func(*row) bool { return true }, true)
+	m.leads.newestFirst, m.mine.newestFirst = true, true
 	role := actor.Role
 	if role.Can(engine.ActViewAllLeads) {
 		m.panes = []pane{paneQueue, paneBoard, paneLeads}
