@@ -132,8 +132,15 @@ func (e *Engine) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent,
 		if err := t.InsertAgent(&a); err != nil {
 			return fmt.Errorf("storing agent: %w", err)
 		}
-		_, err := t.record(Event{Kind: EvAgentAdded, Actor: actor.Name, Agent: a.Handle, To: string(a.Role), Reason: a.Name})
-		return err
+		if _, err := t.record(Event{Kind: EvAgentAdded, Actor: actor.Name, Agent: a.Handle, To: string(a.Role), Reason: a.Name}); err != nil {
+			return err
+		}
+		if a.Presence == Available {
+			// An agent that arrives available is an agent becoming available (R10): a
+			// rule for the whole team may now have someone for the waiting leads.
+			return t.drain([]int64{a.ID})
+		}
+		return nil
 	})
 	return a, err
 }

@@ -760,3 +760,23 @@ func TestRemoveAgentLeavesRotation(t *testing.T) {
 		t.Fatalf("removed agent still found: %v", err)
 	}
 }
+
+// TestDrainOnNewAgent is R10 for an agent that joins the team available: a rule for the
+// whole team has someone for its waiting leads at once; one that joins away does not.
+func TestDrainOnNewAgent(t *testing.T) {
+	f := newFixture(t)
+	f.agent("a", withPresence(engine.Away))
+	f.rule(rr("team", "")) // every agent-role agent
+	q := f.lead(engine.NewLead{Name: "waits", Source: "web"})
+	if q.Lead.Waiting != engine.WaitingNoEligible {
+		t.Fatalf("waiting %q, want no eligible recipient", q.Lead.Waiting)
+	}
+	f.agent("b", withPresence(engine.Away))
+	if l := f.get(q.Lead.ID); l.Owner != "" {
+		t.Fatalf("an agent who joined away got the lead")
+	}
+	f.agent("c") // available
+	if l := f.get(q.Lead.ID); l.Owner != "c" {
+		t.Fatalf("owner %q after c joined available, want c", l.Owner)
+	}
+}
