@@ -17,6 +17,9 @@ const tokenTTL = 2 * time.Second
 type tokenCache struct {
 	mu sync.Mutex
 	m  map[string]cachedToken
+	// gen counts revocations seen. A lookup that read the store before a revocation
+	// must not put what it read into the cache after the revocation emptied it.
+	gen uint64
 }
 
 type cachedToken struct {
@@ -34,9 +37,19 @@ func (c *tokenCache) get(hash []byte, now time.Time) (Actor, bool) {
 	return t.actor, true
 }
 
-func (c *tokenCache) put(hash []byte, a Actor, now time.Time) {
+// generation is taken before reading the store, and handed back to put.
+func (c *tokenCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *tokenCache) put(hash []byte, a Actor, now time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // a revocation came in between: what was read may be stale
+	}
 	if c.m == nil || len(c.m) >= 1000 {
 		c.m = make(map[string]cachedToken)
 	}
@@ -50,6 +63,7 @@ func (c *tokenCache) forgetRevoked(events []Event) {
 		if ev.Kind == EvTokenRevoked {
 			c.mu.Lock()
 			clear(c.m)
+			c.gen++
 			c.mu.Unlock()
 			return
 		}

@@ -172,6 +172,7 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (actor Actor, 
 	if a, ok := e.tokens.get(h, time.Now()); ok {
 		return a, true, nil
 	}
+	gen := e.tokens.generation()
 	var candidates []Token
 	err = e.read(ctx, func(r Reader) (err error) {
 		candidates, err = r.TokensByPrefix(secret[:tokenPrefixLen])
@@ -183,7 +184,7 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (actor Actor, 
 	for _, c := range candidates {
 		if subtle.ConstantTimeCompare(h, c.Hash) == 1 {
 			a := AsAPI(c.Name, c.Role)
-			e.tokens.put(h, a, time.Now())
+			e.tokens.put(h, a, time.Now(), gen)
 			return a, true, nil
 		}
 	}
