@@ -133,3 +133,27 @@ func (e *Engine) SetSetting(ctx context.Context, actor Actor, key, value string)
 		return err
 	})
 }
+
+// Matches reports whether q selects e, by the rules the store's history query applies:
+// the agent touched, acting, or losing the lead; a kind, or a subject for every kind
+// under it; a lead; a start time. It lets a reader that already holds events – a
+// console given them by the hub – filter them without reading history again. It does
+// not apply an actor's visibility: only callers that may see all history use it.
+func (q HistoryQuery) Matches(e Event) bool {
+	if q.LeadID != 0 && e.LeadID != q.LeadID {
+		return false
+	}
+	if a := strings.TrimSpace(q.Agent); a != "" && e.Agent != a && e.Actor != a && (e.Kind != EvLeadReassigned || e.From != a) {
+		return false
+	}
+	if k := strings.TrimSpace(q.Kind); k != "" {
+		if strings.Contains(k, ".") {
+			if string(e.Kind) != k {
+				return false
+			}
+		} else if !strings.HasPrefix(string(e.Kind), k+".") {
+			return false
+		}
+	}
+	return q.Since.IsZero() || !e.At.Before(q.Since)
+}

@@ -59,33 +59,11 @@ func (h *historyPane) add(events []engine.Event) {
 	if h.cursor > 0 && h.cursor < len(h.events) {
 		at = h.events[h.cursor].ID
 	}
-	h.events = mergeEvents(h.events, events, func(e engine.Event) bool { return matchHistory(h.query, e) }, historyKeep)
+	h.events = mergeEvents(h.events, events, func(e engine.Event) bool { return h.query.Matches(e) }, historyKeep)
 	if at != 0 {
 		h.cursor = slices.IndexFunc(h.events, func(e engine.Event) bool { return e.ID == at })
 	}
 	h.move(0)
-}
-
-// matchHistory reports whether the engine's history query q selects e, by the rules
-// the store applies: the agent touched, acting, or losing the lead; a kind, or a
-// subject for every kind under it; a lead.
-func matchHistory(q engine.HistoryQuery, e engine.Event) bool {
-	if q.LeadID != 0 && e.LeadID != q.LeadID {
-		return false
-	}
-	if a := strings.TrimSpace(q.Agent); a != "" && e.Agent != a && e.Actor != a && (e.Kind != engine.EvLeadReassigned || e.From != a) {
-		return false
-	}
-	if k := strings.TrimSpace(q.Kind); k != "" {
-		if strings.Contains(k, ".") {
-			if string(e.Kind) != k {
-				return false
-			}
-		} else if !strings.HasPrefix(string(e.Kind), k+".") {
-			return false
-		}
-	}
-	return q.Since.IsZero() || !e.At.Before(q.Since)
 }
 
 // mergeEvents returns have (newest first) with the fresh events keep selects, newest

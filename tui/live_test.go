@@ -1,12 +1,10 @@
 package tui
 
 import (
-	"context"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -78,55 +76,6 @@ func TestAgentGetsNoCarriedEvents(t *testing.T) {
 				t.Error("an agent's console reads leads one by one: it has no queue")
 			}
 		})
-	}
-}
-
-// TestMatchHistoryAgreesWithEngine checks the filter applied to carried events against
-// the engine's own history reads.
-func TestMatchHistoryAgreesWithEngine(t *testing.T) {
-	eng := testEngine(t)
-	ctx := context.Background()
-	leads := addLeads(t, eng, 3, "web")
-	sys := engine.System()
-	if _, err := eng.Assign(ctx, sys, []int64{leads[0].ID}, "alice", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.Assign(ctx, sys, []int64{leads[0].ID}, "bob", "covering"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.Share(ctx, sys, engine.NewShare{LeadID: leads[1].ID, Agent: "bob", Duration: time.Hour}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.SetPresence(ctx, sys, "bob", engine.Busy); err != nil {
-		t.Fatal(err)
-	}
-	all, err := eng.History(ctx, sys, engine.HistoryQuery{Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, filter := range []string{"", "agent:alice", "agent:bob", "kind:lead", "kind:lead.reassigned", "kind:share",
-		"lead:1", "lead:2 kind:share", "agent:bob kind:agent", "agent:nobody"} {
-		q, err := parseHistoryFilter(filter)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := eng.History(ctx, sys, engine.HistoryQuery{LeadID: q.LeadID, Agent: q.Agent, Kind: q.Kind, Limit: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int64
-		for _, e := range all.Items {
-			if matchHistory(q, e) {
-				got = append(got, e.ID)
-			}
-		}
-		var wantIDs []int64
-		for _, e := range want.Items {
-			wantIDs = append(wantIDs, e.ID)
-		}
-		if !slices.Equal(got, wantIDs) {
-			t.Errorf("%q: matchHistory keeps %v, the engine reads %v", filter, got, wantIDs)
-		}
 	}
 }
 
