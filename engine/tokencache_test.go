@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -36,19 +37,8 @@ func TestRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T) {
 func TestTokenRevokedByAnotherProcess(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "two.db")
-	open := func(tail time.Duration) *engine.Engine {
-		st, err := storage.Open(path, storage.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := engine.New(st, engine.Options{TailInterval: tail})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { e.Close(); st.Close() })
-		return e
-	}
-	server, cli := open(10*time.Millisecond), open(-1)
+	server := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: 10 * time.Millisecond})
+	cli := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1})
 	_, secret, err := cli.CreateToken(ctx, engine.System(), "forms", engine.RoleIntake)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -23,15 +23,7 @@ import (
 // every lead waits in the queue.
 func testEngine(t testing.TB) *engine.Engine {
 	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "switchboard.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(st, engine.Options{TailInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close(); st.Close() })
+	eng := enginetest.Open(t, "", storage.Options{}, engine.Options{TailInterval: -1})
 	for _, a := range []engine.NewAgent{
 		{Handle: "alice", Name: "Alice Moreau", Presence: engine.Available, Capacity: 10},
 		{Handle: "bob", Name: "Bob Okafor", Presence: engine.Away},

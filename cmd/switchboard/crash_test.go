@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -80,16 +81,7 @@ func crashExpected(n int) string {
 // a global webhook (so every assignment writes an outbox row), an intake token.
 func crashSetup(t *testing.T, path, webhook string) string {
 	t.Helper()
-	st, err := storage.Open(path, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	eng, err := engine.New(st, engine.Options{TailInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1})
 	ctx, owner := context.Background(), engine.System()
 	var recips []engine.RecipientSpec
 	for _, r := range crashRotation {

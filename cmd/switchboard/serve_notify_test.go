@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -55,16 +56,7 @@ func TestNotifyFlagsAreCheckedAtStart(t *testing.T) {
 // The service serve runs delivers a committed assignment's webhook.
 func TestNotifyServiceDeliversWebhooks(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "team.db")
-	st, err := storage.Open(db, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	eng, err := engine.New(st, engine.Options{TailInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := enginetest.Open(t, db, storage.Options{}, engine.Options{TailInterval: -1})
 
 	got := make(chan string, 1)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -14,22 +14,14 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
 func TestSSHService(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "team.db")
-	st, err := storage.Open(dbPath, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	eng, err := engine.New(st, engine.Options{TailInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := enginetest.Open(t, dbPath, storage.Options{}, engine.Options{TailInterval: -1})
 	var logs bytes.Buffer
 	env := &serveEnv{eng: eng, dbPath: dbPath, sshAddr: "127.0.0.1:0", log: slog.New(slog.NewTextHandler(&logs, nil))}
 

@@ -3,27 +3,18 @@ package demo_test
 import (
 	"context"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/demo"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
 func TestSeedSpreadsLeadsOverTheSpan(t *testing.T) {
-	st, err := storage.Open(filepath.Join(t.TempDir(), "demo.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	clock := &demo.Clock{}
-	eng, err := engine.New(st, engine.Options{Now: clock.Now, TailInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := enginetest.Open(t, "", storage.Options{}, engine.Options{Now: clock.Now, TailInterval: -1})
 	ctx, owner := context.Background(), engine.System()
 	start := time.Now()
 	if err := demo.Seed(ctx, eng, owner, 120, rand.New(rand.NewPCG(1, 2)), clock, 3*time.Hour); err != nil {

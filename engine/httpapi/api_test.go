@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/engine/httpapi"
 	"github.com/switchboard/switchboard/storage"
 )
@@ -46,23 +46,13 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "sb.db"), storage.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(st, engine.Options{TailInterval: -1, Location: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := enginetest.Open(t, "", storage.Options{Synchronous: "NORMAL"}, engine.Options{TailInterval: -1, Location: time.UTC})
 	e := &env{t: t, eng: eng, logs: &syncBuffer{}}
 	api := httpapi.New(eng, httpapi.Options{Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
 	e.srv = httptest.NewServer(api)
-	t.Cleanup(func() {
-		e.srv.Close()
-		eng.Close()
-		st.Close()
-	})
+	t.Cleanup(e.srv.Close)
 	ctx := context.Background()
+	var err error
 	if _, e.admin, err = eng.CreateToken(ctx, engine.System(), "ops", engine.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}

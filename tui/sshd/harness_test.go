@@ -18,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -28,20 +29,7 @@ const waitLimit = 15 * time.Second
 // newEngine is an engine on a real SQLite file in a temp dir.
 func newEngine(t testing.TB) *engine.Engine {
 	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "switchboard.db"), storage.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	eng, err := engine.New(st, engine.Options{TailInterval: -1})
-	if err != nil {
-		st.Close()
-		t.Fatalf("new engine: %v", err)
-	}
-	t.Cleanup(func() {
-		eng.Close()
-		st.Close()
-	})
-	return eng
+	return enginetest.Open(t, "", storage.Options{Synchronous: "NORMAL"}, engine.Options{TailInterval: -1})
 }
 
 // newKey is a fresh ed25519 key: its signer for the client and its authorized_keys line.

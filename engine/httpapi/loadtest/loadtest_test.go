@@ -6,11 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/engine/httpapi"
 	"github.com/switchboard/switchboard/engine/httpapi/loadtest"
 	"github.com/switchboard/switchboard/storage"
@@ -25,14 +25,7 @@ type server struct {
 
 func newServer(tb testing.TB, maxBatch int) *server {
 	tb.Helper()
-	st, err := storage.Open(filepath.Join(tb.TempDir(), "load.db"), storage.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	eng, err := engine.New(st, engine.Options{MaxBatch: maxBatch, TailInterval: -1})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	eng := enginetest.Open(tb, "", storage.Options{}, engine.Options{MaxBatch: maxBatch, TailInterval: -1})
 	ctx, owner := context.Background(), engine.System()
 	for _, h := range []string{"ann", "bob", "cat", "dan"} {
 		if _, err := eng.AddAgent(ctx, owner, engine.NewAgent{Handle: h, Name: h, Presence: engine.Available}); err != nil {
@@ -48,11 +41,7 @@ func newServer(tb testing.TB, maxBatch int) *server {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ts := httptest.NewServer(httpapi.New(eng, httpapi.Options{Logger: quiet}))
-	tb.Cleanup(func() {
-		ts.Close()
-		eng.Close()
-		st.Close()
-	})
+	tb.Cleanup(ts.Close)
 	return &server{url: ts.URL, token: secret, eng: eng}
 }
 
