@@ -312,3 +312,31 @@ func TestCloseReleasesSubscription(t *testing.T) {
 		t.Fatalf("subscribers = %d after Close, want %d", got, before)
 	}
 }
+
+// An agent's newest lead is on top of its list, where it sees it arrive; the
+// dispatcher's queue keeps the oldest on top, the next to hand out.
+func TestListOrders(t *testing.T) {
+	eng := testEngine(t)
+	leads := addLeads(t, eng, 3, "web")
+	ids := []int64{leads[0].ID, leads[1].ID, leads[2].ID}
+	if _, err := eng.Assign(context.Background(), engine.System(), ids, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	addLeads(t, eng, 2, "phone") // for the queue
+
+	agent, _ := startConsole(t, eng, actorOf(t, eng, "alice"), 100, 30)
+	waitScreen(t, agent, "Lead web 2", "Lead web 0")
+	frame := *agent.scr.last.Load()
+	if strings.Index(frame, "Lead web 2") > strings.Index(frame, "Lead web 0") {
+		t.Errorf("the agent's list has the oldest lead first:\n%s", frame)
+	}
+	finish(t, agent)
+
+	disp, _ := startConsole(t, eng, engine.System(), 100, 30)
+	waitScreen(t, disp, "Lead phone 1", "Lead phone 0")
+	frame = *disp.scr.last.Load()
+	if strings.Index(frame, "Lead phone 0") > strings.Index(frame, "Lead phone 1") {
+		t.Errorf("the queue has the newest lead first:\n%s", frame)
+	}
+	finish(t, disp)
+}
