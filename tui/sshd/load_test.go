@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,8 +54,8 @@ var loadCases = []loadSpec{
 }
 
 // loadSpec is one load: how many sessions watch, how many leads per second arrive, for
-// how long.
-type loadSpec struct{ Sessions, Rate, Seconds int }
+// how long, and how many open leads the queue holds before the sessions connect.
+type loadSpec struct{ Sessions, Rate, Seconds, Prefill int }
 
 func (l loadSpec) leads() int { return l.Rate * l.Seconds }
 
@@ -73,6 +74,7 @@ type loadReport struct {
 	HeapPeak    uint64  // the highest Go heap in use sampled during the stream
 	Goroutines  int     // with every session connected, before the stream
 	Subscribers int     // hub subscriptions with every session connected
+	CPUSeconds  float64 // the server process's user+system CPU time over the stream
 }
 
 func BenchmarkLiveUpdates(b *testing.B) {
@@ -85,7 +87,18 @@ func BenchmarkLiveUpdates(b *testing.B) {
 	}
 }
 
-func runLoad(b *testing.B, spec loadSpec) {
+// loadServer is the server process of a load benchmark and the client's ends of it.
+type loadServer struct {
+	cmd     *exec.Cmd
+	in      io.WriteCloser
+	out     *bufio.Reader
+	addr    string
+	signers []gossh.Signer
+}
+
+// startLoadServer starts the server process for spec, with one dispatcher and key per
+// session, and waits until it listens (after its prefill).
+func startLoadServer(b *testing.B, spec loadSpec) *loadServer {
 	dir := b.TempDir()
 	specJSON, err := json.Marshal(spec)
 	if err != nil {
@@ -94,57 +107,66 @@ func runLoad(b *testing.B, spec loadSpec) {
 	if err := os.WriteFile(filepath.Join(dir, "spec.json"), specJSON, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	signers := make([]gossh.Signer, spec.Sessions)
+	ls := &loadServer{signers: make([]gossh.Signer, spec.Sessions)}
 	var authorized strings.Builder
-	for i := range signers {
+	for i := range ls.signers {
 		var line string
-		signers[i], line = newKey(b)
+		ls.signers[i], line = newKey(b)
 		fmt.Fprintf(&authorized, "%s %s\n", loadHandle(i), line)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "keys"), []byte(authorized.String()), 0o600); err != nil {
 		b.Fatal(err)
 	}
 
-	server := exec.Command(os.Args[0], "-test.run=^TestLoadServer$")
-	server.Env = append(os.Environ(), loadEnv+"="+dir)
-	server.Stderr = os.Stderr
-	toServer, err := server.StdinPipe()
+	ls.cmd = exec.Command(os.Args[0], "-test.run=^TestLoadServer$")
+	ls.cmd.Env = append(os.Environ(), loadEnv+"="+dir)
+	ls.cmd.Stderr = os.Stderr
+	if ls.in, err = ls.cmd.StdinPipe(); err != nil {
+		b.Fatal(err)
+	}
+	fromServer, err := ls.cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
 	}
-	fromServer, err := server.StdoutPipe()
-	if err != nil {
+	if err := ls.cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	if err := server.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer server.Process.Kill()
-	out := bufio.NewReader(fromServer)
-	addr := readPrefixed(b, out, "addr=")
+	b.Cleanup(func() { ls.cmd.Process.Kill() })
+	ls.out = bufio.NewReader(fromServer)
+	ls.addr = readPrefixed(b, ls.out, "addr=")
+	return ls
+}
 
-	watchers := make([]*queueWatcher, spec.Sessions)
-	for i := range watchers {
-		c := login(b, addr, loadHandle(i), signers[i])
-		watchers[i] = watchQueue(b, c, loadHandle(i))
-	}
-	for _, w := range watchers {
-		w.waitCount(b, 0)
-	}
-
-	fmt.Fprintln(toServer, "stream")
-	for _, w := range watchers {
-		w.waitCount(b, spec.leads())
-	}
-	fmt.Fprintln(toServer, "report")
+// report asks the server process for its report and waits for it to end.
+func (ls *loadServer) report(b *testing.B) loadReport {
+	fmt.Fprintln(ls.in, "report")
 	var rep loadReport
-	if err := json.Unmarshal([]byte(readPrefixed(b, out, "report=")), &rep); err != nil {
+	if err := json.Unmarshal([]byte(readPrefixed(b, ls.out, "report=")), &rep); err != nil {
 		b.Fatal(err)
 	}
-	toServer.Close()
-	if err := server.Wait(); err != nil {
+	ls.in.Close()
+	if err := ls.cmd.Wait(); err != nil {
 		b.Fatalf("server process: %v", err)
 	}
+	return rep
+}
+
+func runLoad(b *testing.B, spec loadSpec) {
+	ls := startLoadServer(b, spec)
+	watchers := make([]*queueWatcher, spec.Sessions)
+	for i := range watchers {
+		c := login(b, ls.addr, loadHandle(i), ls.signers[i])
+		watchers[i] = watchQueue(b, c, loadHandle(i), spec.Prefill)
+	}
+	for _, w := range watchers {
+		w.waitCount(b, spec.Prefill)
+	}
+
+	fmt.Fprintln(ls.in, "stream")
+	for _, w := range watchers {
+		w.waitCount(b, spec.Prefill+spec.leads())
+	}
+	rep := ls.report(b)
 	if len(rep.Commits) != spec.leads() {
 		b.Fatalf("the server stamped %d commits; want %d", len(rep.Commits), spec.leads())
 	}
@@ -164,9 +186,59 @@ func runLoad(b *testing.B, spec loadSpec) {
 	b.Logf("%d sessions, %d leads at %d/s: %d updates; commit→screen p50 %v, p90 %v, p99 %v, max %v",
 		spec.Sessions, spec.leads(), spec.Rate, len(lat), pct(0.5).Round(time.Millisecond), pct(0.9).Round(time.Millisecond),
 		pct(0.99).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
-	b.Logf("server process: RSS %.1f MiB idle with %d sessions, %.1f MiB peak; Go heap %.1f MiB idle, %.1f MiB peak; %d goroutines, %d hub subscribers",
+	logServer(b, spec, rep)
+}
+
+func logServer(b *testing.B, spec loadSpec, rep loadReport) {
+	b.Logf("server process: RSS %.1f MiB idle with %d sessions, %.1f MiB peak; Go heap %.1f MiB idle, %.1f MiB peak; %d goroutines, %d hub subscribers; CPU %.2f s user+system over the stream",
 		float64(rep.RSSIdle)/(1<<20), spec.Sessions, float64(rep.RSSPeak)/(1<<20),
-		float64(rep.HeapIdle)/(1<<20), float64(rep.HeapPeak)/(1<<20), rep.Goroutines, rep.Subscribers)
+		float64(rep.HeapIdle)/(1<<20), float64(rep.HeapPeak)/(1<<20), rep.Goroutines, rep.Subscribers, rep.CPUSeconds)
+}
+
+// BenchmarkOpenConsoles opens 50 dispatcher consoles at once on a server whose queue
+// holds 100 000 open leads, and measures how long each takes to draw the full queue
+// (from the moment all 50 start to connect), and the server's memory once they all
+// show it.
+//
+//	go test -run '^$' -bench OpenConsoles -benchtime 1x ./tui/sshd/
+func BenchmarkOpenConsoles(b *testing.B) {
+	spec := loadSpec{Sessions: 50, Prefill: 100000}
+	for range b.N {
+		ls := startLoadServer(b, spec)
+		watchers := make([]*queueWatcher, spec.Sessions)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range watchers {
+			wg.Go(func() {
+				c := login(b, ls.addr, loadHandle(i), ls.signers[i])
+				watchers[i] = watchQueue(b, c, loadHandle(i), spec.Prefill)
+			})
+		}
+		wg.Wait()
+		var drawn []time.Duration
+		for _, w := range watchers {
+			w.waitCount(b, spec.Prefill)
+			w.mu.Lock()
+			drawn = append(drawn, time.Duration(w.drawn-start.UnixNano()))
+			w.mu.Unlock()
+		}
+		fmt.Fprintln(ls.in, "stream")
+		rep := ls.report(b)
+		slices.Sort(drawn)
+		within := 0
+		for _, d := range drawn {
+			if d <= 2*time.Second {
+				within++
+			}
+		}
+		b.ReportMetric(ms(drawn[len(drawn)/2]), "p50-drawn-ms")
+		b.ReportMetric(ms(drawn[len(drawn)-1]), "last-drawn-ms")
+		b.ReportMetric(float64(rep.RSSIdle)/(1<<20), "server-RSS-MiB")
+		b.Logf("%d consoles opened at once over %d open leads: first drew the queue after %v, median %v, last %v; %d within 2 s",
+			spec.Sessions, spec.Prefill, drawn[0].Round(time.Millisecond), drawn[len(drawn)/2].Round(time.Millisecond),
+			drawn[len(drawn)-1].Round(time.Millisecond), within)
+		logServer(b, spec, rep)
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -190,17 +262,20 @@ func readPrefixed(b *testing.B, r *bufio.Reader, prefix string) string {
 // queue count off its screen and notes when each count was first shown.
 type queueWatcher struct {
 	screen *screen
+	base   int // leads in the queue before the stream (the prefill)
 	mu     sync.Mutex
 	shown  int     // the highest count shown so far
-	seen   []int64 // seen[k]: unix nanoseconds when lead k+1 was first counted
+	drawn  int64   // unix nanoseconds when the queue first showed base leads
+	seen   []int64 // seen[k]: unix nanoseconds when streamed lead k+1 was first counted
 	more   chan struct{}
 }
 
-var queueCount = regexp.MustCompile(`Queue (\d+) leads?`)
+// queueCount reads the queue's title, whose counts group thousands ("Queue 100 000 leads").
+var queueCount = regexp.MustCompile(`Queue (\d{1,3}(?: \d{3})+|\d+) leads?`)
 
-func watchQueue(b *testing.B, c *gossh.Client, name string) *queueWatcher {
+func watchQueue(b *testing.B, c *gossh.Client, name string, base int) *queueWatcher {
 	b.Helper()
-	w := &queueWatcher{screen: newScreen(100, 30), shown: -1, more: make(chan struct{}, 1)}
+	w := &queueWatcher{screen: newScreen(100, 30), base: base, shown: -1, more: make(chan struct{}, 1)}
 	sess, err := c.NewSession()
 	if err != nil {
 		b.Fatalf("%s: %v", name, err)
@@ -227,10 +302,13 @@ func (w *queueWatcher) Write(p []byte) (int, error) {
 	if m == nil {
 		return len(p), nil
 	}
-	n, _ := strconv.Atoi(m[1])
+	n, _ := strconv.Atoi(strings.ReplaceAll(m[1], " ", ""))
 	w.mu.Lock()
+	if w.drawn == 0 && n >= w.base {
+		w.drawn = now
+	}
 	for ; w.shown < n; w.shown++ {
-		if w.shown >= 0 {
+		if w.shown >= w.base {
 			w.seen = append(w.seen, now)
 		}
 	}
@@ -244,7 +322,7 @@ func (w *queueWatcher) Write(p []byte) (int, error) {
 
 func (w *queueWatcher) waitCount(b *testing.B, n int) {
 	b.Helper()
-	deadline := time.After(time.Minute)
+	deadline := time.After(2 * time.Minute)
 	for {
 		w.mu.Lock()
 		shown := w.shown
@@ -255,7 +333,7 @@ func (w *queueWatcher) waitCount(b *testing.B, n int) {
 		select {
 		case <-w.more:
 		case <-deadline:
-			b.Fatalf("a session shows %d leads in the queue after a minute; want %d:\n%s", shown, n, w.screen.String())
+			b.Fatalf("a session shows %d leads in the queue after two minutes; want %d:\n%s", shown, n, w.screen.String())
 		}
 	}
 }
@@ -304,6 +382,16 @@ func TestLoadServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for done := 0; done < spec.Prefill; {
+		batch := make([]engine.NewLead, min(1000, spec.Prefill-done))
+		for i := range batch {
+			batch[i] = engine.NewLead{Name: fmt.Sprintf("Queued Lead %06d", done+i), Company: "Prefill Co", Source: "prefill", Tags: []string{"old"}}
+		}
+		if _, err := eng.CreateLeads(ctx, engine.System(), batch); err != nil {
+			t.Fatal(err)
+		}
+		done += len(batch)
+	}
 	hostKey, _, err := HostKey(filepath.Join(dir, "host_key"))
 	if err != nil {
 		t.Fatal(err)
@@ -330,12 +418,16 @@ func TestLoadServer(t *testing.T) {
 	rep.HeapIdle = heapInUse()
 	rep.Goroutines = runtime.NumGoroutine()
 	rep.Subscribers = eng.Hub().Subscribers()
+	cpuStart := cpuSeconds()
 
 	// Stamp each lead's commit as the hub hands it out, as every console gets it.
-	sub := eng.Subscribe(4 * spec.leads())
+	sub := eng.Subscribe(4*spec.leads() + 2)
 	stamped := make(chan struct{})
 	go func() {
 		defer close(stamped)
+		if spec.leads() == 0 {
+			return
+		}
 		for c := range sub.C {
 			now := time.Now().UnixNano()
 			for _, ev := range c.Events {
@@ -376,21 +468,22 @@ func TestLoadServer(t *testing.T) {
 	}
 	// Open loop: a lead every 1/Rate seconds, whatever the commits cost.
 	var wg sync.WaitGroup
-	tick := time.NewTicker(time.Second / time.Duration(spec.Rate))
-	for i := range spec.leads() {
-		<-tick.C
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := eng.CreateLead(ctx, engine.System(), engine.NewLead{Name: fmt.Sprintf("Load Lead %04d", i), Source: "load"}); err != nil {
-				t.Errorf("lead %d: %v", i, err)
-			}
-		}()
+	if spec.leads() > 0 {
+		tick := time.NewTicker(time.Second / time.Duration(spec.Rate))
+		for i := range spec.leads() {
+			<-tick.C
+			wg.Go(func() {
+				if _, err := eng.CreateLead(ctx, engine.System(), engine.NewLead{Name: fmt.Sprintf("Load Lead %04d", i), Source: "load"}); err != nil {
+					t.Errorf("lead %d: %v", i, err)
+				}
+			})
+		}
+		tick.Stop()
 	}
-	tick.Stop()
 	wg.Wait()
 	<-stamped
 	sub.Close()
+	rep.CPUSeconds = cpuSeconds() - cpuStart
 
 	if !in.Scan() || in.Text() != "report" {
 		t.Fatalf("want \"report\" on stdin, got %q", in.Text())
@@ -408,6 +501,15 @@ func TestLoadServer(t *testing.T) {
 	if err := <-served; err != nil {
 		t.Error(err)
 	}
+}
+
+// cpuSeconds is the user and system CPU time this process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func heapInUse() uint64 {
