@@ -148,6 +148,8 @@ type txn struct {
 	events []Event
 	wake   bool
 	cache  *routingCache // nil unless the command keeps it current
+	// notices gathers a bulk command's notifications, one per agent (groupNotices).
+	notices *noticeBatch
 }
 
 // record appends a history event.

@@ -250,6 +250,7 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 	var res BulkResult
 	err := e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
+		t.groupNotices()
 		to, err := loadAgent(t, handle)
 		if err != nil {
 			return err
@@ -272,7 +273,10 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 			}
 			res.Changed = append(res.Changed, id)
 		}
-		return t.drain(losers)
+		if err := t.drain(losers); err != nil {
+			return err
+		}
+		return t.flushNotices()
 	})
 	return res, err
 }
@@ -311,12 +315,14 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 	if err != nil {
 		return err
 	}
+	why := ""
+	if reason != "" {
+		why = ": " + reason
+	}
 	if a != nil {
-		msg := fmt.Sprintf("%s assigned you %s (%s)", actor.Name, l.Title(), l.Source)
-		if reason != "" {
-			msg += ": " + reason
-		}
-		if err := t.notify(a, rec, l, msg, true); err != nil {
+		msg := fmt.Sprintf("%s assigned you %s (%s)%s", actor.Name, l.Title(), l.Source, why)
+		many := func(n int) string { return fmt.Sprintf("%d leads assigned to you by %s%s", n, actor.Name, why) }
+		if err := t.notify(a, rec, l, msg, true, "assigned", many); err != nil {
 			return err
 		}
 	}
@@ -326,10 +332,14 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 			return fmt.Errorf("reading previous owner: %w", err)
 		}
 		msg := fmt.Sprintf("%s took %s from you", actor.Name, l.Title())
+		many := func(n int) string { return fmt.Sprintf("%s took %d leads from you", actor.Name, n) }
+		group := "taken"
 		if a != nil {
 			msg = fmt.Sprintf("%s reassigned %s to %s", actor.Name, l.Title(), a.Handle)
+			many = func(n int) string { return fmt.Sprintf("%s reassigned %d of your leads to %s", actor.Name, n, a.Handle) }
+			group = "reassigned to " + a.Handle
 		}
-		if err := t.notify(&old, rec, l, msg, false); err != nil {
+		if err := t.notify(&old, rec, l, msg, false, group, many); err != nil {
 			return err
 		}
 	}
@@ -348,6 +358,7 @@ func (e *Engine) Unassign(ctx context.Context, actor Actor, ids []int64, reason 
 	var res BulkResult
 	err := e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
+		t.groupNotices()
 		var losers []int64
 		for _, id := range ids {
 			l, err := loadLead(t, id)
@@ -364,7 +375,10 @@ func (e *Engine) Unassign(ctx context.Context, actor Actor, ids []int64, reason 
 			}
 			res.Changed = append(res.Changed, id)
 		}
-		return t.drain(losers)
+		if err := t.drain(losers); err != nil {
+			return err
+		}
+		return t.flushNotices()
 	})
 	return res, err
 }
@@ -381,6 +395,7 @@ func (e *Engine) Reroute(ctx context.Context, actor Actor, ids []int64) (BulkRes
 	var res BulkResult
 	err := e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
+		t.groupNotices()
 		var losers []int64
 		for _, id := range ids {
 			l, err := loadLead(t, id)
@@ -401,7 +416,10 @@ func (e *Engine) Reroute(ctx context.Context, actor Actor, ids []int64) (BulkRes
 			}
 			res.Changed = append(res.Changed, id)
 		}
-		return t.drain(losers)
+		if err := t.drain(losers); err != nil {
+			return err
+		}
+		return t.flushNotices()
 	})
 	return res, err
 }
@@ -450,7 +468,8 @@ func (t *txn) reroute(l *Lead) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("reading previous owner: %w", err)
 		}
-		if err := t.notify(&old, &t.events[len(t.events)-1], l, fmt.Sprintf("%s was re-routed to %s", l.Title(), d.owner.Handle), false); err != nil {
+		many := func(n int) string { return fmt.Sprintf("%d of your leads were re-routed by the rules", n) }
+		if err := t.notify(&old, &t.events[len(t.events)-1], l, fmt.Sprintf("%s was re-routed to %s", l.Title(), d.owner.Handle), false, "rerouted", many); err != nil {
 			return false, err
 		}
 	}

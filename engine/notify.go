@@ -28,6 +28,23 @@ type NotificationPayload struct {
 	Text   string   `json:"text"` // one line, for chat tools
 	Lead   Lead     `json:"lead"`
 	Agent  AgentRef `json:"agent"`
+	// Count is how many leads the notification is about when one command gave the
+	// agent several at once (a bulk assign of 37 leads is one notification, not 37);
+	// Lead is then the first of them and Leads lists up to MaxPayloadLeads of them.
+	Count int       `json:"count,omitempty"`
+	Leads []LeadRef `json:"leads,omitempty"`
+}
+
+// MaxPayloadLeads bounds the leads a grouped notification lists, so that a bulk command
+// over 100 000 leads does not send a message of megabytes.
+const MaxPayloadLeads = 100
+
+// LeadRef names a lead in a grouped notification.
+type LeadRef struct {
+	ID      int64  `json:"id"`
+	Title   string `json:"title"`
+	Company string `json:"company,omitempty"`
+	Source  string `json:"source"`
 }
 
 // AgentRef names an agent in a payload.
@@ -40,8 +57,86 @@ type AgentRef struct {
 // notify tells agent a about ev: always in the console; by e-mail and webhook too when
 // external is set and the agent (or the team's global webhook) asks for it. Everything
 // is written in the caller's transaction, so a crash loses none of it.
-func (t *txn) notify(a *Agent, ev *Event, l *Lead, text string, external bool) error {
+//
+// Inside a bulk command (see groupNotices) the notice waits instead, and the agent gets
+// one notification for all the leads of the same kind of notice: group names that kind
+// and many writes its text for n leads ("37 leads assigned to you by dana").
+func (t *txn) notify(a *Agent, ev *Event, l *Lead, text string, external bool, group string, many func(n int) string) error {
+	if t.notices != nil {
+		t.notices.add(a, ev, l, text, external, group, many)
+		return nil
+	}
+	return t.writeNotice(a, *ev, l, text, external, nil)
+}
+
+// noticeBatch gathers a bulk command's notices by agent and kind, in the order they
+// first came.
+type noticeBatch struct {
+	byKey map[noticeKey]*pendingNotice
+	order []noticeKey
+}
+
+type noticeKey struct {
+	agentID int64
+	group   string
+}
+
+type pendingNotice struct {
+	agent    Agent
+	ev       Event // the first lead's event
+	text     string
+	external bool
+	many     func(n int) string
+	leads    []Lead
+}
+
+func (b *noticeBatch) add(a *Agent, ev *Event, l *Lead, text string, external bool, group string, many func(n int) string) {
+	k := noticeKey{a.ID, group}
+	p, ok := b.byKey[k]
+	if !ok {
+		if b.byKey == nil {
+			b.byKey = map[noticeKey]*pendingNotice{}
+		}
+		p = &pendingNotice{agent: *a, ev: *ev, text: text, many: many}
+		b.byKey[k] = p
+		b.order = append(b.order, k)
+	}
+	p.external = p.external || external
+	p.leads = append(p.leads, *l)
+}
+
+// groupNotices makes the rest of the command gather its notifications; flushNotices
+// writes them, one per agent and kind.
+func (t *txn) groupNotices() { t.notices = &noticeBatch{} }
+
+func (t *txn) flushNotices() error {
+	b := t.notices
+	t.notices = nil
+	if b == nil {
+		return nil
+	}
+	for _, k := range b.order {
+		p := b.byKey[k]
+		if len(p.leads) == 1 {
+			if err := t.writeNotice(&p.agent, p.ev, &p.leads[0], p.text, p.external, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.writeNotice(&p.agent, p.ev, &p.leads[0], p.many(len(p.leads)), p.external, p.leads); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeNotice writes one notification about ev: about lead l alone, or, when group
+// holds several leads, about all of them (l is then the first).
+func (t *txn) writeNotice(a *Agent, ev Event, l *Lead, text string, external bool, group []Lead) error {
 	n := Notification{AgentID: a.ID, EventID: ev.ID, LeadID: l.ID, Kind: ev.Kind, Text: text, CreatedAt: t.now}
+	if len(group) > 1 {
+		n.LeadID = 0 // about several leads: the inbox opens none of them
+	}
 	if err := t.InsertNotification(&n); err != nil {
 		return fmt.Errorf("writing notification: %w", err)
 	}
@@ -65,10 +160,17 @@ func (t *txn) notify(a *Agent, ev *Event, l *Lead, text string, external bool) e
 	if len(targets) == 0 {
 		return nil
 	}
-	payload, err := json.Marshal(NotificationPayload{
+	p := NotificationPayload{
 		EventID: ev.ID, Kind: ev.Kind, At: ev.At, Actor: ev.Actor, Sender: t.senderName(ev.Actor),
 		Text: text, Lead: *l, Agent: AgentRef{Handle: a.Handle, Name: a.Name, Email: a.Email},
-	})
+	}
+	if len(group) > 1 {
+		p.Count = len(group)
+		for _, g := range group[:min(len(group), MaxPayloadLeads)] {
+			p.Leads = append(p.Leads, LeadRef{ID: g.ID, Title: g.Title(), Company: g.Company, Source: g.Source})
+		}
+	}
+	payload, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encoding notification: %w", err)
 	}

@@ -311,7 +311,8 @@ func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
 		if err != nil {
 			return err
 		}
-		if err := t.notify(d.owner, ev, l, fmt.Sprintf("New lead for you: %s (%s) — %s", l.Title(), l.Source, routing.Explain()), true); err != nil {
+		many := func(n int) string { return fmt.Sprintf("%d new leads for you from the rules", n) }
+		if err := t.notify(d.owner, ev, l, fmt.Sprintf("New lead for you: %s (%s) — %s", l.Title(), l.Source, routing.Explain()), true, "routed", many); err != nil {
 			return err
 		}
 	} else if prevOwner == "" {

@@ -88,7 +88,8 @@ func (t *txn) share(l *Lead, a *Agent, acc Access, d time.Duration, by, via stri
 		return nil, err
 	}
 	msg := fmt.Sprintf("%s shared %s with you (%s, %s)", by, l.Title(), acc, until)
-	if err := t.notify(a, rec, l, msg, true); err != nil {
+	many := func(n int) string { return fmt.Sprintf("%s shared %d leads with you (%s, %s)", by, n, acc, until) }
+	if err := t.notify(a, rec, l, msg, true, fmt.Sprintf("shared %s %s", acc, until), many); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -131,7 +132,8 @@ func (e *Engine) RevokeShare(ctx context.Context, actor Actor, id int64) (Share,
 			return fmt.Errorf("reading share holder: %w", err)
 		}
 		out = s
-		return t.notify(&holder, rec, &l, fmt.Sprintf("%s revoked your access to %s", actor.Name, l.Title()), false)
+		many := func(n int) string { return fmt.Sprintf("%s revoked your access to %d leads", actor.Name, n) }
+		return t.notify(&holder, rec, &l, fmt.Sprintf("%s revoked your access to %s", actor.Name, l.Title()), false, "revoked", many)
 	})
 	return out, err
 }
@@ -184,6 +186,8 @@ func (e *Engine) ExpireShares(ctx context.Context) error {
 				return fmt.Errorf("reading ended shares: %w", err)
 			}
 			n = len(ended)
+			// Shares made together end together: one notice per holder.
+			t.groupNotices()
 			for i := range ended {
 				s := &ended[i]
 				s.Status, s.EndedAt = ShareExpired, s.ExpiresAt
@@ -202,11 +206,12 @@ func (e *Engine) ExpireShares(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("reading share holder: %w", err)
 				}
-				if err := t.notify(&holder, rec, &l, fmt.Sprintf("Your %s access to %s has ended", s.Access, l.Title()), true); err != nil {
+				many := func(n int) string { return fmt.Sprintf("Your access to %d leads has ended", n) }
+				if err := t.notify(&holder, rec, &l, fmt.Sprintf("Your %s access to %s has ended", s.Access, l.Title()), true, "expired", many); err != nil {
 					return err
 				}
 			}
-			return nil
+			return t.flushNotices()
 		})
 		if err != nil || n < batch {
 			return err

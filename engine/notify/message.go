@@ -38,8 +38,14 @@ func messageID(d engine.OutboxDelivery, from *mail.Address) string {
 // "New lead: Ada Lovelace (Acme)".
 func subject(p engine.NotificationPayload) string {
 	lead := leadLabel(p.Lead)
+	if p.Count > 1 {
+		lead = fmt.Sprintf("%d leads", p.Count)
+	}
 	switch p.Kind {
 	case engine.EvLeadAssigned, engine.EvLeadReassigned, engine.EvLeadRouted:
+		if p.Count > 1 {
+			return fmt.Sprintf("%d new leads", p.Count)
+		}
 		return "New lead: " + lead
 	case engine.EvShareCreated, engine.EvShareChanged:
 		return "Lead shared with you: " + lead
@@ -89,9 +95,42 @@ func composeEmail(p engine.NotificationPayload, e email) []byte {
 func body(p engine.NotificationPayload, company string) string {
 	var b strings.Builder
 	b.WriteString(oneLine(p.Text) + "\n\n")
+	if p.Count > 1 {
+		writeLeadList(&b, p)
+	} else {
+		writeLead(&b, p.Lead)
+	}
 
-	l := p.Lead
-	fmt.Fprintf(&b, "Lead #%d\n", l.ID)
+	sender := oneLine(p.Sender)
+	if sender == "" {
+		sender = "switchboard"
+	}
+	b.WriteString("\nsent to you by " + sender)
+	if company = oneLine(company); company != "" {
+		b.WriteString(" at " + company)
+	}
+	b.WriteString("\n\n-- \n")
+	fmt.Fprintf(&b, "switchboard · %s · event %d\n", p.Kind, p.EventID)
+	return b.String()
+}
+
+// writeLeadList lists the leads of a grouped notification, one a line.
+func writeLeadList(b *strings.Builder, p engine.NotificationPayload) {
+	for _, l := range p.Leads {
+		label := oneLine(l.Title)
+		if l.Company != "" && l.Company != l.Title {
+			label += " (" + oneLine(l.Company) + ")"
+		}
+		fmt.Fprintf(b, "  #%d  %s · %s\n", l.ID, label, oneLine(l.Source))
+	}
+	if more := p.Count - len(p.Leads); more > 0 {
+		fmt.Fprintf(b, "  … and %d more\n", more)
+	}
+}
+
+// writeLead writes one lead's details.
+func writeLead(b *strings.Builder, l engine.Lead) {
+	fmt.Fprintf(b, "Lead #%d\n", l.ID)
 	type row struct{ label, value string }
 	rows := []row{
 		{"Name", l.Name}, {"Company", l.Company}, {"E-mail", l.Email}, {"Phone", l.Phone},
@@ -119,18 +158,6 @@ func body(p engine.NotificationPayload, company string) string {
 		pad := strings.Repeat(" ", width+2-len([]rune(label)))
 		b.WriteString("  " + label + pad + oneLine(r.value) + "\n")
 	}
-
-	sender := oneLine(p.Sender)
-	if sender == "" {
-		sender = "switchboard"
-	}
-	b.WriteString("\nsent to you by " + sender)
-	if company = oneLine(company); company != "" {
-		b.WriteString(" at " + company)
-	}
-	b.WriteString("\n\n-- \n")
-	fmt.Fprintf(&b, "switchboard · %s · event %d\n", p.Kind, p.EventID)
-	return b.String()
 }
 
 // oneLine keeps text from the database on one line: control characters (a newline in

@@ -149,3 +149,20 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+// A notification about several leads (one bulk command) names how many in its subject
+// and lists them in its body.
+func TestEmailForSeveralLeads(t *testing.T) {
+	p := payload(engine.EvLeadAssigned, engine.Lead{ID: 1, Name: "Ada", Source: "web"})
+	p.Text, p.Count = "3 leads assigned to you by lin", 3
+	p.Leads = []engine.LeadRef{{ID: 1, Title: "Ada", Source: "web"}, {ID: 2, Title: "Bo\nBcc: x", Company: "Acme", Source: "fair"}}
+	if got := subject(p); got != "3 new leads" {
+		t.Errorf("subject %q", got)
+	}
+	_, body := compose(t, p, "")
+	for _, want := range []string{"3 leads assigned to you by lin\r\n", "  #1  Ada · web\r\n", "  #2  Bo Bcc: x (Acme) · fair\r\n", "  … and 1 more\r\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
+	}
+}
