@@ -43,6 +43,9 @@ const (
 
 	EvNotificationDelivered EventKind = "notification.delivered"
 	EvNotificationFailed    EventKind = "notification.failed"
+	// EvNotificationRead: an agent marked notifications read (Agent), so that its
+	// consoles show the new unread count.
+	EvNotificationRead EventKind = "notification.read"
 )
 
 // ChangesOwner reports whether events of this kind change a lead's owner: each owner

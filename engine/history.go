@@ -71,7 +71,11 @@ func (e *Engine) MarkRead(ctx context.Context, actor Actor, ids []int64) (int, e
 	}
 	var n int
 	err := e.write(ctx, func(t *txn) (err error) {
-		n, err = t.MarkNotificationsRead(actor.AgentID, ids, t.now)
+		if n, err = t.MarkNotificationsRead(actor.AgentID, ids, t.now); err != nil || n == 0 {
+			return err
+		}
+		// The unread count changed: every console of the agent must hear of it.
+		_, err = t.record(Event{Kind: EvNotificationRead, Actor: actor.Name, Agent: actor.Name, Reason: fmt.Sprintf("%d marked read", n)})
 		return err
 	})
 	return n, err
