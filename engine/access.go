@@ -8,17 +8,29 @@ import (
 	"time"
 )
 
-// accessTo is the actor's access to lead l at now (R8): dispatchers and up edit every
-// lead, the owner edits its own, an active share gives its access, others get none.
+// LeadAccess is the one rule of who may see and change a lead (R8): dispatchers and up
+// edit every lead, the owner edits its own, a share active at now gives its access,
+// others get none. share is the actor's share of l, nil when it holds none. The engine
+// decides every command with it; a view that holds leads and shares in memory (the
+// console's shared model of the open leads) calls it to decide what an agent sees.
+func LeadAccess(actor Actor, l *Lead, share *Share, now time.Time) Access {
+	switch {
+	case actor.Role.Can(ActEditAnyLead):
+		return AccessEdit
+	case !actor.IsAgent():
+		return AccessNone
+	case l.OwnerID == actor.AgentID:
+		return AccessEdit
+	case share != nil && share.LeadID == l.ID && share.AgentID == actor.AgentID && share.ActiveAt(now):
+		return share.Access
+	}
+	return AccessNone
+}
+
+// accessTo is LeadAccess with the actor's share read from r.
 func accessTo(r Reader, actor Actor, l *Lead, now time.Time) (Access, error) {
-	if actor.Role.Can(ActEditAnyLead) {
-		return AccessEdit, nil
-	}
-	if !actor.IsAgent() {
-		return AccessNone, nil
-	}
-	if l.OwnerID == actor.AgentID {
-		return AccessEdit, nil
+	if acc := LeadAccess(actor, l, nil, now); acc != AccessNone || !actor.IsAgent() {
+		return acc, nil
 	}
 	s, err := r.ActiveShare(l.ID, actor.AgentID, now)
 	if errors.Is(err, ErrNoRows) {
@@ -27,7 +39,7 @@ func accessTo(r Reader, actor Actor, l *Lead, now time.Time) (Access, error) {
 	if err != nil {
 		return AccessNone, fmt.Errorf("reading shares: %w", err)
 	}
-	return s.Access, nil
+	return LeadAccess(actor, l, &s, now), nil
 }
 
 func noAccess(actor Actor, id int64) error {
@@ -50,7 +62,7 @@ func loadLead(r Reader, id int64) (Lead, error) {
 func loadAgent(r Reader, handle string) (Agent, error) {
 	a, err := r.AgentByHandle(handle)
 	if errors.Is(err, ErrNoRows) {
-		return Agent{}, notFoundf("unknown agent %q: see the team with `switchboard agent list`", handle)
+		return Agent{}, notFoundIn("agent", "unknown agent %q", handle)
 	}
 	if err != nil {
 		return Agent{}, fmt.Errorf("reading agent %q: %w", handle, err)

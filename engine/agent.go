@@ -158,3 +158,23 @@ func (a Agent) eligibility() string {
 	}
 	return ""
 }
+
+// Cautions are the reasons to think twice before a person gives agent a n more leads by
+// hand, which ignores eligibility (R5): the agent is away or offline, or it is at or
+// would go over its capacity. Faces ask once before going ahead. This is the one place
+// that decides them: a new reason not to hand an agent leads belongs here.
+func (a Agent) Cautions(n int) []string {
+	var out []string
+	if a.Presence == Away || a.Presence == Offline {
+		out = append(out, string(a.Presence))
+	}
+	if a.Capacity > 0 {
+		switch {
+		case a.OpenLeads >= a.Capacity:
+			out = append(out, "at capacity ("+itoa(a.OpenLeads)+"/"+itoa(a.Capacity)+")")
+		case a.OpenLeads+n > a.Capacity:
+			out = append(out, "over capacity with these ("+itoa(a.OpenLeads+n)+"/"+itoa(a.Capacity)+")")
+		}
+	}
+	return out
+}

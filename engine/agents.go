@@ -459,7 +459,7 @@ func (e *Engine) RemoveKey(ctx context.Context, actor Actor, handle, which strin
 		}
 		switch len(match) {
 		case 0:
-			return notFoundf("%s has no key %q: see its keys with `switchboard agent key list %s`", a.Handle, which, a.Handle)
+			return notFoundIn("key", "%s has no key %q", a.Handle, which)
 		case 1:
 		default:
 			return invalidf("key", "%q names %d of %s's keys: give the whole fingerprint", which, len(match), a.Handle)

@@ -71,6 +71,13 @@ func notFoundf(format string, args ...any) *Error {
 	return &Error{Kind: KindNotFound, Msg: fmt.Sprintf(format, args...)}
 }
 
+// notFoundIn is notFoundf for a thing named by an input field ("agent", "key", "token"),
+// so that each face can add its own way to find the right name: the CLI points at its
+// list commands, the console at its panes. The message itself names no command.
+func notFoundIn(field, format string, args ...any) *Error {
+	return &Error{Kind: KindNotFound, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
 func forbiddenf(format string, args ...any) *Error {
 	return &Error{Kind: KindForbidden, Msg: fmt.Sprintf(format, args...)}
 }

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Mode is how a rule hands out leads.
@@ -77,6 +79,43 @@ type RuleSpec struct {
 type RecipientSpec struct {
 	Agent    string
 	PerRound int // 0 means 1
+}
+
+// ParseRecipients reads recipients as people write them, in the CLI's --to and the
+// console's rule editor alike: handles in rotation order, separated by commas or spaces,
+// each with an optional number of consecutive leads per turn, "bob:2, carol". An empty
+// string is no recipients (the rule then means the whole team). It checks the form; the
+// rule's save checks the rest (limits, twice-listed handles, agents that exist).
+func ParseRecipients(s string) ([]RecipientSpec, error) {
+	var out []RecipientSpec
+	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		h, n, hasN := strings.Cut(t, ":")
+		rs := RecipientSpec{Agent: h, PerRound: 1}
+		if h == "" {
+			return nil, invalidf("recipients", "recipient %q has no handle: write HANDLE or HANDLE:N, e.g. bob:2", t)
+		}
+		if hasN {
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 1 || v > maxPerRound {
+				return nil, invalidf("recipients", "recipient %q: the leads per turn after the colon are a number from 1 to %d, e.g. bob:2", t, maxPerRound)
+			}
+			rs.PerRound = v
+		}
+		out = append(out, rs)
+	}
+	return out, nil
+}
+
+// FormatRecipients writes recipients the way ParseRecipients reads them.
+func FormatRecipients(rs []RecipientSpec) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Agent
+		if r.PerRound > 1 {
+			parts[i] += ":" + strconv.Itoa(r.PerRound)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 const (

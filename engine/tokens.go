@@ -143,7 +143,7 @@ func (e *Engine) RevokeToken(ctx context.Context, actor Actor, name string) (Tok
 	err := e.write(ctx, func(t *txn) error {
 		tok, err := t.TokenByName(name)
 		if errors.Is(err, ErrNoRows) {
-			return notFoundf("no active token is named %q: see `switchboard token list`", name)
+			return notFoundIn("token", "no active token is named %q", name)
 		}
 		if err != nil {
 			return fmt.Errorf("reading tokens: %w", err)

@@ -3,7 +3,6 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
@@ -108,14 +107,11 @@ func newRuleForm(st *styles, r *engine.Rule) *ruleForm {
 		f.name.SetValue(r.Name)
 		f.condition.SetValue(r.Condition)
 		f.mode = r.Mode
-		parts := make([]string, len(r.Recipients))
+		specs := make([]engine.RecipientSpec, len(r.Recipients))
 		for i, rc := range r.Recipients {
-			parts[i] = rc.Agent
-			if rc.PerRound > 1 {
-				parts[i] += ":" + strconv.Itoa(rc.PerRound)
-			}
+			specs[i] = engine.RecipientSpec{Agent: rc.Agent, PerRound: rc.PerRound}
 		}
-		f.recipients.SetValue(strings.Join(parts, ", "))
+		f.recipients.SetValue(engine.FormatRecipients(specs))
 		if r.ShareAccess != "" {
 			f.access = r.ShareAccess
 		}
@@ -205,7 +201,7 @@ func (f *ruleForm) spec() (engine.RuleSpec, error) {
 	if f.condErr != nil {
 		return s, fmt.Errorf("fix the condition first: %w", f.condErr)
 	}
-	recips, err := parseRecipients(f.recipients.Value())
+	recips, err := engine.ParseRecipients(f.recipients.Value())
 	if err != nil {
 		return s, err
 	}
@@ -221,25 +217,6 @@ func (f *ruleForm) spec() (engine.RuleSpec, error) {
 		}
 	}
 	return s, nil
-}
-
-// parseRecipients reads "alice:2, bob carol": handles in rotation order, each with an
-// optional number of leads per turn.
-func parseRecipients(s string) ([]engine.RecipientSpec, error) {
-	var out []engine.RecipientSpec
-	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		h, n, ok := strings.Cut(t, ":")
-		rs := engine.RecipientSpec{Agent: h, PerRound: 1}
-		if ok {
-			v, err := strconv.Atoi(n)
-			if err != nil || v < 1 || v > 10 {
-				return nil, fmt.Errorf("recipient %q: leads per turn is a number from 1 to 10 (alice:2)", t)
-			}
-			rs.PerRound = v
-		}
-		out = append(out, rs)
-	}
-	return out, nil
 }
 
 func (f *ruleForm) view(st *styles, width int) []string {

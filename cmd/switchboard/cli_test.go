@@ -147,7 +147,7 @@ func TestRuleCommands(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.errOut, "line 1, column") {
 		t.Fatalf("bad condition: %+v", r)
 	}
-	c.fails(2, "HANDLE:PER_ROUND", "rule", "add", "--name", "x", "--to", "bob:two")
+	c.fails(2, "a number from 1 to 10, e.g. bob:2", "rule", "add", "--name", "x", "--to", "bob:two")
 	c.fails(1, "zed", "rule", "add", "--name", "x", "--to", "zed")
 	c.ok("rule", "add", "--name", "web", "--if", `source == "web"`, "--to", "bob:2,carol")
 	c.ok("rule", "add", "--name", "watch vips", "--mode", "broadcast", "--if", `"vip" in tags`, "--to", "alice", "--for", "7d")
@@ -438,4 +438,26 @@ func waitFor(t *testing.T, logs *syncBuffer, re *regexp.Regexp, done <-chan erro
 	}
 	t.Fatalf("serve never logged %s:\n%s", re, logs)
 	return ""
+}
+
+// The engine names no command in its refusals (the console shows them to people who
+// cannot run one); the CLI adds where to look.
+func TestNotFoundHints(t *testing.T) {
+	c := newCLI(t)
+	c.team()
+	c.ok("lead", "add", "--name", "Ada")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lead", "assign", "1", "--to", "nobody"}, "unknown agent \"nobody\"\nswitchboard: see the team with `switchboard agent list`\n"},
+		{[]string{"agent", "key", "rm", "bob", "SHA256:nope"}, "bob has no key \"SHA256:nope\"\nswitchboard: see an agent's keys with `switchboard agent key list HANDLE`\n"},
+		{[]string{"token", "revoke", "nope"}, "no active token is named \"nope\"\nswitchboard: see the tokens with `switchboard token list`\n"},
+		{[]string{"rule", "add", "--name", "x", "--to", "bob:0"}, "--to: recipient \"bob:0\""},
+	} {
+		r := c.run("", tt.args...)
+		if r.code == 0 || !strings.Contains(r.errOut, tt.want) {
+			t.Errorf("switchboard %s: exit %d, stderr %q; want it to contain %q", strings.Join(tt.args, " "), r.code, r.errOut, tt.want)
+		}
+	}
 }

@@ -54,11 +54,32 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintln(stderr, "switchboard:", err)
+	if hint := hintFor(err); hint != "" {
+		fmt.Fprintln(stderr, "switchboard:", hint)
+	}
 	var u usageError
 	if errors.As(err, &u) || errors.Is(err, errFlag) {
 		return exitUsage
 	}
 	return exitFail
+}
+
+// hintFor says which command lists the names an engine refusal could not find. The
+// engine's messages name no command (the console shows them too); the CLI adds its own.
+func hintFor(err error) string {
+	var ee *engine.Error
+	if !errors.As(err, &ee) || ee.Kind != engine.KindNotFound {
+		return ""
+	}
+	switch ee.Field {
+	case "agent":
+		return "see the team with `switchboard agent list`"
+	case "key":
+		return "see an agent's keys with `switchboard agent key list HANDLE`"
+	case "token":
+		return "see the tokens with `switchboard token list`"
+	}
+	return ""
 }
 
 // errFlag wraps cobra's flag parsing errors so they exit with the usage code.

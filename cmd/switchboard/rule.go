@@ -60,19 +60,11 @@ func (f *ruleFlags) apply(cmd *cobra.Command, spec *engine.RuleSpec) error {
 		spec.Mode = m
 	}
 	if fl.Changed("to") {
-		spec.Recipients = nil
-		for _, t := range f.to {
-			h, n, hasN := strings.Cut(strings.TrimSpace(t), ":")
-			rs := engine.RecipientSpec{Agent: h}
-			if hasN {
-				per, err := strconv.Atoi(n)
-				if err != nil {
-					return usagef("--to %q: write HANDLE or HANDLE:PER_ROUND, e.g. alice:2", t)
-				}
-				rs.PerRound = per
-			}
-			spec.Recipients = append(spec.Recipients, rs)
+		recips, err := engine.ParseRecipients(strings.Join(f.to, ","))
+		if err != nil {
+			return usageError{fmt.Errorf("--to: %w", err)}
 		}
+		spec.Recipients = recips
 	}
 	if fl.Changed("access") {
 		acc, err := engine.ParseAccess(f.access)
