@@ -41,7 +41,6 @@ func TestLeadAccess(t *testing.T) {
 	}
 }
 
-
 func TestParseRecipients(t *testing.T) {
 	for _, tt := range []struct {
 		in      string

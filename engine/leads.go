@@ -336,7 +336,9 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 		group := "taken"
 		if a != nil {
 			msg = fmt.Sprintf("%s reassigned %s to %s", actor.Name, l.Title(), a.Handle)
-			many = func(n int) string { return fmt.Sprintf("%s reassigned %d of your leads to %s", actor.Name, n, a.Handle) }
+			many = func(n int) string {
+				return fmt.Sprintf("%s reassigned %d of your leads to %s", actor.Name, n, a.Handle)
+			}
 			group = "reassigned to " + a.Handle
 		}
 		if err := t.notify(&old, rec, l, msg, false, group, many); err != nil {
