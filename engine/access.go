@@ -62,7 +62,7 @@ func loadLead(r Reader, id int64) (Lead, error) {
 func loadAgent(r Reader, handle string) (Agent, error) {
 	a, err := r.AgentByHandle(handle)
 	if errors.Is(err, ErrNoRows) {
-		return Agent{}, notFoundIn("agent", "unknown agent %q", handle)
+		return Agent{}, notFoundIn("agent", "unknown agent %s", short(handle))
 	}
 	if err != nil {
 		return Agent{}, fmt.Errorf("reading agent %q: %w", handle, err)

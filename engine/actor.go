@@ -42,7 +42,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleOwner, RoleAdmin, RoleDispatcher, RoleAgent:
 		return r, nil
 	}
-	return "", invalidf("role", "unknown role %q: use owner, admin, dispatcher or agent", s)
+	return "", invalidf("role", "unknown role %s: use owner, admin, dispatcher or agent", short(s))
 }
 
 // Action is something an actor may be allowed to do.

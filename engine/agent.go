@@ -29,7 +29,7 @@ func ParsePresence(s string) (Presence, error) {
 			return p, nil
 		}
 	}
-	return "", invalidf("presence", "unknown presence %q: use available, busy, away or offline", s)
+	return "", invalidf("presence", "unknown presence %s: use available, busy, away or offline", short(s))
 }
 
 // Agent is a member of the sales team.
@@ -92,14 +92,14 @@ func validateAgentFields(name, email string, capacity, dailyCap int, webhook str
 	if strings.TrimSpace(name) == "" {
 		return invalidf("name", "an agent needs a name")
 	}
-	if err := checkText("name", name, maxTextLen); err != nil {
+	if err := checkText("name", name, MaxNameLen); err != nil {
 		return err
 	}
-	if err := checkText("email", email, maxTextLen); err != nil {
+	if err := checkText("email", email, MaxEmailLen); err != nil {
 		return err
 	}
 	if email != "" && !strings.Contains(email, "@") {
-		return invalidf("email", "email %q is not an e-mail address", email)
+		return invalidf("email", "email %s is not an e-mail address", short(email))
 	}
 	if capacity < 0 || capacity > 100000 {
 		return invalidf("capacity", "capacity must be between 0 (no limit) and 100000")
@@ -115,9 +115,12 @@ func ValidWebhookURL(s string) error {
 	if s == "" {
 		return nil
 	}
+	if err := checkText("webhook_url", s, MaxURLLen); err != nil {
+		return err
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalidf("webhook_url", "webhook URL %q must be an absolute http:// or https:// URL", s)
+		return invalidf("webhook_url", "webhook URL %s must be an absolute http:// or https:// URL", short(s))
 	}
 	return nil
 }
@@ -132,11 +135,23 @@ type Key struct {
 	CreatedAt   time.Time
 }
 
-// ParseKey reads one authorized_keys line ("ssh-ed25519 AAAA… comment").
+// ParseKey reads one authorized_keys line ("ssh-ed25519 AAAA… comment"). The comment is
+// shown to people, so it is checked like any other text.
 func ParseKey(line string) (Key, error) {
-	pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
+	line = strings.TrimSpace(line)
+	if len(line) > MaxKeyLineLen {
+		return Key{}, invalidf("key", "the key line is %d bytes long; the limit is %d: give one public key", len(line), MaxKeyLineLen)
+	}
+	// One line: a line break would hide what follows it from the parser.
+	if err := checkText("key", line, MaxKeyLineLen); err != nil {
+		return Key{}, err
+	}
+	pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
 	if err != nil {
 		return Key{}, invalidf("key", "not an SSH public key (expected a line like \"ssh-ed25519 AAAA… you@host\"): %v", err)
+	}
+	if err := checkText("comment", comment, MaxKeyCommentLen); err != nil {
+		return Key{}, err
 	}
 	return Key{
 		Fingerprint: ssh.FingerprintSHA256(pk),

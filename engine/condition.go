@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // conditionEnv is what a rule condition can see (R1). The expr tags are the names
@@ -35,6 +38,9 @@ var ConditionNames = []string{"source", "name", "email", "phone", "company", "ta
 type condition struct {
 	src  string
 	prog *vm.Program // nil: matches every lead
+	// never is set for a stored condition that fails today's cost checks (it was saved
+	// before they existed): it matches no lead, rather than hold the writer.
+	never bool
 }
 
 // CheckCondition compiles a condition as a rule save would and returns the error a
@@ -44,19 +50,52 @@ func CheckCondition(src string) error {
 	return err
 }
 
+// checkConditionText is the check every text gets: no control characters but tabs
+// and line breaks (a condition may span lines), a bounded length.
+func checkConditionText(src string) error {
+	return checkTextAllowing("condition", src, MaxConditionLen, textguard.Lines)
+}
+
+// compileCondition is what saving a rule checks: the text, the syntax and types, and
+// the cost.
 func compileCondition(src string) (*condition, error) {
 	src = strings.TrimSpace(src)
-	if src == "" {
-		return &condition{}, nil
+	if err := checkConditionText(src); err != nil {
+		return nil, err
 	}
-	if len(src) > maxConditionLen {
-		return nil, invalidf("condition", "condition is longer than %d characters", maxConditionLen)
-	}
-	prog, err := expr.Compile(src, expr.Env(conditionEnv{}), expr.AsBool(), expr.MaxNodes(500))
+	c, costErr, err := buildCondition(src)
 	if err != nil {
-		return nil, conditionError(locate(src, err))
+		return nil, err
 	}
-	return &condition{src: src, prog: prog}, nil
+	if costErr != nil {
+		return nil, costErr
+	}
+	return c, nil
+}
+
+// buildCondition compiles src. A condition that compiles but fails the cost checks
+// comes back as one that never matches, with the refusal in costErr; err is set when
+// it does not compile.
+func buildCondition(src string) (c *condition, costErr, err error) {
+	if src == "" {
+		return &condition{}, nil, nil
+	}
+	prog, err := expr.Compile(src, expr.Env(conditionEnv{}), expr.AsBool(), expr.MaxNodes(2*maxConditionNodes))
+	if err != nil {
+		return nil, nil, conditionError(locate(src, err))
+	}
+	tree, err := parser.Parse(src)
+	if err != nil { // it compiled, so it parses; this is not expected
+		return nil, nil, conditionError(err)
+	}
+	if cerr := checkConditionCost(tree.Node); cerr != nil {
+		var fe *file.Error
+		if errors.As(cerr, &fe) {
+			cerr = fe.Bind(file.NewSource(src))
+		}
+		return &condition{src: src, never: true}, conditionError(cerr), nil
+	}
+	return &condition{src: src, prog: prog}, nil, nil
 }
 
 // locate gives a position to the one compile error expr reports without one: a
@@ -91,9 +130,16 @@ func conditionError(err error) error {
 	return e
 }
 
-// match evaluates the condition for a lead arriving at t. A condition that fails at run
-// time (a missing field compared with a number, say) does not match.
+// vms are reused across evaluations: a VM keeps its stack and scopes between runs.
+var vms = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: conditionMemory} }}
+
+// match evaluates the condition for a lead arriving at t, under expr's memory budget. A
+// condition that fails at run time (a missing field compared with a number, say, or
+// one over its budget) does not match.
 func (c *condition) match(l *Lead, t time.Time) bool {
+	if c.never {
+		return false
+	}
 	if c.prog == nil {
 		return true
 	}
@@ -108,7 +154,9 @@ func (c *condition) match(l *Lead, t time.Time) bool {
 	if env.Fields == nil {
 		env.Fields = map[string]any{}
 	}
-	out, err := expr.Run(c.prog, env)
+	m := vms.Get().(*vm.VM)
+	out, err := m.Run(c.prog, env)
+	vms.Put(m)
 	if err != nil {
 		return false
 	}
@@ -123,15 +171,21 @@ type conditionCache struct {
 	m  map[string]*condition
 }
 
-func (cc *conditionCache) get(src string) (*condition, error) {
+// get compiles a stored condition. Only its syntax and types are held against it: a
+// condition saved before today's text and cost checks still routes, and one over the
+// cost limits matches nothing (and is logged once), so that no rule can hold the writer.
+func (cc *conditionCache) get(src string, log *slog.Logger) (*condition, error) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if c, ok := cc.m[src]; ok {
 		return c, nil
 	}
-	c, err := compileCondition(src)
+	c, costErr, err := buildCondition(strings.TrimSpace(src))
 	if err != nil {
 		return nil, fmt.Errorf("rule condition %q no longer compiles: %w", src, err)
+	}
+	if costErr != nil {
+		log.Warn("engine: a rule condition is too costly to evaluate and matches no lead until it is changed", "condition", src, "err", costErr)
 	}
 	if cc.m == nil || len(cc.m) > 1000 {
 		cc.m = map[string]*condition{}

@@ -21,6 +21,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	if in == "" {
 		return 0, invalidf("duration", "duration is empty: write it like 90s, 30m, 48h, 7d or 2w")
 	}
+	if len(in) > MaxDurationLen {
+		return 0, badDuration(s)
+	}
 	var total time.Duration
 	rest := in
 	for rest != "" {
@@ -55,22 +58,22 @@ func ParseDuration(s string) (time.Duration, error) {
 			return 0, badDuration(s)
 		}
 		if n*float64(unit) > float64(maxShareDuration) {
-			return 0, invalidf("duration", "duration %q is longer than 10 years: share until revoked instead", s)
+			return 0, invalidf("duration", "duration %s is longer than 10 years: share until revoked instead", short(s))
 		}
 		total += time.Duration(n * float64(unit))
 		rest = rest[j:]
 	}
 	if total <= 0 {
-		return 0, invalidf("duration", "duration %q must be positive", s)
+		return 0, invalidf("duration", "duration %s must be positive", short(s))
 	}
 	if total > maxShareDuration {
-		return 0, invalidf("duration", "duration %q is longer than 10 years: share until revoked instead", s)
+		return 0, invalidf("duration", "duration %s is longer than 10 years: share until revoked instead", short(s))
 	}
 	return total, nil
 }
 
 func badDuration(s string) error {
-	return invalidf("duration", "bad duration %q: write a number and a unit (s, m, h, d, w), like 90s, 30m, 48h, 7d or 2w", s)
+	return invalidf("duration", "bad duration %s: write a number and a unit (s, m, h, d, w), like 90s, 30m, 48h, 7d or 2w", short(s))
 }
 
 // FormatDuration writes d the way ParseDuration reads it, in its largest exact units

@@ -10,6 +10,11 @@ import (
 // History pages through events, newest first. Dispatchers and up see everything; an
 // agent sees what touches it and the leads it can access.
 func (e *Engine) History(ctx context.Context, actor Actor, q HistoryQuery) (EventPage, error) {
+	for _, f := range []struct{ name, v string }{{"agent", q.Agent}, {"kind", q.Kind}} {
+		if err := checkText(f.name, f.v, MaxSearchLen); err != nil {
+			return EventPage{}, err
+		}
+	}
 	limit, err := pageLimit(q.Limit)
 	if err != nil {
 		return EventPage{}, err
@@ -83,7 +88,7 @@ func (e *Engine) MarkRead(ctx context.Context, actor Actor, ids []int64) (int, e
 
 // Settings the team can change, with a check for each value.
 var settingChecks = map[string]func(string) error{
-	SettingCompany:    func(v string) error { return checkText("company", v, maxTextLen) },
+	SettingCompany:    func(v string) error { return checkText("company", v, MaxCompanyLen) },
 	SettingWebhookURL: ValidWebhookURL,
 }
 
@@ -112,7 +117,7 @@ func (e *Engine) SetSetting(ctx context.Context, actor Actor, key, value string)
 	}
 	check, ok := settingChecks[key]
 	if !ok {
-		return invalidf("key", "unknown setting %q: use company or webhook_url", key)
+		return invalidf("key", "unknown setting %s: use company or webhook_url", short(key))
 	}
 	value = strings.TrimSpace(value)
 	if err := check(value); err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // Status is where a lead is in the sales process.
@@ -35,7 +37,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", invalidf("status", "unknown status %q: use one of new, assigned, contacted, qualified, won, lost", s)
+	return "", invalidf("status", "unknown status %s: use one of new, assigned, contacted, qualified, won, lost", short(s))
 }
 
 // Waiting says why an unowned lead is in the queue; it decides whether R10 routes it
@@ -104,18 +106,6 @@ type NewLead struct {
 	Fields     map[string]any
 }
 
-// Limits on lead input, generous for real data and small enough that one lead never
-// weighs more than a few kilobytes.
-const (
-	maxTextLen   = 200
-	maxSourceLen = 40
-	maxTags      = 20
-	maxTagLen    = 40
-	maxFields    = 50
-	maxFieldKey  = 60
-	maxFieldText = 1000
-)
-
 // DefaultSource is the source of a lead that names none.
 const DefaultSource = "api"
 
@@ -127,18 +117,27 @@ func (n *NewLead) Normalize() {
 	n.Email = strings.TrimSpace(n.Email)
 	n.Phone = strings.TrimSpace(n.Phone)
 	n.Company = strings.TrimSpace(n.Company)
-	n.Source = strings.ToLower(strings.TrimSpace(n.Source))
+	n.Source = lower(strings.TrimSpace(n.Source))
 	if n.Source == "" {
 		n.Source = DefaultSource
 	}
 	n.Tags = normalizeTags(n.Tags)
 }
 
+// lower lower-cases s, but leaves text that is not UTF-8 as it is, for Validate to
+// refuse: strings.ToLower would turn its bad bytes into U+FFFD.
+func lower(s string) string {
+	if !utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToLower(s)
+}
+
 func normalizeTags(tags []string) []string {
 	seen := make(map[string]bool, len(tags))
 	out := make([]string, 0, len(tags))
 	for _, t := range tags {
-		t = strings.ToLower(strings.TrimSpace(t))
+		t = lower(strings.TrimSpace(t))
 		if t == "" || seen[t] {
 			continue
 		}
@@ -150,72 +149,65 @@ func normalizeTags(tags []string) []string {
 
 // Validate reports the first problem with a normalized NewLead.
 func (n *NewLead) Validate() error {
-	if n.Name == "" && n.Email == "" && n.Phone == "" {
-		return invalidf("name", "a lead needs at least one of name, email or phone")
-	}
-	for _, f := range []struct{ name, v string }{
-		{"external_id", n.ExternalID}, {"name", n.Name}, {"email", n.Email},
-		{"phone", n.Phone}, {"company", n.Company},
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"external_id", n.ExternalID, MaxExternalIDLen}, {"name", n.Name, MaxNameLen},
+		{"email", n.Email, MaxEmailLen}, {"phone", n.Phone, MaxPhoneLen},
+		{"company", n.Company, MaxCompanyLen}, {"source", n.Source, MaxSourceLen},
 	} {
-		if err := checkText(f.name, f.v, maxTextLen); err != nil {
+		if err := checkText(f.name, f.v, f.max); err != nil {
 			return err
 		}
 	}
+	if n.Name == "" && n.Email == "" && n.Phone == "" {
+		return invalidf("name", "a lead needs at least one of name, email or phone")
+	}
 	if n.Email != "" && !strings.Contains(n.Email, "@") {
-		return invalidf("email", "email %q is not an e-mail address", n.Email)
+		return invalidf("email", "email %s is not an e-mail address", short(n.Email))
 	}
-	if err := checkText("source", n.Source, maxSourceLen); err != nil {
-		return err
-	}
-	if len(n.Tags) > maxTags {
-		return invalidf("tags", "a lead can carry at most %d tags (got %d)", maxTags, len(n.Tags))
+	if len(n.Tags) > MaxTags {
+		return invalidf("tags", "a lead can carry at most %d tags (got %d)", MaxTags, len(n.Tags))
 	}
 	for _, t := range n.Tags {
-		if err := checkText("tags", t, maxTagLen); err != nil {
+		if err := checkText("tags", t, MaxTagLen); err != nil {
 			return err
 		}
 	}
 	return validateFields(n.Fields)
 }
 
-func checkText(field, v string, max int) error {
-	if !utf8.ValidString(v) {
-		return invalidf(field, "%s is not valid UTF-8", field)
-	}
-	if utf8.RuneCountInString(v) > max {
-		return invalidf(field, "%s is longer than %d characters", field, max)
-	}
-	for _, r := range v {
-		if r < 0x20 && r != '\t' {
-			return invalidf(field, "%s contains a control character", field)
-		}
-	}
-	return nil
-}
-
 // validateFields accepts a flat map of scalars: strings, finite numbers, booleans.
+// Field values are free text and may hold tabs; keys may not.
 func validateFields(fields map[string]any) error {
-	if len(fields) > maxFields {
-		return invalidf("fields", "a lead can carry at most %d fields (got %d)", maxFields, len(fields))
+	if len(fields) > MaxFields {
+		return invalidf("fields", "a lead can carry at most %d fields (got %d)", MaxFields, len(fields))
 	}
 	for _, k := range sortedKeys(fields) {
-		if k == "" || utf8.RuneCountInString(k) > maxFieldKey || !utf8.ValidString(k) {
-			return invalidf("fields", "field name %q must be 1–%d characters", k, maxFieldKey)
+		if err := textguard.Check(k, textguard.Line); err != nil {
+			return invalidf("fields", "fields: the key %s: %v", short(k), err)
+		}
+		if k == "" {
+			return invalidf("fields", "fields: a field needs a name (a key is empty)")
+		}
+		if n := utf8.RuneCountInString(k); n > MaxFieldKeyLen {
+			return invalidf("fields", "fields: the key %s is longer than %d characters (it has %d)", short(k), MaxFieldKeyLen, n)
 		}
 		switch v := fields[k].(type) {
 		case string:
-			if err := checkText("fields."+k, v, maxFieldText); err != nil {
+			if err := checkTextAllowing("fields."+k, v, MaxFieldValueLen, textguard.Tabs); err != nil {
 				return err
 			}
 		case float64:
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return invalidf("fields", "field %q must be a finite number", k)
+				return invalidf("fields."+k, "fields.%s must be a finite number", k)
 			}
 		case int, int64, bool:
 		case nil:
-			return invalidf("fields", "field %q is null: leave it out instead", k)
+			return invalidf("fields."+k, "fields.%s is null: leave it out instead", k)
 		default:
-			return invalidf("fields", "field %q must be a string, a number or true/false (got %T)", k, v)
+			return invalidf("fields."+k, "fields.%s must be a string, a number or true/false (got %T)", k, v)
 		}
 	}
 	return nil

@@ -189,6 +189,11 @@ func cursorTag(oldestFirst bool) byte {
 }
 
 func (e *Engine) leadFilter(actor Actor, q LeadQuery) (LeadFilter, error) {
+	for _, f := range []struct{ name, v string }{{"q", q.Text}, {"source", q.Source}, {"tag", q.Tag}, {"owner", q.Owner}} {
+		if err := checkText(f.name, f.v, MaxSearchLen); err != nil {
+			return LeadFilter{}, err
+		}
+	}
 	limit, err := pageLimit(q.Limit)
 	if err != nil {
 		return LeadFilter{}, err
@@ -238,6 +243,10 @@ func checkBulk(ids []int64) error {
 	return nil
 }
 
+// checkReason checks the reason a person gives for a change: it is stored with every
+// lead's event and shown in consoles.
+func checkReason(reason string) error { return checkText("reason", reason, MaxReasonLen) }
+
 // Assign gives leads to the agent with handle, whoever owned them (manual assignment
 // ignores eligibility, R5). All or nothing: one unknown lead changes nothing.
 func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, reason string) (BulkResult, error) {
@@ -245,6 +254,9 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 		return BulkResult{}, err
 	}
 	if err := checkBulk(ids); err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkReason(reason); err != nil {
 		return BulkResult{}, err
 	}
 	var res BulkResult
@@ -355,6 +367,9 @@ func (e *Engine) Unassign(ctx context.Context, actor Actor, ids []int64, reason 
 		return BulkResult{}, err
 	}
 	if err := checkBulk(ids); err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkReason(reason); err != nil {
 		return BulkResult{}, err
 	}
 	var res BulkResult
@@ -547,14 +562,99 @@ func (t *txn) drain(agentIDs []int64) error {
 	return nil
 }
 
+// checkSetStatus refuses a status a person cannot set: new and assigned follow from
+// assignment.
+func checkSetStatus(st Status) error {
+	if _, err := ParseStatus(string(st)); err != nil {
+		return err
+	}
+	if st == StatusNew || st == StatusAssigned {
+		return invalidf("status", "status %q follows from assignment: assign or unassign the lead instead", st)
+	}
+	return nil
+}
+
+// editable loads lead id for a change by actor, who needs edit access to it.
+func (t *txn) editable(actor Actor, id int64) (Lead, error) {
+	l, err := loadLead(t, id)
+	if err != nil {
+		return Lead{}, err
+	}
+	acc, err := accessTo(t, actor, &l, t.now)
+	if err != nil {
+		return Lead{}, err
+	}
+	switch acc {
+	case AccessNone:
+		return Lead{}, noAccess(actor, id)
+	case AccessRead:
+		return Lead{}, forbiddenf("%s has read-only access to lead #%d: ask its owner for edit access", actor.Name, id)
+	}
+	return l, nil
+}
+
+// setStatus moves l to st with its history event; it reports whether anything changed.
+// The caller stores l.
+func (t *txn) setStatus(actor Actor, l *Lead, st Status) (bool, error) {
+	if st == l.Status {
+		return false, nil
+	}
+	from := l.Status
+	l.Status = st
+	if st == StatusContacted && l.FirstContactAt.IsZero() {
+		l.FirstContactAt = t.now
+	}
+	_, err := t.record(Event{Kind: EvLeadStatus, Actor: actor.Name, LeadID: l.ID, Agent: l.Owner, From: string(from), To: string(st)})
+	return true, err
+}
+
+// SetStatus moves leads to a status (contacted, qualified, won or lost). The actor needs
+// edit access to every one of them. All or nothing: one lead the actor may not change
+// changes none. Closing leads (won, lost) frees room for their owners (R10).
+func (e *Engine) SetStatus(ctx context.Context, actor Actor, ids []int64, st Status) (BulkResult, error) {
+	if err := checkSetStatus(st); err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkBulk(ids); err != nil {
+		return BulkResult{}, err
+	}
+	var res BulkResult
+	err := e.write(ctx, func(t *txn) error {
+		res = BulkResult{}
+		var freed []int64
+		for _, id := range ids {
+			l, err := t.editable(actor, id)
+			if err != nil {
+				return err
+			}
+			wasOpen := l.Status.Open()
+			changed, err := t.setStatus(actor, &l, st)
+			if err != nil {
+				return err
+			}
+			if !changed {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
+			}
+			l.UpdatedAt = t.now
+			if err := t.UpdateLead(&l); err != nil {
+				return fmt.Errorf("updating lead #%d: %w", id, err)
+			}
+			res.Changed = append(res.Changed, id)
+			if wasOpen && !l.Status.Open() && l.OwnerID != 0 {
+				freed = append(freed, l.OwnerID)
+			}
+		}
+		return t.drain(freed) // the owners' load dropped (R10)
+	})
+	return res, err
+}
+
 // UpdateLead changes a lead's status and/or fields; it needs edit access.
 func (e *Engine) UpdateLead(ctx context.Context, actor Actor, id int64, u LeadUpdate) (Lead, error) {
 	if u.Status != nil {
-		if _, err := ParseStatus(string(*u.Status)); err != nil {
+		if err := checkSetStatus(*u.Status); err != nil {
 			return Lead{}, err
-		}
-		if *u.Status == StatusNew || *u.Status == StatusAssigned {
-			return Lead{}, invalidf("status", "status %q follows from assignment: assign or unassign the lead instead", *u.Status)
 		}
 	}
 	if u.Fields != nil {
@@ -571,28 +671,13 @@ func (e *Engine) UpdateLead(ctx context.Context, actor Actor, id int64, u LeadUp
 	}
 	var out Lead
 	err := e.write(ctx, func(t *txn) error {
-		l, err := loadLead(t, id)
+		l, err := t.editable(actor, id)
 		if err != nil {
 			return err
-		}
-		acc, err := accessTo(t, actor, &l, t.now)
-		if err != nil {
-			return err
-		}
-		switch acc {
-		case AccessNone:
-			return noAccess(actor, id)
-		case AccessRead:
-			return forbiddenf("%s has read-only access to lead #%d: ask its owner for edit access", actor.Name, id)
 		}
 		wasOpen := l.Status.Open()
-		if u.Status != nil && *u.Status != l.Status {
-			from := l.Status
-			l.Status = *u.Status
-			if l.Status == StatusContacted && l.FirstContactAt.IsZero() {
-				l.FirstContactAt = t.now
-			}
-			if _, err := t.record(Event{Kind: EvLeadStatus, Actor: actor.Name, LeadID: id, Agent: l.Owner, From: string(from), To: string(l.Status)}); err != nil {
+		if u.Status != nil {
+			if _, err := t.setStatus(actor, &l, *u.Status); err != nil {
 				return err
 			}
 		}

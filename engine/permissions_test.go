@@ -169,6 +169,20 @@ var commands = []command{
 			return err
 		}
 	}},
+	{"share other agents' leads in bulk", engine.ActShareAnyLead, func(p *permEnv) func(engine.Actor) error {
+		ids := []int64{p.otherLead().ID, p.otherLead().ID}
+		return func(a engine.Actor) error {
+			_, err := p.e.ShareLeads(p.ctx, a, ids, "third", engine.AccessRead, 0, "")
+			return err
+		}
+	}},
+	{"set the status of other agents' leads in bulk", engine.ActEditAnyLead, func(p *permEnv) func(engine.Actor) error {
+		ids := []int64{p.otherLead().ID, p.otherLead().ID}
+		return func(a engine.Actor) error {
+			_, err := p.e.SetStatus(p.ctx, a, ids, engine.StatusQualified)
+			return err
+		}
+	}},
 	{"revoke a share of another agent's lead", engine.ActShareAnyLead, func(p *permEnv) func(engine.Actor) error {
 		s, err := p.e.Share(p.ctx, p.owner, engine.NewShare{LeadID: p.otherLead().ID, Agent: "third"})
 		if err != nil {

@@ -112,7 +112,7 @@ func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
 		if !r.Enabled {
 			continue
 		}
-		cond, err := t.e.conds.get(r.Condition)
+		cond, err := t.e.conds.get(r.Condition, t.e.log)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ func ParseMode(s string) (Mode, error) {
 			return m, nil
 		}
 	}
-	return "", invalidf("mode", "unknown mode %q: use round_robin, load_balance or broadcast", s)
+	return "", invalidf("mode", "unknown mode %s: use round_robin, load_balance or broadcast", short(s))
 }
 
 // SetsOwner reports whether rules of this mode assign an owner (R2).
@@ -119,9 +119,8 @@ func FormatRecipients(rs []RecipientSpec) string {
 }
 
 const (
-	maxRecipients   = 200
-	maxPerRound     = 10
-	maxConditionLen = 2000
+	maxRecipients = 200
+	maxPerRound   = 10
 )
 
 func (s *RuleSpec) normalize() {
@@ -146,14 +145,14 @@ func (s *RuleSpec) validate() error {
 	if s.Name == "" {
 		return invalidf("name", "a rule needs a name")
 	}
-	if err := checkText("name", s.Name, maxTextLen); err != nil {
+	if err := checkText("name", s.Name, MaxNameLen); err != nil {
 		return err
 	}
 	if _, err := ParseMode(string(s.Mode)); err != nil {
 		return err
 	}
-	if len(s.Condition) > maxConditionLen {
-		return invalidf("condition", "condition is longer than %d characters", maxConditionLen)
+	if err := checkConditionText(s.Condition); err != nil {
+		return err
 	}
 	if len(s.Recipients) > maxRecipients {
 		return invalidf("recipients", "a rule can have at most %d recipients", maxRecipients)

@@ -19,7 +19,7 @@ func ParseAccess(s string) (Access, error) {
 	case AccessEdit:
 		return AccessEdit, nil
 	}
-	return "", invalidf("access", "unknown access %q: use read or edit", s)
+	return "", invalidf("access", "unknown access %s: use read or edit", short(s))
 }
 
 // ShareStatus is a share's life.

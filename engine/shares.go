@@ -7,16 +7,34 @@ import (
 	"time"
 )
 
+// checkShare checks a share's access and duration (0: until revoked).
+func checkShare(access Access, d time.Duration) (Access, error) {
+	acc, err := ParseAccess(string(access))
+	if err != nil {
+		return "", err
+	}
+	if d < 0 || d > maxShareDuration {
+		return "", invalidf("duration", "a share lasts a positive duration of at most 10 years, or until revoked")
+	}
+	return acc, nil
+}
+
+// mayShare refuses a share of l by actor: dispatchers share any lead; an agent shares
+// the leads it owns.
+func mayShare(actor Actor, l *Lead) error {
+	if !actor.Role.Can(ActShareAnyLead) && !(actor.IsAgent() && l.OwnerID == actor.AgentID) {
+		return forbiddenf("%s cannot share lead #%d: agents share only the leads they own", actor.Name, l.ID)
+	}
+	return nil
+}
+
 // Share gives an agent read or edit access to a lead for a while, or until revoked (R9).
 // Dispatchers share any lead; an agent shares the leads it owns. Sharing again with an
 // agent that holds an active share changes that share.
 func (e *Engine) Share(ctx context.Context, actor Actor, in NewShare) (Share, error) {
-	acc, err := ParseAccess(string(in.Access))
+	acc, err := checkShare(in.Access, in.Duration)
 	if err != nil {
 		return Share{}, err
-	}
-	if in.Duration < 0 || in.Duration > maxShareDuration {
-		return Share{}, invalidf("duration", "a share lasts a positive duration of at most 10 years, or until revoked")
 	}
 	if in.Via == "" {
 		in.Via = "console"
@@ -27,8 +45,8 @@ func (e *Engine) Share(ctx context.Context, actor Actor, in NewShare) (Share, er
 		if err != nil {
 			return err
 		}
-		if !actor.Role.Can(ActShareAnyLead) && !(actor.IsAgent() && l.OwnerID == actor.AgentID) {
-			return forbiddenf("%s cannot share lead #%d: agents share only the leads they own", actor.Name, l.ID)
+		if err := mayShare(actor, &l); err != nil {
+			return err
 		}
 		a, err := loadAgent(t, in.Agent)
 		if err != nil {
@@ -45,6 +63,61 @@ func (e *Engine) Share(ctx context.Context, actor Actor, in NewShare) (Share, er
 		return nil
 	})
 	return out, err
+}
+
+// ShareLeads shares many leads with the agent called handle, with one access and
+// duration (0: until revoked), in one transaction: all or nothing, like Assign. A lead
+// the actor may not share, one that does not exist, or the agent's share limit refuses
+// the whole command and changes nothing. Leads the agent owns, and leads it holds an
+// active share of that already gives the same access until revoked, are Unchanged.
+func (e *Engine) ShareLeads(ctx context.Context, actor Actor, ids []int64, handle string, access Access, d time.Duration, via string) (BulkResult, error) {
+	acc, err := checkShare(access, d)
+	if err != nil {
+		return BulkResult{}, err
+	}
+	if err := checkBulk(ids); err != nil {
+		return BulkResult{}, err
+	}
+	if via == "" {
+		via = "console"
+	}
+	var res BulkResult
+	err = e.write(ctx, func(t *txn) error {
+		res = BulkResult{}
+		a, err := loadAgent(t, handle)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			l, err := loadLead(t, id)
+			if err != nil {
+				return err
+			}
+			if err := mayShare(actor, &l); err != nil {
+				return err
+			}
+			if a.ID == l.OwnerID {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
+			}
+			if d == 0 {
+				old, err := t.ActiveShare(l.ID, a.ID, t.now)
+				if err == nil && old.Access == acc && old.ExpiresAt.IsZero() {
+					res.Unchanged = append(res.Unchanged, id)
+					continue
+				}
+				if err != nil && !errors.Is(err, ErrNoRows) {
+					return fmt.Errorf("reading shares: %w", err)
+				}
+			}
+			if _, err := t.share(&l, &a, acc, d, actor.Name, via, 0); err != nil {
+				return err
+			}
+			res.Changed = append(res.Changed, id)
+		}
+		return nil
+	})
+	return res, err
 }
 
 // share creates (or changes) agent a's share of l and notifies a.

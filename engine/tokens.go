@@ -61,7 +61,7 @@ func ParseTokenRole(s string) (Role, error) {
 	case RoleIntake, RoleAdmin:
 		return r, nil
 	}
-	return "", invalidf("role", "unknown token role %q: use intake (may only create leads) or admin", s)
+	return "", invalidf("role", "unknown token role %s: use intake (may only create leads) or admin", short(s))
 }
 
 // ValidTokenName reports whether name can name a token: the same shape as a handle,
