@@ -51,6 +51,9 @@ func TestShareLeadsAllOrNothing(t *testing.T) {
 			t.Fatalf("carol's access to #%d = %v, %v", id, d.Access, err)
 		}
 	}
+	if notes, _, err := f.e.Notifications(f.ctx, carol, 10); err != nil || len(notes) != 1 {
+		t.Fatalf("carol got %d notifications for one bulk share (%v), want one", len(notes), err)
+	}
 	// Sharing with the owner, or again until revoked with the same access, changes
 	// nothing and records nothing.
 	if _, err := f.e.ShareLeads(f.ctx, f.owner, ids[:1], "carol", engine.AccessRead, 0, "api"); err != nil {

@@ -84,6 +84,7 @@ func (e *Engine) ShareLeads(ctx context.Context, actor Actor, ids []int64, handl
 	var res BulkResult
 	err = e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
+		t.groupNotices()
 		a, err := loadAgent(t, handle)
 		if err != nil {
 			return err
@@ -115,7 +116,7 @@ func (e *Engine) ShareLeads(ctx context.Context, actor Actor, ids []int64, handl
 			}
 			res.Changed = append(res.Changed, id)
 		}
-		return nil
+		return t.flushNotices()
 	})
 	return res, err
 }
