@@ -100,16 +100,16 @@ func (m *Model) share(ids []int64) tea.Cmd {
 		m.modal = &shareForm{agent: a, leads: len(ids), access: engine.AccessRead, duration: newInput(&m.st, "48h"),
 			submit: func(acc engine.Access, d time.Duration) tea.Cmd {
 				return m.run("sharing…", func() (string, error) {
-					for _, id := range ids {
-						if _, err := eng.Share(ctx, actor, engine.NewShare{LeadID: id, Agent: a.Handle, Access: acc, Duration: d, Via: "console"}); err != nil {
-							return "", fmt.Errorf("sharing lead #%d: %w", id, err)
-						}
+					// One engine command: all the leads are shared, or none is.
+					res, err := eng.ShareLeads(ctx, actor, ids, a.Handle, acc, d, "console")
+					if err != nil {
+						return "", err
 					}
 					until := "until revoked"
 					if d > 0 {
 						until = "for " + engine.FormatDuration(d)
 					}
-					return fmt.Sprintf("Shared %s with %s (%s, %s)", countLabel(len(ids), "lead"), a.Handle, acc, until), nil
+					return fmt.Sprintf("Shared %s with %s (%s, %s)", countLabel(len(res.Changed), "lead"), a.Handle, acc, until) + unchanged(res), nil
 				})
 			}}
 		return nil
@@ -125,12 +125,12 @@ func (m *Model) statusMenu(ids []int64) {
 	set := func(st engine.Status) func() tea.Cmd {
 		return func() tea.Cmd {
 			return m.run("saving…", func() (string, error) {
-				for _, id := range ids {
-					if _, err := eng.UpdateLead(ctx, actor, id, engine.LeadUpdate{Status: &st}); err != nil {
-						return "", fmt.Errorf("lead #%d: %w", id, err)
-					}
+				// One engine command: all the leads change, or none does.
+				res, err := eng.SetStatus(ctx, actor, ids, st)
+				if err != nil {
+					return "", err
 				}
-				return fmt.Sprintf("Marked %s %s", countLabel(len(ids), "lead"), st), nil
+				return fmt.Sprintf("Marked %s %s", countLabel(len(res.Changed), "lead"), st) + unchanged(res), nil
 			})
 		}
 	}

@@ -334,7 +334,7 @@ func loadDetail(eng *engine.Engine, actor engine.Actor, ctx context.Context, id 
 		return nil, err
 	}
 	d.history = historyOldestFirst(page.Items)
-	return d, nil
+	return cleanDetail(d), nil
 }
 
 // applyRefresh puts what a refresh read on screen, and the events it carried.
@@ -366,11 +366,11 @@ func (m *Model) applyRefresh(r refreshedMsg) {
 		m.leads.rebuild(m.store, now)
 	}
 	if r.agents != nil {
-		m.board.agents = r.agents
+		m.board.agents = cleanAgents(r.agents)
 		m.board.move(0)
 	}
 	if r.rules != nil {
-		m.rules.rules = r.rules
+		m.rules.rules = cleanRules(r.rules)
 		m.rules.move(0)
 	}
 	if r.strip != nil {
@@ -383,9 +383,9 @@ func (m *Model) applyRefresh(r refreshedMsg) {
 	if !m.dispatcher() && (r.req.full || r.req.workspace) {
 		m.mineStore.reset(r.mine)
 		m.mine.rebuild(m.mineStore, now)
-		m.shared.items = r.shared
+		m.shared.items = cleanShared(r.shared)
 		m.shared.move(0)
-		m.notes.items, m.notes.unread = r.notes, r.unread
+		m.notes.items, m.notes.unread = cleanNotes(r.notes), r.unread
 		m.notes.move(0)
 	}
 	if m.detail != nil && (r.req.full || r.req.detail) && r.detail != nil {

@@ -134,15 +134,15 @@ func (h *historyPane) view(st *styles, width, height int, focused bool, loc *tim
 }
 
 func eventLine(st *styles, e engine.Event, loc *time.Location) string {
-	return st.dim.Render(e.At.In(loc).Format("15:04:05")) + " " + st.accent.Render(pad(string(e.Kind), 17)) + " " + eventSummary(e)
+	return st.dim.Render(e.At.In(loc).Format("15:04:05")) + " " + st.accent.Render(pad(clean(string(e.Kind)), 17)) + " " + eventSummary(e)
 }
 
 func eventText(e engine.Event, loc *time.Location) string {
-	return e.At.In(loc).Format("15:04:05") + " " + pad(string(e.Kind), 17) + " " + eventSummary(e)
+	return e.At.In(loc).Format("15:04:05") + " " + pad(clean(string(e.Kind)), 17) + " " + eventSummary(e)
 }
 
 // eventSummary says what an event did in one line, with the routing explanation
-// where there is one.
+// where there is one, stripped of control characters (see clean.go).
 func eventSummary(e engine.Event) string {
 	var parts []string
 	if e.LeadID != 0 {
@@ -166,7 +166,7 @@ func eventSummary(e engine.Event) string {
 		parts = append(parts, "("+e.Reason+")")
 	}
 	parts = append(parts, "by "+e.Actor)
-	return strings.Join(parts, " ")
+	return clean(strings.Join(parts, " "))
 }
 
 func orDash(s string) string {

@@ -23,15 +23,16 @@ type row struct {
 	text string
 }
 
+// rowOf keeps what a list shows of l, stripped of control characters (see clean.go).
 func rowOf(l engine.Lead) *row {
 	tags := make([]string, len(l.Tags))
 	for i, t := range l.Tags {
-		tags[i] = strings.ToLower(t)
+		tags[i] = clean(strings.ToLower(t))
 	}
 	return &row{
-		id: l.ID, title: l.Title(), company: l.Company,
-		source: strings.ToLower(l.Source), tags: tags,
-		status: l.Status, owner: l.Owner, created: l.CreatedAt, why: l.WaitReason,
+		id: l.ID, title: clean(l.Title()), company: clean(l.Company),
+		source: clean(strings.ToLower(l.Source)), tags: tags,
+		status: l.Status, owner: clean(l.Owner), created: l.CreatedAt, why: clean(l.WaitReason),
 		text: strings.ToLower(strings.Join([]string{l.Name, l.Email, l.Phone, l.Company}, "\x00")),
 	}
 }

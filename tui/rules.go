@@ -244,7 +244,7 @@ func (f *ruleForm) view(st *styles, width int) []string {
 			lines = append(lines, fit(strings.Repeat(" ", 15+ee.Column-1)+st.errMsg.Render("^"), width))
 		}
 		for _, l := range strings.Split(ansi.Wrap(f.condErr.Error(), max(10, width-15), ""), "\n") {
-			lines = append(lines, fit(strings.Repeat(" ", 15)+st.errMsg.Render(l), width))
+			lines = append(lines, fit(strings.Repeat(" ", 15)+st.errMsg.Render(clean(l)), width))
 		}
 	} else {
 		lines = append(lines, fit(strings.Repeat(" ", 15)+st.ok.Render("✓ valid")+st.dim.Render("  names: "+strings.Join(engine.ConditionNames, " ")), width))
@@ -261,7 +261,7 @@ func (f *ruleForm) view(st *styles, width int) []string {
 	lines = append(lines, "")
 	if f.err != nil {
 		for _, l := range strings.Split(ansi.Wrap(f.err.Error(), width, ""), "\n") {
-			lines = append(lines, fit(st.errMsg.Render(l), width))
+			lines = append(lines, fit(st.errMsg.Render(clean(l)), width))
 		}
 	}
 	help := "tab/↑↓ field · ←/→ choose · enter save · esc cancel"

@@ -210,11 +210,11 @@ func (m *Model) statusView(w int) string {
 	right := seg("? help  q quit ")
 	switch {
 	case m.err != nil:
-		right = st.errMsg.Inherit(st.status).Render(" " + errText(m.err) + " ")
+		right = st.errMsg.Inherit(st.status).Render(" " + clean(errText(m.err)) + " ")
 	case m.working != "":
 		right = seg(" " + m.working + " ")
 	case m.toast != "":
-		right = st.toast.Render(" " + m.toast + " ")
+		right = st.toast.Render(" " + clean(m.toast) + " ")
 	}
 	l := left.String()
 	lw, rw := ansi.StringWidth(l), ansi.StringWidth(right)
