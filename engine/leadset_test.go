@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -39,10 +40,13 @@ func TestLeadsByID(t *testing.T) {
 				t.Fatal(err)
 			}
 			var ids []int64
-			for _, l := range found {
-				ids = append(ids, l.ID)
-				if l.Name == "" {
-					t.Errorf("lead #%d read without its fields", l.ID)
+			for _, d := range found {
+				ids = append(ids, d.Lead.ID)
+				if d.Lead.Name == "" {
+					t.Errorf("lead #%d read without its fields", d.Lead.ID)
+				}
+				if want := d.Lead.ID == shared.ID; want != (len(d.Shares) == 1) {
+					t.Errorf("lead #%d read with %d shares", d.Lead.ID, len(d.Shares))
 				}
 			}
 			if !slices.Equal(ids, tt.found) || !slices.Equal(gone, tt.wantGone) {
@@ -50,4 +54,31 @@ func TestLeadsByID(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestActiveShares(t *testing.T) {
+	f := newFixture(t)
+	alice := engine.AsAgent(f.agent("alice"))
+	f.agent("bob")
+	a := f.lead(engine.NewLead{Name: "A"}).Lead
+	b := f.lead(engine.NewLead{Name: "B"}).Lead
+	for _, s := range []engine.NewShare{{LeadID: a.ID, Agent: "alice"}, {LeadID: b.ID, Agent: "bob", Duration: time.Minute}, {LeadID: a.ID, Agent: "bob", Duration: time.Hour}} {
+		if _, err := f.e.Share(f.ctx, f.owner, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Add(2 * time.Minute) // bob's share of b has run out, whether or not expiry ran
+	shares, err := f.e.ActiveShares(f.ctx, f.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range shares {
+		got = append(got, fmt.Sprintf("%s:%d", s.Agent, s.LeadID))
+	}
+	if want := []string{fmt.Sprintf("alice:%d", a.ID), fmt.Sprintf("bob:%d", a.ID)}; !slices.Equal(got, want) {
+		t.Errorf("active shares %v, want %v", got, want)
+	}
+	_, err = f.e.ActiveShares(f.ctx, alice)
+	mustKind(t, err, engine.KindForbidden)
 }

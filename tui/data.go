@@ -235,7 +235,8 @@ func (m *Model) startRefresh() tea.Cmd {
 					return fail("leads", err)
 				}
 				out.gone = gone
-				for _, l := range found {
+				for _, d := range found {
+					l := d.Lead
 					if l.Status.Open() {
 						out.changed = append(out.changed, l)
 					} else {
