@@ -42,6 +42,36 @@ func accessTo(r Reader, actor Actor, l *Lead, now time.Time) (Access, error) {
 	return LeadAccess(actor, l, &s, now), nil
 }
 
+// LeadVisibleTo reports whether agent agentID, in a role that does not see every lead,
+// may see lead l at now, given the lead's shares: LeadAccess for such an agent. Stores
+// restate it in their queries (LeadFilter.VisibleTo), and the store conformance suite
+// checks each against it.
+func LeadVisibleTo(l Lead, shares []Share, agentID int64, now time.Time) bool {
+	if agentID == 0 {
+		return false
+	}
+	agent := Actor{Role: RoleAgent, AgentID: agentID}
+	if LeadAccess(agent, &l, nil, now) != AccessNone {
+		return true
+	}
+	for i := range shares {
+		if LeadAccess(agent, &l, &shares[i], now) != AccessNone {
+			return true
+		}
+	}
+	return false
+}
+
+// EventVisibleTo reports whether an agent (handle), in a role that does not see all
+// history, may see ev: events about it or by it, and events about a lead it may see
+// (leadVisible, which applies LeadVisibleTo at the time of reading). Stores restate it
+// in their queries (EventFilter.VisibleTo), and the store conformance suite checks each
+// against it.
+func EventVisibleTo(ev Event, handle string, leadVisible func(leadID int64) bool) bool {
+	return (handle != "" && (ev.Agent == handle || ev.Actor == handle)) ||
+		(ev.LeadID != 0 && leadVisible(ev.LeadID))
+}
+
 func noAccess(actor Actor, id int64) error {
 	return forbiddenf("%s has no access to lead #%d: it is neither its owner nor shared with it", actor.Name, id)
 }

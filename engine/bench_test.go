@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // benchTeam is ten agents on one round-robin rule with weights, and a load-balance
 // rule for tiktok leads: a realistic amount of routing per lead.
 func benchTeam(b *testing.B) *fixture {
 	b.Helper()
-	f := newFixture(b)
+	f := newFixture(b, enginetest.SQLite)
 	var recips []engine.RecipientSpec
 	for i := range 10 {
 		h := fmt.Sprintf("agent%02d", i)

@@ -6,12 +6,15 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // TestShareLeadsAllOrNothing: sharing #1–#3 where the actor may not share #2 shares
 // none of them; without #2 all are shared, in one command.
-func TestShareLeadsAllOrNothing(t *testing.T) {
-	f := newFixture(t)
+func TestShareLeadsAllOrNothing(t *testing.T) { eachStore(t, testShareLeadsAllOrNothing) }
+
+func testShareLeadsAllOrNothing(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	ann := engine.AsAgent(f.agent("ann"))
 	f.agent("bob")
 	f.agent("carol")
@@ -81,8 +84,10 @@ func TestShareLeadsAllOrNothing(t *testing.T) {
 
 // TestSetStatusAllOrNothing: an agent marking its two leads and another's as won
 // changes none; its own two change together, and closing them frees its capacity.
-func TestSetStatusAllOrNothing(t *testing.T) {
-	f := newFixture(t)
+func TestSetStatusAllOrNothing(t *testing.T) { eachStore(t, testSetStatusAllOrNothing) }
+
+func testSetStatusAllOrNothing(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	ann := engine.AsAgent(f.agent("ann", withCapacity(2)))
 	f.agent("bob")
 	f.rule(rr("main", "", to("ann", 1)))

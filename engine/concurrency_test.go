@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -33,8 +34,10 @@ func weightedTeam(f *fixture) {
 
 // TestConcurrentCreates: 100 concurrent CreateLead calls (group commit) give the same
 // owners as 100 in a row, in the order the writer committed them (lead ids).
-func TestConcurrentCreates(t *testing.T) {
-	f := newFixture(t)
+func TestConcurrentCreates(t *testing.T) { eachStore(t, testConcurrentCreates) }
+
+func testConcurrentCreates(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	weightedTeam(f)
 	const n = 100
 	var wg sync.WaitGroup
@@ -67,10 +70,12 @@ func TestConcurrentCreates(t *testing.T) {
 // TestTwoEnginesOneDatabase: two engines on one file, as two processes, creating leads
 // at the same time: the rotation neither skips nor repeats, no lead is routed twice,
 // and each engine's hub delivers history in id order without gaps.
-func TestTwoEnginesOneDatabase(t *testing.T) {
-	f := newFixture(t)
+func TestTwoEnginesOneDatabase(t *testing.T) { eachStore(t, testTwoEnginesOneDatabase) }
+
+func testTwoEnginesOneDatabase(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	weightedTeam(f)
-	st2, err := storage.Open(f.path, storage.Options{})
+	st2, err := storage.Open(f.ctx, f.dsn, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +170,10 @@ func TestTwoEnginesOneDatabase(t *testing.T) {
 // TestConcurrentStress: leads created while others bulk-reassign overlapping sets and
 // flip presence. Afterwards every owner change has exactly one history event, the
 // events replay to the owners stored, and open_leads matches.
-func TestConcurrentStress(t *testing.T) {
-	f := newFixture(t)
+func TestConcurrentStress(t *testing.T) { eachStore(t, testConcurrentStress) }
+
+func testConcurrentStress(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.sync = "NORMAL"
 	f.reopen()
 	handles := []string{"a", "b", "c", "d"}
@@ -304,8 +311,10 @@ func TestConcurrentStress(t *testing.T) {
 
 // TestHubSlowSubscriber: a subscriber that never reads does not hold up the writer and
 // ends up with a Resync; one that reads gets every event, in order.
-func TestHubSlowSubscriber(t *testing.T) {
-	f := newFixture(t)
+func TestHubSlowSubscriber(t *testing.T) { eachStore(t, testHubSlowSubscriber) }
+
+func testHubSlowSubscriber(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	weightedTeam(f)
 	slow := f.e.Subscribe(2)
 	fast := f.e.Subscribe(10000)

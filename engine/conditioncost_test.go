@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // issueCondition took 10 s per lead before conditions were checked for cost: three
@@ -71,7 +72,11 @@ func TestConditionCostAccepted(t *testing.T) {
 // the issue's condition, is forced into the store. Routing does not evaluate it: the
 // lead goes to the next rule, and the writer is not held.
 func TestStoredCostlyConditionMatchesNothing(t *testing.T) {
-	f := newFixture(t)
+	eachStore(t, testStoredCostlyConditionMatchesNothing)
+}
+
+func testStoredCostlyConditionMatchesNothing(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	bob := f.agent("bob")
 	f.agent("carol")
 	tx, err := f.store.Begin(f.ctx)

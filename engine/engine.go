@@ -150,6 +150,9 @@ type txn struct {
 	cache  *routingCache // nil unless the command keeps it current
 	// notices gathers a bulk command's notifications, one per agent (groupNotices).
 	notices *noticeBatch
+
+	leadsSeen map[int64]leadLoad    // leads as stored, by id (load.go)
+	loads     map[int64]*loadChange // agents' load changes not yet written
 }
 
 // record appends a history event.
@@ -296,15 +299,18 @@ func (e *Engine) commit(batch []*op) {
 	}
 }
 
-// runCommand runs fn, turning a panic into an error so that one bad command cannot take
-// the writer (and every other caller) down.
+// runCommand runs fn and writes the load changes it noted, turning a panic into an
+// error so that one bad command cannot take the writer (and every other caller) down.
 func runCommand(t *txn, fn func(*txn) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("engine: command panicked: %v\n%s", r, debug.Stack())
 		}
 	}()
-	return fn(t)
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.flushLoads()
 }
 
 // publishCommitted hands a commit's events to the hub. History ids increase in commit

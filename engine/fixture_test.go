@@ -2,13 +2,13 @@ package engine_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -21,12 +21,13 @@ type clock struct {
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// fixture is an engine on a real SQLite file in a temp dir.
+// fixture is an engine on a new database of one kind of store.
 type fixture struct {
 	t     testing.TB
 	ctx   context.Context
-	path  string
-	store *storage.SQLite
+	kind  enginetest.Store
+	dsn   string // the database: a SQLite file or a PostgreSQL URL
+	store engine.Store
 	e     *engine.Engine
 	clock *clock
 	// now is the engine's clock: clock.Now, or time.Now for a real-clock fixture.
@@ -35,14 +36,20 @@ type fixture struct {
 	sync  string // storage.Options.Synchronous
 }
 
+// eachStore runs test on every kind of store (enginetest.Stores).
+func eachStore(t *testing.T, test func(t *testing.T, s enginetest.Store)) {
+	t.Helper()
+	enginetest.EachStore(t, test)
+}
+
 // start is the hand-moved clock's first reading: a Monday, 10:00 UTC.
 var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB, s enginetest.Store) *fixture {
 	t.Helper()
 	f := &fixture{
-		t: t, ctx: context.Background(),
-		path:  filepath.Join(t.TempDir(), "switchboard.db"),
+		t: t, ctx: context.Background(), kind: s,
+		dsn:   s.NewDatabase(t),
 		clock: &clock{t: start},
 		owner: engine.System(),
 	}
@@ -54,11 +61,11 @@ func newFixture(t testing.TB) *fixture {
 
 // newRealClockFixture is a fixture whose engine runs on time.Now, for what only the
 // real clock shows (shares expiring on their own).
-func newRealClockFixture(t testing.TB) *fixture {
+func newRealClockFixture(t testing.TB, s enginetest.Store) *fixture {
 	t.Helper()
 	f := &fixture{
-		t: t, ctx: context.Background(),
-		path:  filepath.Join(t.TempDir(), "switchboard.db"),
+		t: t, ctx: context.Background(), kind: s,
+		dsn:   s.NewDatabase(t),
 		now:   time.Now,
 		owner: engine.System(),
 	}
@@ -69,7 +76,7 @@ func newRealClockFixture(t testing.TB) *fixture {
 
 func (f *fixture) open() {
 	f.t.Helper()
-	st, err := storage.Open(f.path, storage.Options{Synchronous: f.sync})
+	st, err := storage.Open(f.ctx, f.dsn, storage.Options{Synchronous: f.sync})
 	if err != nil {
 		f.t.Fatalf("open store: %v", err)
 	}

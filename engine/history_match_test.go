@@ -6,12 +6,17 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // HistoryQuery.Matches must select exactly what the store's history query reads: the
 // console filters events the hub hands it with it instead of reading history again.
 func TestHistoryQueryMatchesAgreesWithTheStore(t *testing.T) {
-	f := newFixture(t)
+	eachStore(t, testHistoryQueryMatchesAgreesWithTheStore)
+}
+
+func testHistoryQueryMatchesAgreesWithTheStore(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("alice")
 	f.agent("bob")
 	var leads []int64

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // textInput is one door through which a text reaches the engine: do sends v through it
@@ -110,8 +111,10 @@ func textInputs(f *fixture) []textInput {
 // TestControlCharactersRefused: every text input refuses C0 controls, DEL, C1
 // controls and invalid UTF-8 with an error that names the field and the position of
 // the character, and nothing changes.
-func TestControlCharactersRefused(t *testing.T) {
-	f := newFixture(t)
+func TestControlCharactersRefused(t *testing.T) { eachStore(t, testControlCharactersRefused) }
+
+func testControlCharactersRefused(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	inputs := textInputs(f)
 	for _, bad := range []struct {
 		name, v, what string
@@ -155,8 +158,10 @@ func TestControlCharactersRefused(t *testing.T) {
 
 // TestTabsWhereAllowed: a field value may hold a tab, and a condition may span lines;
 // names may not.
-func TestTabsWhereAllowed(t *testing.T) {
-	f := newFixture(t)
+func TestTabsWhereAllowed(t *testing.T) { eachStore(t, testTabsWhereAllowed) }
+
+func testTabsWhereAllowed(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("bob")
 	if _, err := f.e.CreateLead(f.ctx, f.owner, engine.NewLead{Name: "Ada", Fields: map[string]any{"note": "a\tb"}}); err != nil {
 		t.Fatalf("a tab in a field value: %v", err)
@@ -170,8 +175,10 @@ func TestTabsWhereAllowed(t *testing.T) {
 
 // TestTextLimits: each text is refused one character over its limit and accepted at
 // it; nothing is cut.
-func TestTextLimits(t *testing.T) {
-	f := newFixture(t)
+func TestTextLimits(t *testing.T) { eachStore(t, testTextLimits) }
+
+func testTextLimits(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	inputs := map[string]textInput{}
 	for _, in := range textInputs(f) {
 		inputs[in.name] = in
@@ -216,8 +223,10 @@ func TestTextLimits(t *testing.T) {
 
 // TestHugeReasonRefused is the size bomb: 400 leads assigned with a 600 KB
 // reason would have written the reason 400 times. It is refused, and nothing is written.
-func TestHugeReasonRefused(t *testing.T) {
-	f := newFixture(t)
+func TestHugeReasonRefused(t *testing.T) { eachStore(t, testHugeReasonRefused) }
+
+func testHugeReasonRefused(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("bob")
 	ids := make([]int64, 400)
 	for i := range ids {

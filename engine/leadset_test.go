@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
-func TestLeadsByID(t *testing.T) {
-	f := newFixture(t)
+func TestLeadsByID(t *testing.T) { eachStore(t, testLeadsByID) }
+
+func testLeadsByID(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	alice := engine.AsAgent(f.agent("alice"))
 	bob := engine.AsAgent(f.agent("bob"))
 	owned := f.lead(engine.NewLead{Name: "Owned"}).Lead

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // notesOf reads an agent's console notifications, newest first.
@@ -29,7 +30,11 @@ func texts(ns []engine.Notification) []string {
 // A bulk command tells each agent once: "9 leads assigned to you by dana", not nine
 // rows; the previous owners get one each too. A single lead keeps its own words.
 func TestBulkCommandsNotifyEachAgentOnce(t *testing.T) {
-	f := newFixture(t)
+	eachStore(t, testBulkCommandsNotifyEachAgentOnce)
+}
+
+func testBulkCommandsNotifyEachAgentOnce(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("alice")
 	f.agent("bob", withPresence(engine.Away))
 	f.agent("carol")
@@ -84,8 +89,10 @@ func TestBulkCommandsNotifyEachAgentOnce(t *testing.T) {
 
 // A grouped notification's external payload says how many leads it covers and lists
 // them, up to MaxPayloadLeads.
-func TestGroupedNotificationPayload(t *testing.T) {
-	f := newFixture(t)
+func TestGroupedNotificationPayload(t *testing.T) { eachStore(t, testGroupedNotificationPayload) }
+
+func testGroupedNotificationPayload(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("alice", func(n *engine.NewAgent) { n.WebhookURL = "https://hooks.example.com/alice" })
 	var ids []int64
 	for i := range engine.MaxPayloadLeads + 5 {
@@ -112,8 +119,10 @@ func TestGroupedNotificationPayload(t *testing.T) {
 
 // Marking notifications read is a change every console of the agent must hear of: it
 // publishes an event. Marking nothing publishes nothing.
-func TestMarkReadPublishes(t *testing.T) {
-	f := newFixture(t)
+func TestMarkReadPublishes(t *testing.T) { eachStore(t, testMarkReadPublishes) }
+
+func testMarkReadPublishes(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	alice := engine.AsAgent(f.agent("alice"))
 	c := f.lead(engine.NewLead{Name: "Ada"})
 	if _, err := f.e.Assign(f.ctx, f.owner, []int64{c.Lead.ID}, "alice", ""); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 func withNotify(webhook string) func(*engine.NewAgent) {
@@ -27,7 +28,11 @@ func (f *fixture) outbox(filter engine.OutboxFilter) []engine.OutboxItem {
 // The outbox rows of an assignment are written by the assignment's own transaction: a
 // refused assignment leaves none, a committed one always has them.
 func TestOutboxCommitsWithTheAssignment(t *testing.T) {
-	f := newFixture(t)
+	eachStore(t, testOutboxCommitsWithTheAssignment)
+}
+
+func testOutboxCommitsWithTheAssignment(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	ada := f.agent("ada", withNotify("https://hooks.example.com/ada"))
 	f.agent("bob") // no e-mail opt-in, no webhook
 	l1 := f.lead(engine.NewLead{Name: "Grace Hopper", Company: "Navy"}).Lead
@@ -106,7 +111,11 @@ func TestOutboxCommitsWithTheAssignment(t *testing.T) {
 // Under concurrent assignments that group commit batches together, some refused, every
 // committed assignment to ada has exactly its two rows and nothing else has any.
 func TestOutboxMatchesCommittedAssignmentsUnderLoad(t *testing.T) {
-	f := newFixture(t)
+	eachStore(t, testOutboxMatchesCommittedAssignmentsUnderLoad)
+}
+
+func testOutboxMatchesCommittedAssignmentsUnderLoad(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("ada", withNotify("https://hooks.example.com/ada"))
 	f.agent("bob", withNotify(""))
 	var leads []int64
@@ -161,8 +170,10 @@ func TestOutboxMatchesCommittedAssignmentsUnderLoad(t *testing.T) {
 	}
 }
 
-func TestClaimOutboxLeasesRows(t *testing.T) {
-	f := newFixture(t)
+func TestClaimOutboxLeasesRows(t *testing.T) { eachStore(t, testClaimOutboxLeasesRows) }
+
+func testClaimOutboxLeasesRows(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("ada", withNotify("https://hooks.example.com/ada"))
 	l := f.lead(engine.NewLead{Name: "Grace Hopper"}).Lead
 	if _, err := f.e.Assign(f.ctx, f.owner, []int64{l.ID}, "ada", ""); err != nil {
@@ -218,7 +229,11 @@ func TestClaimOutboxLeasesRows(t *testing.T) {
 }
 
 func TestOutboxOutcomesAreRecordedInHistory(t *testing.T) {
-	f := newFixture(t)
+	eachStore(t, testOutboxOutcomesAreRecordedInHistory)
+}
+
+func testOutboxOutcomesAreRecordedInHistory(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("ada", withNotify("https://hooks.example.com/services/T00/SECRETTOKEN"))
 	l := f.lead(engine.NewLead{Name: "Grace Hopper"}).Lead
 	if _, err := f.e.Assign(f.ctx, f.owner, []int64{l.ID}, "ada", ""); err != nil {

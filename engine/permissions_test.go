@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 var allRoles = []engine.Role{engine.RoleOwner, engine.RoleAdmin, engine.RoleDispatcher, engine.RoleAgent, engine.RoleIntake}
@@ -341,10 +342,12 @@ const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbtB5+EWw1Vy2T4mo9Db4kbG7E
 
 // TestPermissions runs every command as every role: allowed exactly where DESIGN.md §3
 // says, refused with a Forbidden error otherwise, and a refusal changes nothing.
-func TestPermissions(t *testing.T) {
+func TestPermissions(t *testing.T) { eachStore(t, testPermissions) }
+
+func testPermissions(t *testing.T, kind enginetest.Store) {
 	for _, role := range allRoles {
 		t.Run(string(role), func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, kind)
 			p := &permEnv{fixture: f}
 			people := map[engine.Role]engine.Agent{
 				engine.RoleOwner:      f.agent("boss", withRole(engine.RoleOwner)),
@@ -381,8 +384,10 @@ func TestPermissions(t *testing.T) {
 
 // TestAgentWorksOnItsOwn: an agent reads, updates and shares its own leads and sets
 // its own presence; it cannot assign, read another agent's lead, or edit rules.
-func TestAgentWorksOnItsOwn(t *testing.T) {
-	f := newFixture(t)
+func TestAgentWorksOnItsOwn(t *testing.T) { eachStore(t, testAgentWorksOnItsOwn) }
+
+func testAgentWorksOnItsOwn(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	me := engine.AsAgent(f.agent("me"))
 	f.agent("other")
 	f.rule(rr("main", "", to("me", 1), to("other", 1)))
@@ -443,8 +448,10 @@ func TestAgentWorksOnItsOwn(t *testing.T) {
 
 // TestNobodyManagesAbove: an admin manages agents, but not an owner, and cannot make
 // anyone owner; the last owner cannot be demoted.
-func TestNobodyManagesAbove(t *testing.T) {
-	f := newFixture(t)
+func TestNobodyManagesAbove(t *testing.T) { eachStore(t, testNobodyManagesAbove) }
+
+func testNobodyManagesAbove(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	boss := f.agent("boss", withRole(engine.RoleOwner))
 	adm := engine.AsAgent(f.agent("adm", withRole(engine.RoleAdmin)))
 	f.agent("x")

@@ -299,8 +299,8 @@ func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
 		if err := t.CountAutoAssigned(d.owner.ID, t.e.day(t.now)); err != nil {
 			return fmt.Errorf("counting the daily cap: %w", err)
 		}
-		// What the store's triggers and the count above just did, for the team in hand
-		// (a cached team routes the next lead of the batch).
+		// What storing the lead and the count above just did, for the team in hand (a
+		// cached team routes the next lead of the batch).
 		d.owner.AssignedToday++
 		d.owner.OpenLeads++
 		d.owner.LastAssignedAt = t.now

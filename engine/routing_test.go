@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // play runs a small script against f and returns the owners of the leads it created,
@@ -41,7 +42,9 @@ func (f *fixture) play(script string) string {
 }
 
 // TestRoundRobin is R6 (and R5's eligibility as round robin sees it).
-func TestRoundRobin(t *testing.T) {
+func TestRoundRobin(t *testing.T) { eachStore(t, testRoundRobin) }
+
+func testRoundRobin(t *testing.T, kind enginetest.Store) {
 	tests := []struct {
 		name   string
 		agents []func(*fixture)
@@ -75,7 +78,7 @@ func TestRoundRobin(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, kind)
 			for _, h := range []string{"a", "b", "c"} {
 				f.agent(h)
 			}
@@ -95,7 +98,9 @@ func ptr[T any](v T) *T { return &v }
 // TestRoundRobinPerRoundLowered: lowering per_round below what the recipient has had
 // in its current turn ends that turn; the next recipient (or the same one, when it is
 // alone) goes on.
-func TestRoundRobinPerRoundLowered(t *testing.T) {
+func TestRoundRobinPerRoundLowered(t *testing.T) { eachStore(t, testRoundRobinPerRoundLowered) }
+
+func testRoundRobinPerRoundLowered(t *testing.T, kind enginetest.Store) {
 	for _, tt := range []struct {
 		name       string
 		before     []engine.RecipientSpec
@@ -109,7 +114,7 @@ func TestRoundRobinPerRoundLowered(t *testing.T) {
 			after: []engine.RecipientSpec{to("a", 1), to("b", 1)}, beforeWant: "a a", want: "b a b"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, kind)
 			f.agent("a")
 			f.agent("b")
 			r := f.rule(rr("main", "", tt.before...))
@@ -128,8 +133,10 @@ func TestRoundRobinPerRoundLowered(t *testing.T) {
 
 // TestLoadBalance is R7: the fewest open leads wins; ties go to the first recipient in
 // the rule's order after the one the rule assigned last.
-func TestLoadBalance(t *testing.T) {
-	f := newFixture(t)
+func TestLoadBalance(t *testing.T) { eachStore(t, testLoadBalance) }
+
+func testLoadBalance(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	for _, h := range []string{"a", "b", "c"} {
 		f.agent(h)
 	}
@@ -175,7 +182,9 @@ func mustAssign(t testing.TB, f *fixture, ids []int64, handle string) engine.Bul
 }
 
 // TestConditions is R1: the expression language over the lead and its arrival time.
-func TestConditions(t *testing.T) {
+func TestConditions(t *testing.T) { eachStore(t, testConditions) }
+
+func testConditions(t *testing.T, kind enginetest.Store) {
 	// The fixture's clock starts on Monday 2026-11-23 at 10:00 UTC.
 	vip := engine.NewLead{Name: "Vip", Source: "Facebook", Tags: []string{"VIP", "b2b"},
 		Fields: map[string]any{"budget": 8000, "city": "Lyon"}, Company: "Acme", Email: "vip@acme.test"}
@@ -202,7 +211,7 @@ func TestConditions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.cond, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, kind)
 			f.agent("a")
 			f.rule(rr("only", tt.cond, to("a", 1)))
 			c := f.lead(tt.lead)
@@ -218,8 +227,10 @@ func TestConditions(t *testing.T) {
 
 // TestRuleOrder: rules are evaluated in position order, disabled rules are skipped, and
 // moving a rule changes which one wins.
-func TestRuleOrder(t *testing.T) {
-	f := newFixture(t)
+func TestRuleOrder(t *testing.T) { eachStore(t, testRuleOrder) }
+
+func testRuleOrder(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	ra := f.rule(rr("to a", "", to("a", 1)))
@@ -251,8 +262,10 @@ func TestRuleOrder(t *testing.T) {
 // TestFallThrough is R2 and R4: a matching owner rule with nobody eligible is passed
 // over, recorded, and the next matching owner rule decides; with none left the lead is
 // queued with the reason.
-func TestFallThrough(t *testing.T) {
-	f := newFixture(t)
+func TestFallThrough(t *testing.T) { eachStore(t, testFallThrough) }
+
+func testFallThrough(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	f.agent("c")
@@ -295,8 +308,10 @@ func TestFallThrough(t *testing.T) {
 }
 
 // TestNoRuleMatched is R4 with no rule at all and with rules that do not match.
-func TestNoRuleMatched(t *testing.T) {
-	f := newFixture(t)
+func TestNoRuleMatched(t *testing.T) { eachStore(t, testNoRuleMatched) }
+
+func testNoRuleMatched(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	c := f.lead(engine.NewLead{Name: "L"})
 	if c.Lead.Owner != "" || c.Lead.Waiting != engine.WaitingNoRule || c.Lead.WaitReason != "no rule matched" {
@@ -325,8 +340,10 @@ func TestNoRuleMatched(t *testing.T) {
 
 // TestBroadcast is R3: every matching broadcast rule shares the lead with each of its
 // eligible recipients, and never sets the owner.
-func TestBroadcast(t *testing.T) {
-	f := newFixture(t)
+func TestBroadcast(t *testing.T) { eachStore(t, testBroadcast) }
+
+func testBroadcast(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	for _, h := range []string{"a", "x", "y", "z", "w"} {
 		f.agent(h)
 	}
@@ -399,8 +416,10 @@ func TestBroadcast(t *testing.T) {
 
 // TestRoutingExplanation is R12 for routing: the event stores the rule that matched and
 // each recipient passed over with its reason.
-func TestRoutingExplanation(t *testing.T) {
-	f := newFixture(t)
+func TestRoutingExplanation(t *testing.T) { eachStore(t, testRoutingExplanation) }
+
+func testRoutingExplanation(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b", withCapacity(1))
 	f.agent("c", withDailyCap(1))
@@ -451,7 +470,9 @@ func TestRoutingExplanation(t *testing.T) {
 
 // TestConditionErrors is R1: a condition that does not compile or is not true/false is
 // refused when the rule is saved, with its line and column, and nothing is saved.
-func TestConditionErrors(t *testing.T) {
+func TestConditionErrors(t *testing.T) { eachStore(t, testConditionErrors) }
+
+func testConditionErrors(t *testing.T, kind enginetest.Store) {
 	tests := []struct {
 		cond      string
 		line, col int
@@ -465,7 +486,7 @@ func TestConditionErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.cond, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, kind)
 			f.agent("a")
 			_, err := f.e.CreateRule(f.ctx, f.owner, rr("bad", tt.cond, to("a", 1)))
 			mustKind(t, err, engine.KindInvalid)
@@ -493,7 +514,7 @@ func TestConditionErrors(t *testing.T) {
 		})
 	}
 	// Updating a rule to a bad condition is refused the same way and keeps the old one.
-	f := newFixture(t)
+	f := newFixture(t, kind)
 	f.agent("a")
 	r := f.rule(rr("good", `source == "web"`, to("a", 1)))
 	_, err := f.e.UpdateRule(f.ctx, f.owner, r.ID, rr("good", `source = "web"`, to("a", 1)))
@@ -507,8 +528,10 @@ func TestConditionErrors(t *testing.T) {
 // TestDrain is R10: leads waiting because nobody was eligible are routed again, oldest
 // first, when an agent becomes available or gets room; a lead a person unassigned waits
 // for a person.
-func TestDrain(t *testing.T) {
-	f := newFixture(t)
+func TestDrain(t *testing.T) { eachStore(t, testDrain) }
+
+func testDrain(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a", withCapacity(2))
 	f.agent("b")
 	f.rule(rr("web", `source == "web"`, to("a", 1)))
@@ -585,8 +608,10 @@ func TestDrain(t *testing.T) {
 
 // TestIdempotency is R11: the same source and external_id returns the first lead and
 // routes nothing.
-func TestIdempotency(t *testing.T) {
-	f := newFixture(t)
+func TestIdempotency(t *testing.T) { eachStore(t, testIdempotency) }
+
+func testIdempotency(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	f.rule(rr("main", "", to("a", 1), to("b", 1)))
@@ -624,8 +649,10 @@ func TestIdempotency(t *testing.T) {
 }
 
 // TestCreateLeadsRefusesBadRows: a refused input gets its own error and the rest commit.
-func TestCreateLeadsRefusesBadRows(t *testing.T) {
-	f := newFixture(t)
+func TestCreateLeadsRefusesBadRows(t *testing.T) { eachStore(t, testCreateLeadsRefusesBadRows) }
+
+func testCreateLeadsRefusesBadRows(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.rule(rr("main", "", to("a", 1)))
 	res, err := f.e.CreateLeads(f.ctx, f.owner, []engine.NewLead{
@@ -686,8 +713,12 @@ func routeMix(t *testing.T, f *fixture, n int, batch bool) string {
 // TestCreateLeadsBatchRoutesLikeSingles: 100 leads in one CreateLeads transaction are
 // spread exactly as 100 single creates.
 func TestCreateLeadsBatchRoutesLikeSingles(t *testing.T) {
-	single := routeMix(t, newFixture(t), 100, false)
-	batch := routeMix(t, newFixture(t), 100, true)
+	eachStore(t, testCreateLeadsBatchRoutesLikeSingles)
+}
+
+func testCreateLeadsBatchRoutesLikeSingles(t *testing.T, kind enginetest.Store) {
+	single := routeMix(t, newFixture(t, kind), 100, false)
+	batch := routeMix(t, newFixture(t, kind), 100, true)
 	if batch != single {
 		t.Fatalf("batch owners:\n%s\nsingle creates:\n%s", batch, single)
 	}
@@ -704,8 +735,10 @@ func TestCreateLeadsBatchRoutesLikeSingles(t *testing.T) {
 
 // TestRestartContinuesRotation is R6's saved state: a restart continues the exact
 // sequence.
-func TestRestartContinuesRotation(t *testing.T) {
-	f := newFixture(t)
+func TestRestartContinuesRotation(t *testing.T) { eachStore(t, testRestartContinuesRotation) }
+
+func testRestartContinuesRotation(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	f.agent("c")
@@ -717,7 +750,7 @@ func TestRestartContinuesRotation(t *testing.T) {
 		t.Fatalf("owners across a restart = %q, want %q", got, want)
 	}
 	// Load balancing's tie-break also survives a restart.
-	g := newFixture(t)
+	g := newFixture(t, kind)
 	g.agent("a")
 	g.agent("b")
 	g.agent("c")
@@ -732,8 +765,10 @@ func TestRestartContinuesRotation(t *testing.T) {
 
 // TestRemoveAgentLeavesRotation: a removed recipient's turn passes to the next one, its
 // leads go back to the queue waiting for a person.
-func TestRemoveAgentLeavesRotation(t *testing.T) {
-	f := newFixture(t)
+func TestRemoveAgentLeavesRotation(t *testing.T) { eachStore(t, testRemoveAgentLeavesRotation) }
+
+func testRemoveAgentLeavesRotation(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	f.agent("c")
@@ -763,8 +798,10 @@ func TestRemoveAgentLeavesRotation(t *testing.T) {
 
 // TestDrainOnNewAgent is R10 for an agent that joins the team available: a rule for the
 // whole team has someone for its waiting leads at once; one that joins away does not.
-func TestDrainOnNewAgent(t *testing.T) {
-	f := newFixture(t)
+func TestDrainOnNewAgent(t *testing.T) { eachStore(t, testDrainOnNewAgent) }
+
+func testDrainOnNewAgent(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a", withPresence(engine.Away))
 	f.rule(rr("team", "")) // every agent-role agent
 	q := f.lead(engine.NewLead{Name: "waits", Source: "web"})

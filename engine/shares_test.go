@@ -7,12 +7,15 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // TestShareAccess is R8 and R9: a share gives its access for its time; the owner
 // shares its own leads only; revoking ends it early; every step is in history.
-func TestShareAccess(t *testing.T) {
-	f := newFixture(t)
+func TestShareAccess(t *testing.T) { eachStore(t, testShareAccess) }
+
+func testShareAccess(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	own := engine.AsAgent(f.agent("own"))
 	reader := engine.AsAgent(f.agent("reader"))
 	editor := engine.AsAgent(f.agent("editor"))
@@ -118,8 +121,10 @@ func TestShareAccess(t *testing.T) {
 
 // TestShareLimit is R9: the 2001st active share is refused with a clear error and
 // nothing changes.
-func TestShareLimit(t *testing.T) {
-	f := newFixture(t)
+func TestShareLimit(t *testing.T) { eachStore(t, testShareLimit) }
+
+func testShareLimit(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	watcherAgent := f.agent("watcher")
 	f.lead(engine.NewLead{Name: "first"}) // the store prepares its statements after a commit
@@ -211,8 +216,10 @@ func TestShareLimit(t *testing.T) {
 
 // TestShareExpiresAcrossRestart is R9: a share that ended while no engine ran expires
 // when the engine starts, and stays gone.
-func TestShareExpiresAcrossRestart(t *testing.T) {
-	f := newFixture(t)
+func TestShareExpiresAcrossRestart(t *testing.T) { eachStore(t, testShareExpiresAcrossRestart) }
+
+func testShareExpiresAcrossRestart(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	f.rule(rr("main", "", to("a", 1)))
@@ -261,8 +268,10 @@ func TestShareExpiresAcrossRestart(t *testing.T) {
 
 // TestShareExpiresOnItsOwn is R9 with the real clock: the engine expires a share by
 // itself shortly after its end, and says so on the hub.
-func TestShareExpiresOnItsOwn(t *testing.T) {
-	f := newRealClockFixture(t)
+func TestShareExpiresOnItsOwn(t *testing.T) { eachStore(t, testShareExpiresOnItsOwn) }
+
+func testShareExpiresOnItsOwn(t *testing.T, kind enginetest.Store) {
+	f := newRealClockFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	f.rule(rr("main", "", to("a", 1)))
@@ -307,8 +316,10 @@ func TestShareExpiresOnItsOwn(t *testing.T) {
 
 // TestReassignTakesAccessAway is R8: the previous owner loses access unless a share
 // still gives it; the new owner is told.
-func TestReassignTakesAccessAway(t *testing.T) {
-	f := newFixture(t)
+func TestReassignTakesAccessAway(t *testing.T) { eachStore(t, testReassignTakesAccessAway) }
+
+func testReassignTakesAccessAway(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	a := engine.AsAgent(f.agent("a"))
 	b := engine.AsAgent(f.agent("b"))
 	f.rule(rr("main", "", to("a", 1)))

@@ -3,10 +3,14 @@ package engine_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
-func TestSmokeRoundRobin(t *testing.T) {
-	f := newFixture(t)
+func TestSmokeRoundRobin(t *testing.T) { eachStore(t, testSmokeRoundRobin) }
+
+func testSmokeRoundRobin(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	f.agent("a")
 	f.agent("b")
 	f.agent("c")

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,7 +13,11 @@ import (
 // A token that authenticated is remembered, but a revocation is in force as soon as
 // RevokeToken returns.
 func TestRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T) {
-	f := newFixture(t)
+	eachStore(t, testRevokedTokenIsRefusedAtOnceDespiteTheCache)
+}
+
+func testRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	_, secret, err := f.e.CreateToken(f.ctx, f.owner, "forms", engine.RoleIntake)
 	if err != nil {
 		t.Fatal(err)
@@ -34,9 +37,11 @@ func TestRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T) {
 
 // A revocation made by another process (the CLI while serve runs) reaches this
 // engine's cache through the history it tails.
-func TestTokenRevokedByAnotherProcess(t *testing.T) {
+func TestTokenRevokedByAnotherProcess(t *testing.T) { eachStore(t, testTokenRevokedByAnotherProcess) }
+
+func testTokenRevokedByAnotherProcess(t *testing.T, kind enginetest.Store) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "two.db")
+	path := kind.NewDatabase(t)
 	server := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: 10 * time.Millisecond})
 	cli := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1})
 	_, secret, err := cli.CreateToken(ctx, engine.System(), "forms", engine.RoleIntake)

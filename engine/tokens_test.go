@@ -6,10 +6,13 @@ import (
 	"testing"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
-func TestTokenLifecycle(t *testing.T) {
-	f := newFixture(t)
+func TestTokenLifecycle(t *testing.T) { eachStore(t, testTokenLifecycle) }
+
+func testTokenLifecycle(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	tok, secret, err := f.e.CreateToken(f.ctx, f.owner, "zapier", engine.RoleIntake)
 	if err != nil {
 		t.Fatalf("create: %v", err)
@@ -73,8 +76,10 @@ func TestTokenLifecycle(t *testing.T) {
 	}
 }
 
-func TestTokenRefusals(t *testing.T) {
-	f := newFixture(t)
+func TestTokenRefusals(t *testing.T) { eachStore(t, testTokenRefusals) }
+
+func testTokenRefusals(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	disp := engine.AsAgent(f.agent("dana", withRole(engine.RoleDispatcher)))
 	cases := []struct {
 		name  string

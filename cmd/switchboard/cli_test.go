@@ -99,6 +99,23 @@ func TestInit(t *testing.T) {
 	}
 }
 
+// TestDatabaseURL: a --db that looks like a URL is a store switchboard knows or a usage
+// error that names what it takes; it never becomes a file or directory of that name.
+func TestDatabaseURL(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, db := range []string{"mysql://root@localhost/team", "sqlite://team.db", "https://example.com/db"} {
+		var out, errOut bytes.Buffer
+		code := run([]string{"--db", db, "init", "--owner", "alice", "--name", "A"}, strings.NewReader(""), &out, &errOut)
+		if code != exitUsage || !strings.Contains(errOut.String(), "which switchboard cannot open") {
+			t.Errorf("--db %s: exit %d, %q; want 2 and what --db takes", db, code, errOut.String())
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("refused URLs left %d entries in the directory, first %s", len(entries), entries[0].Name())
+	}
+}
+
 func TestAgentCommands(t *testing.T) {
 	c := newCLI(t)
 	c.team()

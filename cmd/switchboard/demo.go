@@ -39,7 +39,7 @@ func (a *app) demoCmd() *cobra.Command {
 				return fmt.Errorf("making the demo directory: %w", err)
 			}
 			defer os.RemoveAll(dir)
-			st, err := storage.Open(filepath.Join(dir, "demo.db"), storage.Options{})
+			st, err := storage.Open(ctx(cmd), filepath.Join(dir, "demo.db"), storage.Options{})
 			if err != nil {
 				return fmt.Errorf("opening the demo database: %w", err)
 			}

@@ -97,7 +97,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return fmt.Errorf("%w: %w", errFlag, err)
 	})
-	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default: $SWITCHBOARD_DB, or switchboard.db in the user's data directory)")
+	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database: a SQLite file, or a postgres:// URL (default: $SWITCHBOARD_DB, or switchboard.db in the user's data directory)")
 	root.PersistentFlags().StringVar(&a.format, "format", "table", "output format: table, json or csv")
 	var as string
 	root.Flags().StringVar(&as, "as", "", "open the console as this agent (default: the database's owner)")
@@ -121,7 +121,8 @@ func (a *app) rootCmd() *cobra.Command {
 	return root
 }
 
-// databasePath resolves --db, then $SWITCHBOARD_DB, then the user's data directory.
+// databasePath resolves --db, then $SWITCHBOARD_DB, then the user's data directory. It
+// may be a URL (see storage.KindOf).
 func (a *app) databasePath() (string, error) {
 	if a.dbPath != "" {
 		return a.dbPath, nil
@@ -156,8 +157,9 @@ func dataDir() (string, error) {
 
 // session is an open engine on the database, for one command.
 type session struct {
-	path  string
-	store *storage.SQLite
+	dsn   string // --db as given
+	path  string // --db for people: a URL's password hidden
+	store engine.Store
 	eng   *engine.Engine
 }
 
@@ -168,16 +170,21 @@ func (s *session) Close() error {
 // openEngine opens the database (creating it when create is set; otherwise a missing
 // file is an error that says to run init) and starts an engine on it.
 func (a *app) openEngine(create bool, opts engine.Options) (*session, error) {
-	path, err := a.databasePath()
+	dsn, err := a.databasePath()
 	if err != nil {
 		return nil, err
 	}
-	if !create {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	kind, err := storage.KindOf(dsn)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	path := storage.Redact(dsn)
+	if kind == storage.SQLite && !create {
+		if _, err := os.Stat(dsn); errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("no database at %s: run `switchboard init` first, or point --db at one", path)
 		}
 	}
-	st, err := storage.Open(path, storage.Options{})
+	st, err := storage.Open(context.Background(), dsn, storage.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -186,7 +193,7 @@ func (a *app) openEngine(create bool, opts engine.Options) (*session, error) {
 		st.Close()
 		return nil, fmt.Errorf("starting the engine on %s: %w", path, err)
 	}
-	return &session{path: path, store: st, eng: eng}, nil
+	return &session{dsn: dsn, path: path, store: st, eng: eng}, nil
 }
 
 // ctx is the context commands run in.

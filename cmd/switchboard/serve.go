@@ -21,7 +21,8 @@ import (
 // database, the listen addresses, the log.
 type serveEnv struct {
 	eng      *engine.Engine
-	dbPath   string
+	dsn      string // the database, as --db gives it
+	dbPath   string // the database, for the log (a URL's password hidden)
 	httpAddr string // "" turns the HTTP API off
 	sshAddr  string // "" turns the SSH server off
 	notify   notifyFlags
@@ -76,7 +77,7 @@ func (a *app) serve(c context.Context, env *serveEnv) error {
 		return err
 	}
 	defer s.Close()
-	env.eng, env.dbPath = s.eng, s.path
+	env.eng, env.dsn, env.dbPath = s.eng, s.dsn, s.path
 	env.log = slog.New(slog.NewTextHandler(a.stderr, nil))
 
 	var run []service

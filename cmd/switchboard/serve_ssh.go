@@ -9,12 +9,15 @@ import (
 	"github.com/spf13/pflag"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/switchboard/switchboard/storage"
 	"github.com/switchboard/switchboard/tui/sshd"
 )
 
 // hostKeyName is the SSH host key's file name, in the database's directory unless
 // --host-key says otherwise: a server's identity stays with its data, whichever
-// directory --db points at.
+// directory --db points at. A database that is not a file (PostgreSQL) has no
+// directory: the key is then in the user's data directory, and nodes that serve one
+// team behind a load balancer share one key with --host-key.
 const hostKeyName = "ssh_host_ed25519_key"
 
 // sshFlags are `switchboard serve`'s SSH options besides --ssh.
@@ -23,15 +26,22 @@ type sshFlags struct {
 }
 
 func (f *sshFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.hostKey, "host-key", "", "SSH host key file, created (ed25519, mode 0600) if missing (default: "+hostKeyName+" beside the database)")
+	fs.StringVar(&f.hostKey, "host-key", "", "SSH host key file, created (ed25519, mode 0600) if missing; nodes on one PostgreSQL database share one (default: "+hostKeyName+" beside a SQLite database, else in the user's data directory)")
 }
 
-// hostKeyPath is --host-key, or the default beside the database file.
-func (f *sshFlags) hostKeyPath(dbPath string) string {
+// hostKeyPath is --host-key, or the default for the database dsn.
+func (f *sshFlags) hostKeyPath(dsn string) (string, error) {
 	if f.hostKey != "" {
-		return f.hostKey
+		return f.hostKey, nil
 	}
-	return filepath.Join(filepath.Dir(dbPath), hostKeyName)
+	if kind, err := storage.KindOf(dsn); err == nil && kind == storage.SQLite {
+		return filepath.Join(filepath.Dir(dsn), hostKeyName), nil
+	}
+	dir, err := dataDir()
+	if err != nil {
+		return "", fmt.Errorf("ssh: no place for the host key: %w (or give --host-key)", err)
+	}
+	return filepath.Join(dir, hostKeyName), nil
 }
 
 // sshService is the console over SSH (tui/sshd) on --ssh. It binds here, not in the
@@ -41,7 +51,10 @@ func sshService(env *serveEnv) (service, error) {
 	if env.sshAddr == "" {
 		return nil, nil
 	}
-	keyPath := env.ssh.hostKeyPath(env.dbPath)
+	keyPath, err := env.ssh.hostKeyPath(env.dsn)
+	if err != nil {
+		return nil, err
+	}
 	key, created, err := sshd.HostKey(keyPath)
 	if err != nil {
 		return nil, fmt.Errorf("ssh: %w", err)

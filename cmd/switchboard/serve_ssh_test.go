@@ -23,7 +23,7 @@ func TestSSHService(t *testing.T) {
 	dbPath := filepath.Join(dir, "team.db")
 	eng := enginetest.Open(t, dbPath, storage.Options{}, engine.Options{TailInterval: -1})
 	var logs bytes.Buffer
-	env := &serveEnv{eng: eng, dbPath: dbPath, sshAddr: "127.0.0.1:0", log: slog.New(slog.NewTextHandler(&logs, nil))}
+	env := &serveEnv{eng: eng, dsn: dbPath, dbPath: dbPath, sshAddr: "127.0.0.1:0", log: slog.New(slog.NewTextHandler(&logs, nil))}
 
 	serve, err := sshService(env)
 	if err != nil {
@@ -83,8 +83,15 @@ func TestSSHService(t *testing.T) {
 
 	// --host-key wins over the default; --ssh "" turns the service off.
 	env.ssh.hostKey = filepath.Join(dir, "elsewhere", "key")
-	if got := env.ssh.hostKeyPath(dbPath); got != env.ssh.hostKey {
-		t.Errorf("host key path %s; want --host-key %s", got, env.ssh.hostKey)
+	if got, err := env.ssh.hostKeyPath(dbPath); got != env.ssh.hostKey || err != nil {
+		t.Errorf("host key path %s (%v); want --host-key %s", got, err, env.ssh.hostKey)
+	}
+	// A database that is no file keeps its default key in the user's data directory.
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+	env.ssh.hostKey = ""
+	want := filepath.Join(dir, "data", "switchboard", hostKeyName)
+	if got, err := env.ssh.hostKeyPath("postgres://db.example.com/team"); got != want || err != nil {
+		t.Errorf("host key path for PostgreSQL %s (%v); want %s", got, err, want)
 	}
 	env.sshAddr = ""
 	if svc, err := sshService(env); svc != nil || err != nil {

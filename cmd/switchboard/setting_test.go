@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"regexp"
@@ -21,7 +22,7 @@ func cli(t *testing.T, db string, args ...string) (code int, stdout, stderr stri
 
 func TestSettingCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "team.db")
-	st, err := storage.Open(db, storage.Options{})
+	st, err := storage.Open(context.Background(), db, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ type env struct {
 	t     testing.TB
 	ctx   context.Context
 	path  string
-	store *storage.SQLite
+	store engine.Store
 	e     *engine.Engine
 }
 
@@ -45,7 +45,7 @@ func newEnv(t testing.TB) *env {
 
 func (v *env) open() {
 	v.t.Helper()
-	st, err := storage.Open(v.path, storage.Options{})
+	st, err := storage.Open(v.ctx, v.path, storage.Options{})
 	if err != nil {
 		v.t.Fatalf("open store: %v", err)
 	}

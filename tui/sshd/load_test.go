@@ -351,7 +351,7 @@ func TestLoadServer(t *testing.T) {
 	if dir == "" {
 		t.Skip("the server process of BenchmarkLiveUpdates")
 	}
-	st, err := storage.Open(filepath.Join(dir, "switchboard.db"), storage.Options{})
+	st, err := storage.Open(context.Background(), filepath.Join(dir, "switchboard.db"), storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"database/sql"
@@ -93,12 +93,17 @@ func (q *q) InsertAgent(a *engine.Agent) error {
 	return nil
 }
 
-// UpdateAgent writes an agent's settings; its load columns belong to the triggers.
+// UpdateAgent writes an agent's settings; its load columns are AddAgentLoad's.
 func (q *q) UpdateAgent(a *engine.Agent) error {
 	return q.exec(`UPDATE agents SET name = ?, email = ?, role = ?, presence = ?, capacity = ?, daily_cap = ?,
 		email_notify = ?, webhook_url = ?, webhook_secret = ? WHERE id = ?`,
 		a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
 		a.EmailNotify, a.WebhookURL, a.WebhookSecret, a.ID)
+}
+
+func (q *q) AddAgentLoad(agentID int64, openLeads int, lastAssigned time.Time) error {
+	return q.exec(`UPDATE agents SET open_leads = open_leads + ?, last_assigned_at = coalesce(?, last_assigned_at)
+		WHERE id = ?`, openLeads, nullMS(lastAssigned), agentID)
 }
 
 // RemoveAgent marks the agent removed and drops its keys, so they log nobody in.

@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"database/sql"
@@ -78,8 +78,10 @@ func leadWhere(f engine.LeadFilter) (string, []any) {
 		add(`EXISTS (SELECT 1 FROM json_each(l.tags) WHERE value = ?)`, f.Tag)
 	}
 	if f.Text != "" {
-		t := strings.ToLower(f.Text)
-		add(`(instr(lower(l.name), ?) OR instr(lower(l.email), ?) OR instr(l.phone, ?) OR instr(lower(l.company), ?))`, t, t, t, t)
+		// SQLite's lower() folds ASCII letters only; the needle is folded the same way,
+		// so that other letters match as written.
+		add(`(instr(lower(l.name), lower(?)) OR instr(lower(l.email), lower(?)) OR instr(l.phone, ?)
+			OR instr(lower(l.company), lower(?)))`, f.Text, f.Text, f.Text, f.Text)
 	}
 	if f.Unassigned {
 		add(`l.owner_id IS NULL`)

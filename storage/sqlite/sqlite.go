@@ -1,7 +1,7 @@
-// Package storage is the SQLite implementation of engine.Store: embedded, versioned
+// Package sqlite is the SQLite implementation of engine.Store: embedded, versioned
 // migrations; WAL; one writer connection that takes the write lock at BEGIN
 // (BEGIN IMMEDIATE); a pool of read-only connections.
-package storage
+package sqlite
 
 import (
 	"context"
@@ -27,6 +27,7 @@ var migrations embed.FS
 // SQLite is an engine.Store on one SQLite database file.
 type SQLite struct {
 	path   string
+	opts   Options
 	writer *sql.DB // one connection: SQLite has one writer anyway
 	reader *sql.DB // query_only connections for snapshots
 
@@ -57,11 +58,11 @@ func Open(path string, opts Options) (*SQLite, error) {
 	switch strings.ToUpper(opts.Synchronous) {
 	case "FULL", "NORMAL", "EXTRA", "OFF":
 	default:
-		return nil, fmt.Errorf("storage: unknown synchronous mode %q", opts.Synchronous)
+		return nil, fmt.Errorf("sqlite: unknown synchronous mode %q", opts.Synchronous)
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("storage: creating %s: %w", dir, err)
+			return nil, fmt.Errorf("sqlite: creating %s: %w", dir, err)
 		}
 	}
 	// temp_store(MEMORY) keeps each command's savepoint journal off the disk: every
@@ -69,7 +70,7 @@ func Open(path string, opts Options) (*SQLite, error) {
 	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"}
 	writer, err := sql.Open("sqlite", dsn(path, append(common, "journal_mode(WAL)", "synchronous("+opts.Synchronous+")"), "immediate"))
 	if err != nil {
-		return nil, fmt.Errorf("storage: opening %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
@@ -77,9 +78,9 @@ func Open(path string, opts Options) (*SQLite, error) {
 	writer.SetConnMaxIdleTime(0)
 	if err := writer.Ping(); err != nil {
 		writer.Close()
-		return nil, fmt.Errorf("storage: opening %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
-	s := &SQLite{path: path, writer: writer}
+	s := &SQLite{path: path, opts: opts, writer: writer}
 	if err := s.migrate(context.Background()); err != nil {
 		writer.Close()
 		return nil, err
@@ -87,7 +88,7 @@ func Open(path string, opts Options) (*SQLite, error) {
 	reader, err := sql.Open("sqlite", dsn(path, append(common, "query_only(1)"), ""))
 	if err != nil {
 		writer.Close()
-		return nil, fmt.Errorf("storage: opening %s for reading: %w", path, err)
+		return nil, fmt.Errorf("sqlite: opening %s for reading: %w", path, err)
 	}
 	reader.SetMaxOpenConns(opts.ReadConns)
 	reader.SetMaxIdleConns(opts.ReadConns)
@@ -113,6 +114,9 @@ var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Path is the database file.
 func (s *SQLite) Path() string { return s.path }
+
+// Reopen opens the same database file again, as another process would.
+func (s *SQLite) Reopen() (engine.Store, error) { return Open(s.path, s.opts) }
 
 // Close closes both pools. The WAL is checkpointed by SQLite as the last connection
 // closes.
@@ -141,7 +145,7 @@ func (s *SQLite) Version(ctx context.Context) (int, error) {
 func (s *SQLite) migrate(ctx context.Context) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
-		return fmt.Errorf("storage: listing migrations: %w", err)
+		return fmt.Errorf("sqlite: listing migrations: %w", err)
 	}
 	sort.Strings(names)
 	known := 0
@@ -150,11 +154,11 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		num, _, ok := strings.Cut(base, "_")
 		version, err := strconv.Atoi(num)
 		if !ok || err != nil {
-			return fmt.Errorf("storage: migration %s is not named NNNN_name.sql", base)
+			return fmt.Errorf("sqlite: migration %s is not named NNNN_name.sql", base)
 		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
-			return fmt.Errorf("storage: reading %s: %w", base, err)
+			return fmt.Errorf("sqlite: reading %s: %w", base, err)
 		}
 		if err := s.apply(ctx, version, base, string(body)); err != nil {
 			return err
@@ -165,10 +169,10 @@ func (s *SQLite) migrate(ctx context.Context) error {
 	// does not know about: writing to it could break the newer version's invariants.
 	current, err := s.Version(ctx)
 	if err != nil {
-		return fmt.Errorf("storage: reading schema version: %w", err)
+		return fmt.Errorf("sqlite: reading schema version: %w", err)
 	}
 	if current > known {
-		return fmt.Errorf("storage: %s is at schema version %d, newer than this switchboard knows (%d): use a newer switchboard", s.path, current, known)
+		return fmt.Errorf("sqlite: %s is at schema version %d, newer than this switchboard knows (%d): use a newer switchboard", s.path, current, known)
 	}
 	return nil
 }
@@ -176,27 +180,27 @@ func (s *SQLite) migrate(ctx context.Context) error {
 func (s *SQLite) apply(ctx context.Context, version int, name, body string) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("storage: migration %s: %w", name, err)
+		return fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	defer tx.Rollback()
 	var current int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("storage: reading schema version: %w", err)
+		return fmt.Errorf("sqlite: reading schema version: %w", err)
 	}
 	if current >= version {
 		return nil
 	}
 	if current != version-1 {
-		return fmt.Errorf("storage: database is at schema version %d; migration %s expects %d", current, name, version-1)
+		return fmt.Errorf("sqlite: database is at schema version %d; migration %s expects %d", current, name, version-1)
 	}
 	if _, err := tx.ExecContext(ctx, body); err != nil {
-		return fmt.Errorf("storage: migration %s: %w", name, err)
+		return fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
-		return fmt.Errorf("storage: migration %s: %w", name, err)
+		return fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("storage: migration %s: %w", name, err)
+		return fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	return nil
 }
@@ -205,7 +209,7 @@ func (s *SQLite) apply(ctx context.Context, version int, name, body string) erro
 func (s *SQLite) Begin(ctx context.Context) (engine.WriteTx, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("storage: begin: %w", err)
+		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	return &writeTx{q: q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.writeStmts}}, tx: tx, stmts: s.writeStmts}, nil
 }
@@ -214,7 +218,7 @@ func (s *SQLite) Begin(ctx context.Context) (engine.WriteTx, error) {
 func (s *SQLite) Read(ctx context.Context, fn func(engine.Reader) error) error {
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("storage: begin read: %w", err)
+		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
 	defer func() {
 		tx.Rollback()

@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// An agent's load – how many open leads it owns, and when it was last given one – is
+// kept on the agent for routing (capacity, load balance, R5–R7) and the team board. The
+// engine keeps it, not the store, in the same transaction as the change of the lead:
+// every write of a lead goes through txn.InsertLead or txn.UpdateLead below, which
+// compare the lead's owner and openness (Status.Open) with what they were and note the
+// difference for the agents concerned. The differences are written once per agent when
+// the command ends (a bulk reassign of 10 000 leads writes two agents, not 20 000
+// times); until then the command's reads of agents add them, so that what it reads is
+// exact. A refused command is rolled back with its savepoint, and its notes with it.
+
+// leadLoad is what of a lead counts in its owner's load.
+type leadLoad struct {
+	owner int64
+	open  bool
+}
+
+func loadOf(l *Lead) leadLoad { return leadLoad{owner: l.OwnerID, open: l.Status.Open()} }
+
+// loadChange is what a command changed in one agent's load, not yet written.
+type loadChange struct {
+	open int
+	last time.Time
+}
+
+// sawLead notes a lead as stored, so that its next write knows what it changes.
+func (t *txn) sawLead(l *Lead) {
+	if t.leadsSeen == nil {
+		t.leadsSeen = map[int64]leadLoad{}
+	}
+	t.leadsSeen[l.ID] = loadOf(l)
+}
+
+// leadStored notes the change of load from before to l, as just written.
+func (t *txn) leadStored(before leadLoad, l *Lead) {
+	after := loadOf(l)
+	if t.loads == nil {
+		t.loads = map[int64]*loadChange{}
+	}
+	change := func(id int64) *loadChange {
+		c := t.loads[id]
+		if c == nil {
+			c = &loadChange{}
+			t.loads[id] = c
+		}
+		return c
+	}
+	if before.owner != 0 && before.open {
+		change(before.owner).open--
+	}
+	if after.owner != 0 && after.open {
+		change(after.owner).open++
+	}
+	if after.owner != 0 && after.owner != before.owner && !l.AssignedAt.IsZero() {
+		change(after.owner).last = l.AssignedAt
+	}
+	t.sawLead(l)
+}
+
+// flushLoads writes the load changes noted so far.
+func (t *txn) flushLoads() error {
+	if len(t.loads) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(t.loads))
+	for id := range t.loads {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // the same order every time: one plan, readable statement logs
+	for _, id := range ids {
+		c := t.loads[id]
+		if c.open == 0 && c.last.IsZero() {
+			continue
+		}
+		if err := t.Tx.AddAgentLoad(id, c.open, c.last); err != nil {
+			return fmt.Errorf("counting agent #%d's open leads: %w", id, err)
+		}
+	}
+	clear(t.loads)
+	return nil
+}
+
+// InsertLead stores a new lead and notes its owner's load.
+func (t *txn) InsertLead(l *Lead) error {
+	if err := t.Tx.InsertLead(l); err != nil {
+		return err
+	}
+	t.leadStored(leadLoad{}, l)
+	return nil
+}
+
+// UpdateLead stores a lead and notes the change of its owners' load. A lead this
+// command has not read is read first.
+func (t *txn) UpdateLead(l *Lead) error {
+	before, ok := t.leadsSeen[l.ID]
+	if !ok {
+		stored, err := t.Tx.Lead(l.ID)
+		if err != nil {
+			return fmt.Errorf("reading lead #%d before writing it: %w", l.ID, err)
+		}
+		before = loadOf(&stored)
+	}
+	if err := t.Tx.UpdateLead(l); err != nil {
+		return err
+	}
+	t.leadStored(before, l)
+	return nil
+}
+
+// The reads of leads inside a command note what they read.
+
+func (t *txn) Lead(id int64) (Lead, error) {
+	l, err := t.Tx.Lead(id)
+	if err == nil {
+		t.sawLead(&l)
+	}
+	return l, err
+}
+
+func (t *txn) LeadByExternalID(source, externalID string) (Lead, error) {
+	l, err := t.Tx.LeadByExternalID(source, externalID)
+	if err == nil {
+		t.sawLead(&l)
+	}
+	return l, err
+}
+
+func (t *txn) Leads(f LeadFilter) ([]Lead, error) {
+	ls, err := t.Tx.Leads(f)
+	for i := range ls {
+		t.sawLead(&ls[i])
+	}
+	return ls, err
+}
+
+// The reads of agents inside a command add the load changes not yet written, so that
+// they read what the command will commit.
+
+func (t *txn) withLoad(a Agent, err error) (Agent, error) {
+	if c := t.loads[a.ID]; c != nil && err == nil {
+		a.OpenLeads += c.open
+		if !c.last.IsZero() {
+			a.LastAssignedAt = c.last
+		}
+	}
+	return a, err
+}
+
+func (t *txn) Agent(id int64) (Agent, error) { return t.withLoad(t.Tx.Agent(id)) }
+
+func (t *txn) AgentByHandle(handle string) (Agent, error) {
+	return t.withLoad(t.Tx.AgentByHandle(handle))
+}
+
+func (t *txn) AgentByKey(fingerprint string) (Agent, error) {
+	return t.withLoad(t.Tx.AgentByKey(fingerprint))
+}
+
+func (t *txn) Agents() ([]Agent, error) {
+	agents, err := t.Tx.Agents()
+	for i := range agents {
+		agents[i], _ = t.withLoad(agents[i], err)
+	}
+	return agents, err
+}
