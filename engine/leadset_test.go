@@ -59,8 +59,10 @@ func testLeadsByID(t *testing.T, kind enginetest.Store) {
 	}
 }
 
-func TestActiveShares(t *testing.T) {
-	f := newFixture(t)
+func TestActiveShares(t *testing.T) { eachStore(t, testActiveShares) }
+
+func testActiveShares(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
 	alice := engine.AsAgent(f.agent("alice"))
 	f.agent("bob")
 	a := f.lead(engine.NewLead{Name: "A"}).Lead

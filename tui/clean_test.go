@@ -20,7 +20,7 @@ const hostileName = "\u009b2J\x1b]0;pwned\x07Eve \u009d0;t\u009c"
 // past the engine's checks, as a database written before them (or by hand) may hold.
 func plantHostileLead(t *testing.T, path string) {
 	t.Helper()
-	st, err := storage.Open(path, storage.Options{})
+	st, err := storage.Open(context.Background(), path, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
