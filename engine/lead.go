@@ -284,6 +284,9 @@ type Created struct {
 	// Duplicate is true when source+external_id named an existing lead: it was returned
 	// as it is and nothing was routed (R11).
 	Duplicate bool
+	// Redacted is set on a duplicate the actor may not read (an intake token's): Lead
+	// then holds the lead's id and nothing else.
+	Redacted bool
 	// Err is set, in CreateLeads, for an input that was refused; the others still commit.
 	Err error
 }

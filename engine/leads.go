@@ -61,6 +61,11 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if in.ExternalID != "" { // R11
 		l, err := t.LeadByExternalID(in.Source, in.ExternalID)
 		if err == nil {
+			// An intake token may create leads, not read them: knowing a source and
+			// an external id must not show it someone's name, e-mail and phone.
+			if LeadAccess(actor, &l, nil, t.now) == AccessNone {
+				return Created{Lead: Lead{ID: l.ID}, Duplicate: true, Redacted: true}, nil
+			}
 			return Created{Lead: l, Duplicate: true}, nil
 		}
 		if !errors.Is(err, ErrNoRows) {
@@ -612,6 +617,11 @@ func (t *txn) setStatus(actor Actor, l *Lead, st Status) (bool, error) {
 // edit access to every one of them. All or nothing: one lead the actor may not change
 // changes none. Closing leads (won, lost) frees room for their owners (R10).
 func (e *Engine) SetStatus(ctx context.Context, actor Actor, ids []int64, st Status) (BulkResult, error) {
+	if !actor.IsAgent() { // an agent may change its own leads; anyone else needs the role
+		if err := actor.require(ActEditAnyLead); err != nil {
+			return BulkResult{}, err
+		}
+	}
 	if err := checkSetStatus(st); err != nil {
 		return BulkResult{}, err
 	}

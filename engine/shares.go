@@ -71,6 +71,11 @@ func (e *Engine) Share(ctx context.Context, actor Actor, in NewShare) (Share, er
 // the whole command and changes nothing. Leads the agent owns, and leads it holds an
 // active share of that already gives the same access until revoked, are Unchanged.
 func (e *Engine) ShareLeads(ctx context.Context, actor Actor, ids []int64, handle string, access Access, d time.Duration, via string) (BulkResult, error) {
+	if !actor.IsAgent() { // an agent may share its own leads; anyone else needs the role
+		if err := actor.require(ActShareAnyLead); err != nil {
+			return BulkResult{}, err
+		}
+	}
 	acc, err := checkShare(access, d)
 	if err != nil {
 		return BulkResult{}, err

@@ -247,6 +247,22 @@ func TestLeadCommands(t *testing.T) {
 		}
 	}
 	c.fails(1, "#42", "lead", "show", "42")
+
+	// Share and status: all the leads or none.
+	c.fails(1, "#99", "lead", "share", "1", "99", "--with", "bob")
+	c.fails(2, "needs --with", "lead", "share", "1")
+	c.fails(2, "bad duration", "lead", "share", "1", "--with", "bob", "--for", "soon")
+	if out := c.ok("lead", "share", "1", "2", "--with", "bob", "--access", "edit", "--for", "48h"); !strings.Contains(out, "Shared 2 lead(s) with bob (edit, for 2d)") {
+		t.Errorf("share said %q", out)
+	}
+	c.fails(2, "follows from assignment", "lead", "status", "1", "assigned")
+	c.fails(1, "#99", "lead", "status", "1", "99", "won")
+	if strings.Contains(c.ok("lead", "show", "1"), "status           won") {
+		t.Fatal("a refused bulk status changed lead #1")
+	}
+	if out := c.ok("lead", "status", "1", "2", "won"); !strings.Contains(out, "Marked 2 lead(s) won") {
+		t.Errorf("status said %q", out)
+	}
 }
 
 func TestTokenCommands(t *testing.T) {

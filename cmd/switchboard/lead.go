@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,11 +16,11 @@ import (
 func (a *app) leadCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lead",
-		Short: "Add, list, show, assign and unassign leads",
+		Short: "Add, list, show, assign, unassign, share leads and set their status",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  showHelp,
 	}
-	cmd.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadAssignCmd(), a.leadUnassignCmd(), a.leadRouteCmd())
+	cmd.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadAssignCmd(), a.leadUnassignCmd(), a.leadRouteCmd(), a.leadShareCmd(), a.leadStatusCmd())
 	return cmd
 }
 
@@ -320,4 +321,73 @@ func (a *app) leadRouteCmd() *cobra.Command {
 
 func bulkJSON(res engine.BulkResult) map[string][]int64 {
 	return map[string][]int64{"changed": nonNil(res.Changed), "unchanged": nonNil(res.Unchanged)}
+}
+
+func (a *app) leadShareCmd() *cobra.Command {
+	var to, access, forDur string
+	cmd := &cobra.Command{
+		Use:     "share ID... --with HANDLE [--access read|edit] [--for DURATION]",
+		Short:   "Share leads with an agent, all or none (read access until revoked by default)",
+		Example: "  switchboard lead share 12 13 --with carol --access edit --for 48h",
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usagef("share needs --with HANDLE")
+			}
+			ids, err := leadIDs(args)
+			if err != nil {
+				return err
+			}
+			acc, err := engine.ParseAccess(access)
+			if err != nil {
+				return usageError{err}
+			}
+			var d time.Duration
+			if forDur != "" {
+				if d, err = engine.ParseDuration(forDur); err != nil {
+					return usageError{err}
+				}
+			}
+			return a.withEngine(func(s *session) error {
+				res, err := s.eng.ShareLeads(ctx(cmd), engine.System(), ids, to, acc, d, "cli")
+				if err != nil {
+					return err
+				}
+				until := "until revoked"
+				if d > 0 {
+					until = "for " + engine.FormatDuration(d)
+				}
+				return a.done(bulkJSON(res), "Shared %d lead(s) with %s (%s, %s); %d already were or are %s's own.",
+					len(res.Changed), to, acc, until, len(res.Unchanged), to)
+			})
+		}),
+	}
+	cmd.Flags().StringVar(&to, "with", "", "the agent's handle")
+	cmd.Flags().StringVar(&access, "access", "read", "read or edit")
+	cmd.Flags().StringVar(&forDur, "for", "", "how long: 90s, 30m, 48h, 7d, 2w (default: until revoked)")
+	return cmd
+}
+
+func (a *app) leadStatusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "status ID... contacted|qualified|won|lost",
+		Short:   "Set the status of leads, all or none",
+		Example: "  switchboard lead status 12 13 won",
+		Args:    usageArgs(cobra.MinimumNArgs(2)),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			st := engine.Status(args[len(args)-1])
+			ids, err := leadIDs(args[:len(args)-1])
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				res, err := s.eng.SetStatus(ctx(cmd), engine.System(), ids, st)
+				if err != nil {
+					return err
+				}
+				return a.done(bulkJSON(res), "Marked %d lead(s) %s; %d already were.", len(res.Changed), st, len(res.Unchanged))
+			})
+		}),
+	}
+	return cmd
 }

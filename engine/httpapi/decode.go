@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/switchboard/switchboard/engine"
@@ -18,12 +20,29 @@ import (
 // answered 413 before anything changes.
 const MaxBody = 1 << 20
 
-// decodeJSON reads exactly one JSON value from body into v, refusing unknown fields.
-// Its errors are problems that say what to fix.
+// decodeJSON reads exactly one JSON value from body into v, refusing unknown fields and
+// text that is not UTF-8 (encoding/json would turn it into U+FFFD without a word). Its
+// errors are problems that say what to fix.
 func decodeJSON(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return decodeError(err, v)
+	}
+	if err := checkUTF8(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			// encoding/json names a struct field, not a map key: name fields.KEY.
+			if num, ok := strings.CutPrefix(typeErr.Value, "number "); ok {
+				if field := locateNumber(raw, typeErr.Field, num); field != "" {
+					typeErr.Field = field
+				}
+			}
+		}
 		return decodeError(err, v)
 	}
 	var extra json.RawMessage
@@ -56,6 +75,9 @@ func decodeError(err error, v any) error {
 		if typeErr.Field == "" {
 			return badRequest("", "the body must be a JSON object, not %s", jsonKind(typeErr.Value))
 		}
+		if num, ok := strings.CutPrefix(typeErr.Value, "number "); ok && outOfRange(num, typeErr.Type) {
+			return badRequest(typeErr.Field, "%s: the number %s is out of range", typeErr.Field, num)
+		}
 		want := describeType(typeErr.Type)
 		if ft := fieldType(v, typeErr.Field); ft != nil && ft.Kind() == reflect.Slice && ft.Elem() == typeErr.Type {
 			want = describeType(ft) // an element of a list is wrong: say what the list holds
@@ -66,6 +88,27 @@ func decodeError(err error, v any) error {
 		return badRequest(strings.Trim(name, `"`), "unknown field %s: the fields are %s", name, strings.Join(jsonFields(v), ", "))
 	}
 	return badRequest("", "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// outOfRange reports whether the JSON number num failed to decode into t because it is
+// too large (1e400 for any number, 1e20 for a whole one) rather than of the wrong kind
+// (1.5 for a whole one).
+func outOfRange(num string, t reflect.Type) bool {
+	f, err := strconv.ParseFloat(num, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return f == math.Trunc(f)
+	}
+	return false
 }
 
 // jsonKind names the JSON type encoding/json reports in an UnmarshalTypeError.

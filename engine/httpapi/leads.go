@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -36,7 +37,8 @@ func routingOf(r engine.Routing) routingJSON {
 }
 
 // createLead is POST /v1/leads: 201 with the lead and its routing, or 200 with the
-// existing lead when source+external_id was seen before (R11).
+// existing lead when source+external_id was seen before (R11) – only its id for a
+// token that may not read leads (intake).
 func (a *API) createLead(w http.ResponseWriter, r *http.Request, actor engine.Actor) error {
 	in, err := DecodeLead(r.Body)
 	if err != nil {
@@ -45,6 +47,9 @@ func (a *API) createLead(w http.ResponseWriter, r *http.Request, actor engine.Ac
 	c, err := a.eng.CreateLead(r.Context(), actor, in)
 	if err != nil {
 		return err
+	}
+	if c.Duplicate && c.Redacted {
+		return writeJSON(w, http.StatusOK, map[string]any{"id": c.Lead.ID, "duplicate": true})
 	}
 	if c.Duplicate {
 		body, err := withMembers(c.Lead, "routing", nil, "duplicate", true)
@@ -222,6 +227,56 @@ func (a *API) route(w http.ResponseWriter, r *http.Request, actor engine.Actor) 
 		return err
 	}
 	res, err := a.eng.Reroute(r.Context(), actor, in.LeadIDs)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, bulkResult(res))
+}
+
+// shareMany is POST /v1/leads/share: every lead shared with one agent, or none.
+func (a *API) shareMany(w http.ResponseWriter, r *http.Request, actor engine.Actor) error {
+	var in struct {
+		LeadIDs  []int64 `json:"lead_ids"`
+		Agent    string  `json:"agent"`
+		Access   string  `json:"access"`
+		Duration string  `json:"duration"`
+	}
+	if err := decodeJSON(r.Body, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Agent) == "" {
+		return badRequest("agent", "agent is missing: give the handle of the agent to share the leads with")
+	}
+	acc, err := engine.ParseAccess(strings.TrimSpace(in.Access))
+	if err != nil {
+		return err
+	}
+	var d time.Duration
+	if strings.TrimSpace(in.Duration) != "" {
+		if d, err = engine.ParseDuration(in.Duration); err != nil {
+			return err
+		}
+	}
+	res, err := a.eng.ShareLeads(r.Context(), actor, in.LeadIDs, strings.TrimSpace(in.Agent), acc, d, "api")
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, bulkResult(res))
+}
+
+// setStatus is POST /v1/leads/status: every lead moves to the status, or none does.
+func (a *API) setStatus(w http.ResponseWriter, r *http.Request, actor engine.Actor) error {
+	var in struct {
+		LeadIDs []int64 `json:"lead_ids"`
+		Status  string  `json:"status"`
+	}
+	if err := decodeJSON(r.Body, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Status) == "" {
+		return badRequest("status", "status is missing: give contacted, qualified, won or lost")
+	}
+	res, err := a.eng.SetStatus(r.Context(), actor, in.LeadIDs, engine.Status(strings.TrimSpace(in.Status)))
 	if err != nil {
 		return err
 	}

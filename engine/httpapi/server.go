@@ -46,6 +46,8 @@ func New(eng *engine.Engine, opts Options) *API {
 		{"POST /v1/leads/assign", a.assign},
 		{"POST /v1/leads/unassign", a.unassign},
 		{"POST /v1/leads/route", a.route},
+		{"POST /v1/leads/share", a.shareMany},
+		{"POST /v1/leads/status", a.setStatus},
 		{"POST /v1/leads/{id}/shares", a.share},
 		{"DELETE /v1/shares/{id}", a.revokeShare},
 		{"GET /v1/agents", a.listAgents},
@@ -240,10 +242,12 @@ func NewServer(h http.Handler, log *slog.Logger) *http.Server {
 const ShutdownGrace = 10 * time.Second
 
 // Serve answers requests on ln until ctx is done, then stops accepting, lets the
-// requests in flight finish (up to ShutdownGrace) and returns.
+// requests in flight finish (up to ShutdownGrace) and returns. The answers net/http
+// gives by itself (431 for headers over the limit, 400 for a request it cannot parse)
+// are problem+json too.
 func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(problemListener{ln}) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
