@@ -44,7 +44,6 @@ type Engine struct {
 	opts   Options
 	hub    Hub
 	conds  conditionCache
-	tokens tokenCache
 
 	ops  chan *op
 	quit chan struct{}
@@ -332,7 +331,6 @@ func (e *Engine) publishCommitted(events []Event) {
 	if len(events) == 0 {
 		return
 	}
-	e.tokens.forgetRevoked(events)
 	e.hub.publish(Change{Events: events})
 	e.lastPublished = events[len(events)-1].ID
 }
@@ -362,7 +360,6 @@ func (e *Engine) publishForeignLocked(upTo int64) {
 		if len(evs) == 0 {
 			return
 		}
-		e.tokens.forgetRevoked(evs)
 		e.hub.publish(Change{Events: evs})
 		e.lastPublished = evs[len(evs)-1].ID
 		for _, ev := range evs {

@@ -441,6 +441,20 @@ func TestServe(t *testing.T) {
 	if res.StatusCode != 201 {
 		t.Fatalf("POST /v1/leads: %d", res.StatusCode)
 	}
+	// token revoke says requests now get 401: the very next one does, with serve
+	// running on the same database.
+	if out := c.ok("token", "revoke", "web"); !strings.Contains(out, "now get 401") {
+		t.Errorf("token revoke said %q", out)
+	}
+	req, _ = http.NewRequest("POST", "http://"+addr+"/v1/leads", strings.NewReader(`{"name":"After revoke"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if res, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 401 {
+		t.Fatalf("POST with a revoked token: %d, want 401", res.StatusCode)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v\n%s", err, logs)

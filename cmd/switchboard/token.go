@@ -90,7 +90,9 @@ func (a *app) tokenRevokeCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.done(tok, "Revoked token %q: requests with it now get 401.", tok.Name)
+				// True of a serve running on this database too: it looks the token up
+				// on every request.
+				return a.done(tok, "Revoked token %q: requests with it now get 401, also on a serve already running.", tok.Name)
 			})
 		}),
 	}

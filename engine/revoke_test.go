@@ -2,27 +2,27 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
 )
 
-// A token that authenticated is remembered, but a revocation is in force as soon as
-// RevokeToken returns.
-func TestRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T) {
-	eachStore(t, testRevokedTokenIsRefusedAtOnceDespiteTheCache)
+// A revocation is in force as soon as RevokeToken returns, for a token that has been
+// working until then.
+func TestRevokedTokenIsRefusedAtOnce(t *testing.T) {
+	eachStore(t, testRevokedTokenIsRefusedAtOnce)
 }
 
-func testRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T, kind enginetest.Store) {
+func testRevokedTokenIsRefusedAtOnce(t *testing.T, kind enginetest.Store) {
 	f := newFixture(t, kind)
 	_, secret, err := f.e.CreateToken(f.ctx, f.owner, "forms", engine.RoleIntake)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 2 { // the second answer comes from the cache
+	for range 2 {
 		if a, ok, err := f.e.Authenticate(f.ctx, secret); err != nil || !ok || a.Name != "api:forms" {
 			t.Fatalf("Authenticate = %v, %v, %v", a, ok, err)
 		}
@@ -35,40 +35,39 @@ func testRevokedTokenIsRefusedAtOnceDespiteTheCache(t *testing.T, kind enginetes
 	}
 }
 
-// A revocation made by another process (the CLI while serve runs) reaches this
-// engine's cache through the history it tails.
+// A revocation made by another process on the same database (the CLI while serve
+// runs) is refused by this engine from the moment it commits: the server's engine does
+// not tail history here, so nothing but the store can have told it.
 func TestTokenRevokedByAnotherProcess(t *testing.T) { eachStore(t, testTokenRevokedByAnotherProcess) }
 
 func testTokenRevokedByAnotherProcess(t *testing.T, kind enginetest.Store) {
 	ctx := context.Background()
 	path := kind.NewDatabase(t)
-	server := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: 10 * time.Millisecond})
+	server := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1})
 	cli := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1})
 	_, secret, err := cli.CreateToken(ctx, engine.System(), "forms", engine.RoleIntake)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := server.Authenticate(ctx, secret); !ok || err != nil {
-		t.Fatalf("Authenticate = %v, %v", ok, err)
+	for range 3 {
+		if _, ok, err := server.Authenticate(ctx, secret); !ok || err != nil {
+			t.Fatalf("Authenticate = %v, %v", ok, err)
+		}
 	}
-	sub := server.Subscribe(16)
-	defer sub.Close()
 	if _, err := cli.RevokeToken(ctx, engine.System(), "forms"); err != nil {
 		t.Fatal(err)
 	}
-	// Once the server has seen the revocation, its cache must not answer for the token.
-	timeout := time.After(30 * time.Second)
-	for seen := false; !seen; {
-		select {
-		case ch := <-sub.C:
-			for _, ev := range ch.Events {
-				seen = seen || ev.Kind == engine.EvTokenRevoked
-			}
-		case <-timeout:
-			t.Fatal("the revocation never reached the server's hub")
-		}
-	}
 	if _, ok, _ := server.Authenticate(ctx, secret); ok {
-		t.Fatal("the server still accepts a token another process revoked")
+		t.Fatal("the server accepts a token another process has revoked")
+	}
+}
+
+// Secrets that cannot be a token are refused without a store read.
+func TestAuthenticateRefusesMalformedSecrets(t *testing.T) {
+	f := newFixture(t, enginetest.SQLite)
+	for _, s := range []string{"", "sb_", "Bearer x", "sb_" + strings.Repeat("A", 10_000), "\x00\x1b"} {
+		if _, ok, err := f.e.Authenticate(f.ctx, s); ok || err != nil {
+			t.Errorf("Authenticate(%.20q) = %v, %v", s, ok, err)
+		}
 	}
 }
