@@ -37,13 +37,13 @@ type Options struct {
 // transaction that holds its change has committed. Commands therefore commit, and
 // route, in exactly the order the writer took them.
 type Engine struct {
-	store  Store
-	now    func() time.Time
-	loc    *time.Location
-	log    *slog.Logger
-	opts   Options
-	hub    Hub
-	conds  conditionCache
+	store Store
+	now   func() time.Time
+	loc   *time.Location
+	log   *slog.Logger
+	opts  Options
+	hub   Hub
+	conds conditionCache
 
 	ops  chan *op
 	quit chan struct{}
