@@ -86,7 +86,7 @@ func (a *app) printHistory(cmd *cobra.Command, s *session, q engine.HistoryQuery
 		fmt.Fprint(a.stdout, "[")
 	case formatCSV:
 		cw = csv.NewWriter(a.stdout)
-		cw.Write(header)
+		writeSafeCSV(cw, header)
 	default:
 		tw = tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join(header, "\t"))
@@ -105,7 +105,7 @@ func (a *app) printHistory(cmd *cobra.Command, s *session, q engine.HistoryQuery
 			switch {
 			case cw != nil:
 				row[1] = ev.At.UTC().Format(time.RFC3339)
-				cw.Write(row)
+				writeSafeCSV(cw, row)
 			case tw != nil:
 				for i := range row {
 					row[i] = oneLine(row[i])
@@ -120,7 +120,7 @@ func (a *app) printHistory(cmd *cobra.Command, s *session, q engine.HistoryQuery
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "%s%s", sep, b)
+				fmt.Fprintf(a.stdout, "%s%s", sep, escapeControls(b))
 			}
 			printed++
 		}

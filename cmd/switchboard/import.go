@@ -105,8 +105,8 @@ func (a *app) runImport(c context.Context, path, source string, dryRun bool) err
 		defer s.Close()
 		im.eng = s.eng
 	}
-	if info, err := f.Stat(); err == nil && isTerminal(a.stderr) {
-		im.bar = newProgressLine(a.stderr, info.Size())
+	if info, err := f.Stat(); err == nil && a.term != nil && isTerminal(a.term) {
+		im.bar = newProgressLine(a.term, info.Size())
 	}
 	start := time.Now()
 	err = im.run()
@@ -253,19 +253,44 @@ type rejectsFile struct {
 
 func (r *rejectsFile) add(row csvimport.Row, why error) error {
 	if r.f == nil {
-		f, err := os.Create(r.path)
+		f, err := createPrivate(r.path)
 		if err != nil {
 			return fmt.Errorf("writing the rejects file: %w", err)
 		}
 		r.f, r.w = f, csv.NewWriter(f)
-		r.w.Write(append([]string{csvimport.RejectLineColumn, csvimport.RejectReasonColumn}, r.header...))
+		r.write(append([]string{csvimport.RejectLineColumn, csvimport.RejectReasonColumn}, r.header...))
 	}
 	cells := row.Record
 	if cells == nil {
 		cells = []string{row.Raw}
 	}
 	r.n++
-	return r.w.Write(append([]string{strconv.Itoa(row.Line), why.Error()}, cells...))
+	return r.write(append([]string{strconv.Itoa(row.Line), why.Error()}, cells...))
+}
+
+// write writes one row for people: a cell that a spreadsheet would run as a formula is
+// neutralised (csvimport.SafeCell), and the importer reads it back as it was.
+func (r *rejectsFile) write(cells []string) error {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = csvimport.SafeCell(c)
+	}
+	return r.w.Write(out)
+}
+
+// createPrivate creates (or empties) the file at path with mode 0600: a rejects file
+// holds the rows' names, e-mails and phones. A file left by an older version with a
+// wider mode is tightened.
+func createPrivate(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func (r *rejectsFile) close() error {

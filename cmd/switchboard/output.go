@@ -1,15 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/engine/csvimport"
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // Output formats of --format: a table for people, JSON or CSV for scripts.
@@ -46,8 +52,11 @@ func (a *app) emit(v any, t table) error {
 		return a.printJSON(v)
 	case formatCSV:
 		w := csv.NewWriter(a.stdout)
-		w.Write(t.header)
-		w.WriteAll(t.rows)
+		writeSafeCSV(w, t.header)
+		for _, r := range t.rows {
+			writeSafeCSV(w, r)
+		}
+		w.Flush()
 		return w.Error()
 	}
 	if len(t.rows) == 0 {
@@ -75,9 +84,87 @@ func (a *app) done(v any, format string, args ...any) error {
 }
 
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(append(escapeControls(b), '\n'))
+	return err
+}
+
+// writeSafeCSV writes one row of CSV for people (--format csv): a cell a spreadsheet
+// would run as a formula is neutralised as csvimport.SafeCell does, and an import reads
+// it back as it was.
+func writeSafeCSV(w *csv.Writer, cells []string) {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = csvimport.SafeCell(c)
+	}
+	w.Write(out)
+}
+
+// The CLI prints what the database holds, and a database may hold text written before
+// the engine refused control characters, or written by hand: printed raw, an ESC or C1
+// control in a lead's name would drive the operator's terminal. So every command writes
+// through textWriter, which strips control characters but tabs and line feeds; JSON
+// escapes the ones encoding/json leaves raw (DEL, C1) instead, so that scripts still get
+// the data exactly.
+
+// textWriter strips control characters from what passes through it
+// (textguard.StripAllowing with Lines). A UTF-8 sequence cut between two writes is held
+// back until the next one, so that it is not mistaken for a bad byte.
+type textWriter struct {
+	w       io.Writer
+	partial []byte
+}
+
+func newTextWriter(w io.Writer) *textWriter { return &textWriter{w: w} }
+
+func (t *textWriter) Write(p []byte) (int, error) {
+	buf := append(t.partial, p...)
+	keep := incompleteRune(buf)
+	t.partial = append([]byte(nil), buf[len(buf)-keep:]...)
+	out := textguard.StripAllowing(string(buf[:len(buf)-keep]), textguard.Lines)
+	if _, err := io.WriteString(t.w, out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// incompleteRune is how many bytes at the end of b start a UTF-8 sequence that is not
+// complete yet.
+func incompleteRune(b []byte) int {
+	for n := 1; n <= min(utf8.UTFMax-1, len(b)); n++ {
+		c := b[len(b)-n]
+		if c < utf8.RuneSelf {
+			return 0
+		}
+		if utf8.RuneStart(c) {
+			if utf8.FullRune(b[len(b)-n:]) {
+				return 0
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+// escapeControls writes DEL and the C1 controls in JSON b as \u escapes: encoding/json
+// escapes C0 controls but leaves these raw, and a terminal may run them. Outside its
+// strings JSON is ASCII, so every such character is inside a string.
+func escapeControls(b []byte) []byte {
+	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && r <= 0x9f }) {
+		return b
+	}
+	var out bytes.Buffer
+	for _, r := range string(b) {
+		if r >= 0x7f && r <= 0x9f {
+			fmt.Fprintf(&out, `\u%04x`, r)
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.Bytes()
 }
 
 // oneLine keeps a table cell on one line.

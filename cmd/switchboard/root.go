@@ -27,8 +27,11 @@ type app struct {
 	dbPath string
 	format string // table or json
 	stdin  io.Reader
+	// stdout and stderr strip control characters from what commands print (see
+	// textWriter); term is stderr as it is, for the progress bar's own escapes.
 	stdout io.Writer
 	stderr io.Writer
+	term   io.Writer
 }
 
 // usageError marks a command line that cannot be run as written (exit 2).
@@ -43,19 +46,19 @@ func usagef(format string, args ...any) error {
 
 // run executes the command line and returns the process's exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{stdin: stdin, stdout: newTextWriter(stdout), stderr: newTextWriter(stderr), term: stderr}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "switchboard:", err)
+	fmt.Fprintln(a.stderr, "switchboard:", err)
 	if hint := hintFor(err); hint != "" {
-		fmt.Fprintln(stderr, "switchboard:", hint)
+		fmt.Fprintln(a.stderr, "switchboard:", hint)
 	}
 	var u usageError
 	if errors.As(err, &u) || errors.Is(err, errFlag) {

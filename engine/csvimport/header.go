@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // What a column gives the lead.
@@ -53,7 +57,7 @@ const (
 )
 
 // maxFieldColumns matches the engine's limit on a lead's fields.
-const maxFieldColumns = 50
+const maxFieldColumns = engine.MaxFields
 
 // Column says what one column of the file gives the lead.
 type Column struct {
@@ -91,6 +95,9 @@ func mapHeader(header []string) ([]column, error) {
 	seen := map[string]int{} // target → column index
 	fields, contact := 0, false
 	for i, h := range header {
+		if err := textguard.Check(h, textguard.Line); err != nil {
+			return nil, fmt.Errorf("the name of column %d: %v", i+1, err)
+		}
 		key := normalizeHeader(h)
 		if key == "" {
 			key = "column_" + strconv.Itoa(i+1)
@@ -99,6 +106,9 @@ func mapHeader(header []string) ([]column, error) {
 		if !ok {
 			kind = colField
 			fields++
+			if n := utf8.RuneCountInString(key); n > engine.MaxFieldKeyLen {
+				return nil, fmt.Errorf("the name of column %d is longer than %d characters (it has %d): it names a field", i+1, engine.MaxFieldKeyLen, n)
+			}
 		}
 		cols[i] = column{kind: kind, key: key}
 		if kind == colIgnore {

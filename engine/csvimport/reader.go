@@ -184,11 +184,13 @@ func (r *Reader) record(first physLine) ([]string, error) {
 		return nil, fmt.Errorf("not valid CSV: %v", err)
 	}
 	for i, cell := range rec {
+		cell = readCell(cell)
 		// A quoted field may span lines; a lead's text holds none, so a line break
 		// inside a cell becomes a space.
 		if strings.ContainsAny(cell, "\r\n") {
-			rec[i] = strings.Join(strings.FieldsFunc(cell, func(r rune) bool { return r == '\r' || r == '\n' }), " ")
+			cell = strings.Join(strings.FieldsFunc(cell, func(r rune) bool { return r == '\r' || r == '\n' }), " ")
 		}
+		rec[i] = cell
 	}
 	return rec, nil
 }

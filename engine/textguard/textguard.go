@@ -11,7 +11,7 @@
 //
 // The characters refused and stripped are:
 //   - C0: U+0000–U+001F, except tab where a field allows it (Check with Tabs), and
-//     line breaks in the one text written on several lines, a rule condition (Lines);
+//     line feeds in the one text written on several lines, a rule condition (Lines);
 //   - DEL: U+007F;
 //   - C1: U+0080–U+009F;
 //   - bytes that are not UTF-8.
@@ -30,7 +30,7 @@ const (
 	Line Allow = iota
 	// Tabs lets tabs through: free text such as a lead's field values.
 	Tabs
-	// Lines lets tabs and line breaks (LF, CR) through: a rule condition.
+	// Lines lets tabs and line feeds through: a rule condition, a command's output.
 	Lines
 )
 
@@ -39,7 +39,7 @@ func (a Allow) allows(c byte) bool {
 	switch c {
 	case '\t':
 		return a == Tabs || a == Lines
-	case '\n', '\r':
+	case '\n':
 		return a == Lines
 	}
 	return false
@@ -95,15 +95,19 @@ func Check(s string, allow Allow) error {
 	return nil
 }
 
-// Strip makes s safe to draw on a terminal. Tab, line feed and carriage return become
-// a space (so that words stay apart and a line stays one line); every other control
-// character is removed; each byte that is not UTF-8 becomes '?'. The result is never
-// longer than s, holds no character IsControl reports, and is valid UTF-8. A clean s is
-// returned as it is, without allocating.
-func Strip(s string) string {
+// Strip makes s safe to draw on a terminal, on one line. Tab, line feed and carriage
+// return become a space (so that words stay apart and a line stays one line); every
+// other control character is removed; each byte that is not UTF-8 becomes '?'. The
+// result is never longer than s, holds no character IsControl reports, and is valid
+// UTF-8. A clean s is returned as it is, without allocating.
+func Strip(s string) string { return StripAllowing(s, Line) }
+
+// StripAllowing is Strip for text that keeps the control characters allow lets
+// through: with Lines, tabs and line feeds stay (a command's output of many lines).
+func StripAllowing(s string, allow Allow) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
+		if c := s[i]; (c < 0x20 && !allow.allows(c)) || c >= 0x7f {
 			clean = false
 			break
 		}
@@ -112,7 +116,7 @@ func Strip(s string) string {
 		return s
 	}
 	// Non-ASCII text may still be clean: look before allocating.
-	if Check(s, Line) == nil {
+	if Check(s, allow) == nil {
 		return s
 	}
 	b := make([]byte, 0, len(s))
@@ -120,6 +124,8 @@ func Strip(s string) string {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
+			case c < 0x20 && allow.allows(c):
+				b = append(b, c)
 			case c == '\t' || c == '\n' || c == '\r':
 				b = append(b, ' ')
 			case c >= 0x20 && c != 0x7f:

@@ -22,7 +22,8 @@ func TestCheck(t *testing.T) {
 		{"tab refused", "a\tb", Line, "control character U+0009 at position 2 is not allowed"},
 		{"tab allowed", "a\tb", Tabs, ""},
 		{"newline refused even with tabs", "a\nb", Tabs, "control character U+000A at position 2 is not allowed"},
-		{"lines allow tab, LF and CR", "a\tb\r\nc", Lines, ""},
+		{"lines allow tab and LF", "a\tb\nc", Lines, ""},
+		{"lines refuse CR", "a\r\nc", Lines, "control character U+000D at position 2 is not allowed"},
 		{"lines still refuse ESC", "a\n\x1b", Lines, "control character U+001B at position 3 is not allowed"},
 		{"NUL", "\x00", Line, "control character U+0000 at position 1 is not allowed"},
 		{"ESC", "ab\x1b[2J", Line, "control character U+001B at position 3 is not allowed"},
@@ -70,6 +71,17 @@ func TestStrip(t *testing.T) {
 	}
 }
 
+func TestStripAllowingLines(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a\tb\nc", "a\tb\nc"},
+		{"row\r\n\x1b[2Jnext\u009b", "row \n[2Jnext"},
+	} {
+		if got := StripAllowing(tc.in, Lines); got != tc.want {
+			t.Errorf("StripAllowing(%q, Lines) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestStripCleanDoesNotAllocate(t *testing.T) {
 	for _, s := range []string{"Ada Lovelace <ada@example.com>", "Zoë Ångström — 🚀"} {
 		if n := testing.AllocsPerRun(100, func() { Strip(s) }); n != 0 {
@@ -106,6 +118,10 @@ func FuzzStrip(f *testing.F) {
 		}
 		if Check(s, Line) == nil && out != s {
 			t.Fatalf("Strip changed clean text %q into %q", s, out)
+		}
+		lines := StripAllowing(s, Lines)
+		if len(lines) > len(s) || Check(lines, Lines) != nil {
+			t.Fatalf("StripAllowing(%q, Lines) = %q: grew, or holds a control character", s, lines)
 		}
 	})
 }

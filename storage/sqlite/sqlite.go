@@ -65,6 +65,9 @@ func Open(path string, opts Options) (*SQLite, error) {
 			return nil, fmt.Errorf("sqlite: creating %s: %w", dir, err)
 		}
 	}
+	if err := privateFiles(path); err != nil {
+		return nil, err
+	}
 	// temp_store(MEMORY) keeps each command's savepoint journal off the disk: every
 	// command in a group commit runs in a savepoint.
 	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"}
@@ -95,6 +98,34 @@ func Open(path string, opts Options) (*SQLite, error) {
 	s.reader = reader
 	s.writeStmts, s.readStmts = newStmtCache(writer), newStmtCache(reader)
 	return s, nil
+}
+
+// privateFiles makes the database readable and writable by its owner only (0600): it
+// holds people's names, e-mails and phones, and webhook secrets. The file is created
+// here, before SQLite opens it, because SQLite gives the -wal and -shm files it creates
+// the mode of the database file; a database an older version left readable by others
+// is tightened, with its -wal and -shm.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: opening %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("sqlite: %s is readable by other users and cannot be made private (%w): chmod 600 it", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func dsn(path string, pragmas []string, txlock string) string {

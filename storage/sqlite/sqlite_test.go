@@ -218,3 +218,34 @@ func TestAppendOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesArePrivate: the database, its WAL and its shared-memory file are 0600,
+// whatever the umask; a database left readable by others is tightened when opened.
+func TestFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sb.db")
+	s := open(t, path)
+	write(t, s, func(tx engine.WriteTx) error { return tx.SetSetting("company", "Acme") })
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %#o, want 0600", filepath.Base(p), mode)
+		}
+	}
+	s.Close()
+
+	old := filepath.Join(dir, "old.db")
+	if err := os.WriteFile(old, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open(t, old)
+	if info, err := os.Stat(old); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("an old 0644 database is %v after opening (%v), want 0600", info.Mode().Perm(), err)
+	}
+}
