@@ -17,8 +17,11 @@ func TestKindOf(t *testing.T) {
 		{dsn: "/var/lib/switchboard/team.db", kind: storage.SQLite},
 		{dsn: "./postgres:team.db", kind: storage.SQLite}, // a file whose name has a colon
 		{dsn: "C:team.db", kind: storage.SQLite},
+		{dsn: "postgres://sb@db.example.com/team", kind: storage.Postgres},
+		{dsn: "postgresql://sb@db.example.com/team?sslmode=require", kind: storage.Postgres},
+		{dsn: "POSTGRES://db/team", kind: storage.Postgres},
 		{dsn: "", err: "no database given"},
-		{dsn: "mysql://root@localhost/team", err: `is a mysql:// URL, which switchboard cannot open`},
+		{dsn: "mysql://root@localhost/team", err: `is a mysql:// URL, which switchboard cannot open: give a file path (SQLite) or a postgres:// URL`},
 		{dsn: "file://team.db", err: "file:// URL"},
 	} {
 		kind, err := storage.KindOf(c.dsn)

@@ -9,9 +9,11 @@ import (
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/storage"
+	"github.com/switchboard/switchboard/storage/postgres/pgtest"
 )
 
-// Open starts an engine on the database dsn names (a SQLite file, created if need be),
+// Open starts an engine on the database dsn names (a SQLite file, created if need be, or
+// a PostgreSQL URL),
 // or on a new SQLite file in the test's temp dir when dsn is "". The engine and the
 // store are closed when the test ends.
 func Open(tb testing.TB, dsn string, so storage.Options, eo engine.Options) *engine.Engine {
@@ -53,13 +55,24 @@ var SQLite = Store{
 	NewDatabase: func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "switchboard.db") },
 }
 
-// Stores are the stores the engine's behaviour is tested on.
-func Stores() []Store { return []Store{SQLite} }
+// Postgres is a database of its own on the PostgreSQL server that
+// SWITCHBOARD_TEST_POSTGRES names, dropped when the test ends; without the variable
+// the test is skipped, saying how to run it.
+var Postgres = Store{Name: "postgres", NewDatabase: pgtest.NewDatabase}
+
+// Stores are the stores the engine's behaviour is tested on: SQLite always, PostgreSQL
+// too (it skips without a server).
+func Stores() []Store { return []Store{SQLite, Postgres} }
 
 // EachStore runs fn as a subtest on every store of Stores.
 func EachStore(t *testing.T, fn func(t *testing.T, s Store)) {
 	t.Helper()
 	for _, s := range Stores() {
-		t.Run(s.Name, func(t *testing.T) { fn(t, s) })
+		t.Run(s.Name, func(t *testing.T) {
+			if s.Name == Postgres.Name && pgtest.Server() == "" {
+				t.Skip(pgtest.SkipMessage)
+			}
+			fn(t, s)
+		})
 	}
 }

@@ -1,0 +1,184 @@
+package postgres
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
+	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
+	l.first_contact_at, l.updated_at`
+
+const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
+
+func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
+	var (
+		l                      engine.Lead
+		ext, owner             *string
+		ownerID                *int64
+		tags, fields           []byte
+		created, updated       time.Time
+		assigned, firstContact *time.Time
+	)
+	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
+		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact, &updated)
+	if err != nil {
+		return l, err
+	}
+	l.ExternalID, l.Owner, l.OwnerID = strOf(ext), strOf(owner), intOf(ownerID)
+	l.CreatedAt, l.UpdatedAt = created.UTC(), updated.UTC()
+	l.AssignedAt, l.FirstContactAt = fromNullTS(assigned), fromNullTS(firstContact)
+	if err := json.Unmarshal(tags, &l.Tags); err != nil {
+		return l, fmt.Errorf("lead #%d: tags: %w", l.ID, err)
+	}
+	if err := json.Unmarshal(fields, &l.Fields); err != nil {
+		return l, fmt.Errorf("lead #%d: fields: %w", l.ID, err)
+	}
+	return l, nil
+}
+
+func (q *q) Lead(id int64) (engine.Lead, error) {
+	l, err := scanLead(q.db.QueryRow(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.id = $1`, id))
+	return l, one(err)
+}
+
+func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
+	l, err := scanLead(q.db.QueryRow(q.ctx,
+		`SELECT `+leadColumns+leadFrom+` WHERE l.source = $1 AND l.external_id = $2`, source, externalID))
+	return l, one(err)
+}
+
+// leadWhere is the WHERE clause of a lead filter (without paging).
+func leadWhere(f engine.LeadFilter) *where {
+	w := &where{}
+	if len(f.IDs) > 0 {
+		w.add(`l.id = ANY(` + w.arg(f.IDs) + `)`)
+	}
+	if len(f.Status) > 0 {
+		st := make([]string, len(f.Status))
+		for i, s := range f.Status {
+			st[i] = string(s)
+		}
+		w.add(`l.status = ANY(` + w.arg(st) + `)`)
+	}
+	if f.OwnerID != 0 {
+		w.add(`l.owner_id = ` + w.arg(f.OwnerID))
+	}
+	if f.Source != "" {
+		w.add(`l.source = ` + w.arg(f.Source))
+	}
+	if f.Tag != "" {
+		w.add(`l.tags ? ` + w.arg(f.Tag))
+	}
+	if f.Text != "" {
+		// The columns sort in byte order (COLLATE "C"), where lower() folds ASCII
+		// letters only: the needle is folded the same way.
+		t := w.arg(f.Text)
+		n := `lower(` + t + `::text COLLATE "C")`
+		w.add(`(strpos(lower(l.name), ` + n + `) > 0 OR strpos(lower(l.email), ` + n + `) > 0
+			OR strpos(l.phone, ` + t + `) > 0 OR strpos(lower(l.company), ` + n + `) > 0)`)
+	}
+	if f.Unassigned {
+		w.add(`l.owner_id IS NULL`)
+		if f.Waiting != "" {
+			w.add(`l.waiting = ` + w.arg(string(f.Waiting)))
+		}
+	}
+	if f.Open {
+		w.add(`l.status NOT IN ('won','lost')`)
+	}
+	if f.VisibleTo != 0 {
+		agent := w.arg(f.VisibleTo)
+		w.add(`(l.owner_id = ` + agent + ` OR EXISTS (SELECT 1 FROM shares s WHERE s.lead_id = l.id AND s.agent_id = ` + agent + `
+			AND ` + activeAt(w, f.Now) + `))`)
+	}
+	return w
+}
+
+func (q *q) Leads(f engine.LeadFilter) ([]engine.Lead, error) {
+	w := leadWhere(f)
+	order := " ORDER BY l.id DESC"
+	if f.AfterID != 0 {
+		op := " < "
+		if f.OldestFirst {
+			op = " > "
+		}
+		w.add("l.id" + op + w.arg(f.AfterID))
+	}
+	if f.OldestFirst {
+		order = " ORDER BY l.id"
+	}
+	query := `SELECT ` + leadColumns + leadFrom + w.String() + order
+	if f.Limit > 0 {
+		query += " LIMIT " + w.arg(f.Limit)
+	}
+	rows, err := q.db.Query(q.ctx, query, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []engine.Lead
+	for rows.Next() {
+		l, err := scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (q *q) CountLeads(f engine.LeadFilter) (int, error) {
+	w := leadWhere(f)
+	var n int
+	err := q.db.QueryRow(q.ctx, `SELECT count(*) FROM leads l`+w.String(), w.args...).Scan(&n)
+	return n, err
+}
+
+func leadArgs(l *engine.Lead) ([]any, error) {
+	tags, err := json.Marshal(l.Tags)
+	if err != nil {
+		return nil, fmt.Errorf("encoding tags: %w", err)
+	}
+	if l.Tags == nil {
+		tags = []byte("[]")
+	}
+	fields, err := json.Marshal(l.Fields)
+	if err != nil {
+		return nil, fmt.Errorf("encoding fields: %w", err)
+	}
+	if l.Fields == nil {
+		fields = []byte("{}")
+	}
+	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
+		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ts(l.CreatedAt),
+		nullTS(l.AssignedAt), nullTS(l.FirstContactAt), ts(l.UpdatedAt)}, nil
+}
+
+func (q *q) InsertLead(l *engine.Lead) error {
+	args, err := leadArgs(l)
+	if err != nil {
+		return err
+	}
+	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
+		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`, args...)
+	if err != nil {
+		return err
+	}
+	l.ID = id
+	return nil
+}
+
+func (q *q) UpdateLead(l *engine.Lead) error {
+	args, err := leadArgs(l)
+	if err != nil {
+		return err
+	}
+	return q.exec(`UPDATE leads SET external_id = $1, source = $2, name = $3, email = $4, phone = $5, company = $6,
+		tags = $7, fields = $8, status = $9, owner_id = $10, waiting = $11, wait_reason = $12, created_at = $13,
+		assigned_at = $14, first_contact_at = $15, updated_at = $16 WHERE id = $17`, append(args, l.ID)...)
+}

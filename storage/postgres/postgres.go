@@ -1,0 +1,322 @@
+// Package postgres is the PostgreSQL implementation of engine.Store, for several
+// `serve` nodes on one database: pgx with a connection pool, embedded versioned
+// migrations, and one journal row that every write transaction locks first.
+//
+// The journal row is the one writer lock across nodes. A write transaction begins with
+// SELECT … FOR UPDATE on it (at READ COMMITTED, so that once it holds the lock it sees
+// everything the writers before it committed), hands out history ids from it, and
+// writes the new head back before it commits. Ids therefore follow commit order with no
+// gap: a node that tails history by id never skips an event that commits later. The
+// commit also sends NOTIFY with the new head, which other nodes hear through
+// WatchCommits; the engine's tail of history is the fallback, so a lost notification
+// costs latency, never an event.
+//
+// Reads run at REPEATABLE READ, READ ONLY: one snapshot per read. pgx prepares each
+// distinct statement once per connection and keeps it (its statement cache), as the
+// SQLite store's statement cache does.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// channel is where commits announce their head event id.
+const channel = "switchboard_events"
+
+// migrationLock is the advisory lock that makes nodes starting together apply the
+// migrations once ("sb-migr" in ASCII).
+const migrationLock = 0x73622d6d696772
+
+// Options tune Open.
+type Options struct {
+	// MaxConns caps the pool (default 9: the writer and eight readers), unless the URL
+	// sets pool_max_conns.
+	MaxConns int32
+	// Logger receives what WatchCommits cannot tell its caller (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Postgres is an engine.Store on a PostgreSQL database.
+type Postgres struct {
+	dsn  string
+	opts Options
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
+
+var (
+	_ engine.Store      = (*Postgres)(nil)
+	_ engine.CommitFeed = (*Postgres)(nil)
+)
+
+// Open connects to the database at url (postgres://…) and brings its schema up to date.
+// The database must exist.
+func Open(ctx context.Context, url string, opts Options) (*Postgres, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reading the URL: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 9
+		if opts.MaxConns > 0 {
+			cfg.MaxConns = opts.MaxConns
+		}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connecting: %w", err)
+	}
+	p := &Postgres{dsn: url, opts: opts, pool: pool, log: opts.Logger}
+	if err := p.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Reopen connects to the same database again, as another node would.
+func (p *Postgres) Reopen() (engine.Store, error) { return Open(context.Background(), p.dsn, p.opts) }
+
+// Close closes the pool.
+func (p *Postgres) Close() error {
+	p.pool.Close()
+	return nil
+}
+
+// Version is the schema version (the number of the last migration applied).
+func (p *Postgres) Version(ctx context.Context) (int, error) {
+	var v int
+	err := p.pool.QueryRow(ctx, `SELECT version FROM switchboard_schema`).Scan(&v)
+	return v, err
+}
+
+// migrate applies the embedded migrations newer than the database's schema version, all
+// in one transaction under an advisory lock, so that nodes starting together agree.
+func (p *Postgres) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("postgres: listing migrations: %w", err)
+	}
+	sort.Strings(names)
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrating: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+		return fmt.Errorf("postgres: migrating: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS switchboard_schema (version integer NOT NULL)`); err != nil {
+		return fmt.Errorf("postgres: migrating: %w", err)
+	}
+	current := 0
+	switch err := tx.QueryRow(ctx, `SELECT version FROM switchboard_schema`).Scan(&current); {
+	case errors.Is(err, pgx.ErrNoRows):
+		if _, err := tx.Exec(ctx, `INSERT INTO switchboard_schema (version) VALUES (0)`); err != nil {
+			return fmt.Errorf("postgres: migrating: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("postgres: reading schema version: %w", err)
+	}
+	known := 0
+	for _, name := range names {
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("postgres: migration %s is not named NNNN_name.sql", base)
+		}
+		known = version
+		if version <= current {
+			continue
+		}
+		if version != current+1 {
+			return fmt.Errorf("postgres: database is at schema version %d; migration %s expects %d", current, base, version-1)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("postgres: reading %s: %w", base, err)
+		}
+		if _, err := tx.Exec(ctx, string(body)); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", base, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE switchboard_schema SET version = $1`, version); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", base, err)
+		}
+		current = version
+	}
+	// A database a newer switchboard has migrated has tables and constraints this one
+	// does not know about: writing to it could break the newer version's invariants.
+	if current > known {
+		return fmt.Errorf("postgres: the database is at schema version %d, newer than this switchboard knows (%d): use a newer switchboard", current, known)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: migrating: %w", err)
+	}
+	return nil
+}
+
+// Begin starts a write transaction: it waits for the journal row, the one writer lock
+// across every node, and learns the history head from it.
+func (p *Postgres) Begin(ctx context.Context) (engine.WriteTx, error) {
+	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin: %w", err)
+	}
+	w := &writeTx{tx: tx}
+	w.q = q{ctx: ctx, db: tx, w: w}
+	if err := tx.QueryRow(ctx, `SELECT last_event_id FROM journal WHERE id = 1 FOR UPDATE`).Scan(&w.head); err != nil {
+		tx.Rollback(ctx)
+		return nil, fmt.Errorf("postgres: taking the journal: %w", err)
+	}
+	w.committed = w.head
+	return w, nil
+}
+
+// Read runs fn on one snapshot.
+func (p *Postgres) Read(ctx context.Context, fn func(engine.Reader) error) error {
+	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("postgres: begin read: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	return fn(&q{ctx: ctx, db: tx})
+}
+
+// writeTx is an open write transaction holding the journal row.
+type writeTx struct {
+	q
+	tx        pgx.Tx
+	head      int64 // the last history id handed out
+	committed int64 // the head when the transaction began
+	saved     int64 // the head at the savepoint
+}
+
+func (w *writeTx) Savepoint() error {
+	w.saved = w.head
+	return w.exec(`SAVEPOINT cmd`)
+}
+
+func (w *writeTx) RollbackToSavepoint() error {
+	w.head = w.saved
+	return w.exec(`ROLLBACK TO SAVEPOINT cmd`)
+}
+
+func (w *writeTx) ReleaseSavepoint() error { return w.exec(`RELEASE SAVEPOINT cmd`) }
+
+// Commit writes the new history head to the journal and announces it (NOTIFY is
+// delivered when the transaction commits, and only if it does), then commits.
+func (w *writeTx) Commit() error {
+	ctx := context.WithoutCancel(w.ctx)
+	if w.head != w.committed {
+		if _, err := w.tx.Exec(ctx, `UPDATE journal SET last_event_id = $1 WHERE id = 1`, w.head); err != nil {
+			w.tx.Rollback(ctx)
+			return fmt.Errorf("postgres: moving the journal: %w", err)
+		}
+		if _, err := w.tx.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, strconv.FormatInt(w.head, 10)); err != nil {
+			w.tx.Rollback(ctx)
+			return fmt.Errorf("postgres: announcing the commit: %w", err)
+		}
+	}
+	return w.tx.Commit(ctx)
+}
+
+func (w *writeTx) Rollback() error { return w.tx.Rollback(context.WithoutCancel(w.ctx)) }
+
+// nextEventID hands out the next history id.
+func (w *writeTx) nextEventID() int64 {
+	w.head++
+	return w.head
+}
+
+// WatchCommits listens for the commits of every node (LISTEN on its own connection,
+// outside the pool) and calls wake with each one's head event id. When it (re)connects
+// it calls wake(0): commits may have gone by unheard. It keeps reconnecting, with a
+// growing pause, until ctx is done.
+func (p *Postgres) WatchCommits(ctx context.Context, wake func(head int64)) error {
+	pause := 100 * time.Millisecond
+	for {
+		err := p.listen(ctx, wake)
+		if ctx.Err() != nil {
+			return nil
+		}
+		p.log.Warn("postgres: listening for other nodes' commits; reconnecting", "err", err, "in", pause)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
+}
+
+func (p *Postgres) listen(ctx context.Context, wake func(head int64)) error {
+	conn, err := pgx.ConnectConfig(ctx, p.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, `LISTEN `+channel); err != nil {
+		return err
+	}
+	wake(0)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		head, err := strconv.ParseInt(n.Payload, 10, 64)
+		if err != nil {
+			head = 0 // not ours to understand: look at the history
+		}
+		wake(head)
+	}
+}
+
+// q runs the queries, on a read snapshot or in the write transaction.
+type q struct {
+	ctx context.Context
+	db  pgx.Tx
+	w   *writeTx // nil on a read snapshot
+}
+
+func (q *q) exec(sql string, args ...any) error {
+	_, err := q.db.Exec(q.ctx, sql, args...)
+	return err
+}
+
+// insert runs an INSERT … RETURNING id.
+func (q *q) insert(sql string, args ...any) (int64, error) {
+	var id int64
+	err := q.db.QueryRow(q.ctx, sql+` RETURNING id`, args...).Scan(&id)
+	return id, err
+}
+
+// one turns pgx.ErrNoRows into engine.ErrNoRows.
+func one(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return engine.ErrNoRows
+	}
+	return err
+}
