@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/switchboard/switchboard/engine/netguard"
 )
 
 // Presence says whether an agent takes automatic assignments: only available agents do.
@@ -121,6 +123,23 @@ func ValidWebhookURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return invalidf("webhook_url", "webhook URL %s must be an absolute http:// or https:// URL", short(s))
+	}
+	return nil
+}
+
+// checkWebhookTarget refuses a webhook URL whose host is the server's own machine or
+// link (127.0.0.1, localhost, 169.254.169.254…) unless the engine allows local webhooks.
+// Names that resolve there are refused by the notification worker when it connects.
+func (e *Engine) checkWebhookTarget(field, raw string) error {
+	if raw == "" || e.opts.AllowLocalWebhooks {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil // ValidWebhookURL has said why
+	}
+	if err := netguard.CheckHost(u.Hostname()); err != nil {
+		return invalidf(field, "webhook URL %s: %v: webhooks may not reach the server's own machine or link (serve --allow-local-webhooks allows it, for tests)", short(raw), err)
 	}
 	return nil
 }

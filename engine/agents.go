@@ -115,6 +115,9 @@ func (e *Engine) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent,
 	if err := validateAgentFields(in.Name, in.Email, in.Capacity, in.DailyCap, in.WebhookURL); err != nil {
 		return Agent{}, err
 	}
+	if err := e.checkWebhookTarget("webhook_url", in.WebhookURL); err != nil {
+		return Agent{}, err
+	}
 	a := Agent{
 		Handle: in.Handle, Name: in.Name, Email: in.Email, Role: in.Role, Presence: in.Presence,
 		Capacity: in.Capacity, DailyCap: in.DailyCap, EmailNotify: in.EmailNotify, WebhookURL: in.WebhookURL,
@@ -154,6 +157,11 @@ func (e *Engine) SetPresence(ctx context.Context, actor Actor, handle string, p 
 // field needs an admin. An agent that may take leads again pulls waiting leads from the
 // queue (R10).
 func (e *Engine) UpdateAgent(ctx context.Context, actor Actor, handle string, u AgentUpdate) (Agent, error) {
+	if u.WebhookURL != nil {
+		if err := e.checkWebhookTarget("webhook_url", strings.TrimSpace(*u.WebhookURL)); err != nil {
+			return Agent{}, err
+		}
+	}
 	var out Agent
 	err := e.write(ctx, func(t *txn) error {
 		a, err := loadAgent(t, handle)

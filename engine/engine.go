@@ -27,6 +27,9 @@ type Options struct {
 	MaxBatch int
 	// Logger receives background errors (default: slog.Default()).
 	Logger *slog.Logger
+	// AllowLocalWebhooks lets webhook URLs name loopback and link-local addresses
+	// (127.0.0.1, localhost, 169.254.169.254): tests and one-machine setups only.
+	AllowLocalWebhooks bool
 }
 
 // Engine runs switchboard's commands over a Store. It is safe for concurrent use.

@@ -123,6 +123,11 @@ func (e *Engine) SetSetting(ctx context.Context, actor Actor, key, value string)
 	if err := check(value); err != nil {
 		return err
 	}
+	if key == SettingWebhookURL {
+		if err := e.checkWebhookTarget("webhook_url", value); err != nil {
+			return err
+		}
+	}
 	return e.write(ctx, func(t *txn) error {
 		old, err := t.Setting(key)
 		if err != nil && !errors.Is(err, ErrNoRows) {

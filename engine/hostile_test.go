@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
+	"github.com/switchboard/switchboard/storage"
 )
 
 // textInput is one door through which a text reaches the engine: do sends v through it
@@ -240,5 +241,38 @@ func testHugeReasonRefused(t *testing.T, kind enginetest.Store) {
 	}
 	if after := len(f.events(0)); after != before {
 		t.Fatalf("wrote %d events", after-before)
+	}
+}
+
+// TestLocalWebhooksRefused: a webhook URL that names the server's own machine or link
+// is refused when it is set, for an agent and for the team, unless the engine allows
+// local webhooks.
+func TestLocalWebhooksRefused(t *testing.T) {
+	f := newFixture(t, enginetest.SQLite)
+	f.agent("bob")
+	for _, u := range []string{
+		"http://127.0.0.1:6379/", "http://localhost:8080/hook", "http://[::1]/x",
+		"http://169.254.169.254/latest/meta-data", "http://0.0.0.0:80/", "https://api.localhost/",
+	} {
+		_, err := f.e.AddAgent(f.ctx, f.owner, engine.NewAgent{Handle: "carol", Name: "Carol", WebhookURL: u})
+		mustKind(t, err, engine.KindInvalid)
+		if !strings.Contains(err.Error(), "may not reach the server's own machine") {
+			t.Errorf("%s: %v", u, err)
+		}
+		_, err = f.e.UpdateAgent(f.ctx, f.owner, "bob", engine.AgentUpdate{WebhookURL: &u})
+		mustKind(t, err, engine.KindInvalid)
+		mustKind(t, f.e.SetSetting(f.ctx, f.owner, engine.SettingWebhookURL, u), engine.KindInvalid)
+	}
+	ok := "https://hooks.example.com/services/T0/B0/x"
+	if _, err := f.e.UpdateAgent(f.ctx, f.owner, "bob", engine.AgentUpdate{WebhookURL: &ok}); err != nil {
+		t.Fatal(err)
+	}
+
+	allowed := enginetest.Open(t, "", storage.Options{}, engine.Options{TailInterval: -1, AllowLocalWebhooks: true})
+	if _, err := allowed.AddAgent(f.ctx, engine.System(), engine.NewAgent{Handle: "ada", Name: "Ada", WebhookURL: "http://127.0.0.1:9/x"}); err != nil {
+		t.Fatalf("with local webhooks allowed: %v", err)
+	}
+	if err := allowed.SetSetting(f.ctx, engine.System(), engine.SettingWebhookURL, "http://localhost:9/team"); err != nil {
+		t.Fatal(err)
 	}
 }

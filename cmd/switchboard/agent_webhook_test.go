@@ -28,3 +28,14 @@ func TestAgentWebhookSecret(t *testing.T) {
 		t.Fatalf("json: %s", out)
 	}
 }
+
+// A webhook on the server's own machine is refused unless --allow-local-webhooks says
+// so, for an agent and for the team.
+func TestLocalWebhookNeedsTheFlag(t *testing.T) {
+	c := newCLI(t)
+	c.team()
+	c.fails(2, "may not reach the server's own machine", "agent", "set", "bob", "--webhook-url", "http://127.0.0.1:6379/")
+	c.fails(2, "may not reach the server's own machine", "setting", "set", "webhook_url", "http://169.254.169.254/latest")
+	c.ok("agent", "set", "bob", "--webhook-url", "http://127.0.0.1:9/hook", "--allow-local-webhooks")
+	c.ok("--allow-local-webhooks", "setting", "set", "webhook_url", "http://localhost:9/team")
+}

@@ -81,7 +81,9 @@ func crashExpected(n int) string {
 // a global webhook (so every assignment writes an outbox row), an intake token.
 func crashSetup(t *testing.T, path, webhook string) string {
 	t.Helper()
-	eng := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1})
+	// The webhook receiver is an httptest server on 127.0.0.1: local webhooks are
+	// allowed explicitly, here and in startServer.
+	eng := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1, AllowLocalWebhooks: true})
 	ctx, owner := context.Background(), engine.System()
 	var recips []engine.RecipientSpec
 	for _, r := range crashRotation {
@@ -121,7 +123,7 @@ func startServer(t *testing.T, bin, db string) *server {
 	s := &server{url: "http://" + addr, logs: &bytes.Buffer{}}
 	// A short notification timeout makes the lease on rows the killed server was sending
 	// short too (twice the timeout plus 10s), so the test sees them delivered.
-	s.cmd = exec.Command(bin, "serve", "--db", db, "--http", addr, "--ssh", "", "--notify-timeout", "1s")
+	s.cmd = exec.Command(bin, "serve", "--db", db, "--http", addr, "--ssh", "", "--notify-timeout", "1s", "--allow-local-webhooks")
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, s.logs
 	// A test binary that dies or times out takes its servers with it.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -27,6 +27,8 @@ type app struct {
 	dbPath string
 	format string // table or json
 	stdin  io.Reader
+	// allowLocalWebhooks lets webhook URLs name the machine itself or its link.
+	allowLocalWebhooks bool
 	// stdout and stderr strip control characters from what commands print (see
 	// textWriter); term is stderr as it is, for the progress bar's own escapes.
 	stdout io.Writer
@@ -102,6 +104,7 @@ func (a *app) rootCmd() *cobra.Command {
 	})
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database: a SQLite file, or a postgres:// URL (default: $SWITCHBOARD_DB, or switchboard.db in the user's data directory)")
 	root.PersistentFlags().StringVar(&a.format, "format", "table", "output format: table, json or csv")
+	root.PersistentFlags().BoolVar(&a.allowLocalWebhooks, "allow-local-webhooks", false, "let webhooks target loopback and link-local addresses (127.0.0.1, localhost, 169.254.x.x): tests and one-machine setups only")
 	var as string
 	root.Flags().StringVar(&as, "as", "", "open the console as this agent (default: the database's owner)")
 	root.RunE = a.consoleRun(&as)
@@ -191,6 +194,7 @@ func (a *app) openEngine(create bool, opts engine.Options) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
+	opts.AllowLocalWebhooks = opts.AllowLocalWebhooks || a.allowLocalWebhooks
 	eng, err := engine.New(st, opts)
 	if err != nil {
 		st.Close()

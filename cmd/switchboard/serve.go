@@ -78,6 +78,7 @@ func (a *app) serve(c context.Context, env *serveEnv) error {
 	}
 	defer s.Close()
 	env.eng, env.dsn, env.dbPath = s.eng, s.dsn, s.path
+	env.notify.allowLocal = a.allowLocalWebhooks
 	env.log = slog.New(slog.NewTextHandler(a.stderr, nil))
 
 	var run []service

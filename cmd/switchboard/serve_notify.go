@@ -24,6 +24,7 @@ type notifyFlags struct {
 	smtpPassword string
 	smtpStartTLS bool
 	timeout      time.Duration
+	allowLocal   bool // --allow-local-webhooks, a flag of every command
 }
 
 func (f *notifyFlags) register(fs *pflag.FlagSet) {
@@ -81,6 +82,9 @@ func (f *notifyFlags) service(eng *engine.Engine, logger *slog.Logger) (service,
 	} else {
 		logger.Info("notifications: e-mail", "smtp", f.smtpAddr, "from", m.From().Address, "starttls", f.smtpStartTLS, "user", f.smtpUser)
 	}
-	w := notify.New(eng, notify.Options{Mailer: m, Timeout: f.timeout, Logger: logger})
+	if f.allowLocal {
+		logger.Warn("notifications: webhooks may reach loopback and link-local addresses (--allow-local-webhooks)")
+	}
+	w := notify.New(eng, notify.Options{Mailer: m, Timeout: f.timeout, Logger: logger, AllowLocalTargets: f.allowLocal})
 	return w.Run, nil
 }

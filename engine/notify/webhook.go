@@ -9,12 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/netguard"
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // Webhook request headers. The body is the engine's NotificationPayload as JSON; its
@@ -38,10 +42,17 @@ func Sign(secret string, body []byte) string {
 
 // newHTTPClient is the webhook client. It keeps a connection per concurrent delivery
 // to a host (the team webhook gets most of them) and follows no redirects: a POST that
-// is redirected becomes a GET without its body, which no receiver wants.
-func newHTTPClient(concurrency int) *http.Client {
+// is redirected becomes a GET without its body, which no receiver wants. Unless
+// allowLocal, it refuses to connect to a loopback or link-local address, checked on the
+// address each connection dials (netguard.Control), after DNS: a name that resolves
+// there now, whatever it resolved to when the URL was set, is refused.
+func newHTTPClient(concurrency int, allowLocal bool) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = concurrency
+	if !allowLocal {
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: netguard.Control}
+		t.DialContext = d.DialContext
+	}
 	return &http.Client{
 		Transport: t,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -67,6 +78,11 @@ func postWebhook(ctx context.Context, client *http.Client, d engine.OutboxDelive
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		var refused *netguard.RefusedError
+		if errors.As(err, &refused) {
+			// Not worth retrying: the target is the server's own machine or link.
+			return permanent(fmt.Errorf("webhook refused: %w (serve --allow-local-webhooks allows it)", refused))
+		}
 		// The URL often carries the receiver's token: keep it out of the error, which
 		// ends up in history.
 		return unwrapURLError(err)
@@ -82,7 +98,8 @@ func postWebhook(ctx context.Context, client *http.Client, d engine.OutboxDelive
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		msg += " (redirects are not followed: set the webhook to the final URL)"
 	}
-	if s := strings.Join(strings.Fields(string(snippet)), " "); s != "" {
+	// The receiver's words go into history, which consoles draw: no control characters.
+	if s := textguard.Strip(strings.Join(strings.Fields(string(snippet)), " ")); s != "" {
 		msg += ": " + s
 	}
 	return errors.New(msg)

@@ -29,8 +29,13 @@ type Options struct {
 	// Mailer sends e-mail. Without one, e-mail rows are retried (a server configured at
 	// the next start still sends them) until they give up.
 	Mailer *Mailer
-	// HTTPClient posts webhooks (default: a client that follows no redirects).
+	// HTTPClient posts webhooks (default: a client that follows no redirects and
+	// refuses local targets, see AllowLocalTargets).
 	HTTPClient *http.Client
+	// AllowLocalTargets lets the default client post to loopback and link-local
+	// addresses (127.0.0.1, 169.254.169.254…), which it refuses otherwise, whatever the
+	// URL's name resolves to at the time: tests and one-machine setups only.
+	AllowLocalTargets bool
 	// Concurrency is how many deliveries run at once (default 8): a slow receiver holds
 	// up one of them, never the others.
 	Concurrency int
@@ -64,7 +69,7 @@ func New(e *engine.Engine, opts Options) *Worker {
 		opts.Concurrency = 8
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = newHTTPClient(opts.Concurrency)
+		opts.HTTPClient = newHTTPClient(opts.Concurrency, opts.AllowLocalTargets)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second

@@ -49,7 +49,9 @@ func (v *env) open() {
 	if err != nil {
 		v.t.Fatalf("open store: %v", err)
 	}
-	e, err := engine.New(st, engine.Options{TailInterval: -1})
+	// The receivers are httptest servers on 127.0.0.1: local webhooks are allowed
+	// explicitly, here and in start.
+	e, err := engine.New(st, engine.Options{TailInterval: -1, AllowLocalWebhooks: true})
 	if err != nil {
 		v.t.Fatalf("start engine: %v", err)
 	}
@@ -143,6 +145,7 @@ func (v *env) start(opts notify.Options) (stop func()) {
 	v.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	opts.AllowLocalTargets = true
 	w := notify.New(v.e, opts)
 	go func() { done <- w.Run(ctx) }()
 	var once sync.Once
@@ -678,5 +681,33 @@ func TestEmailWithoutAMailServerGivesUpSayingWhy(t *testing.T) {
 	rows := v.settled(ev.ID)
 	if rows[0].Status != engine.OutboxFailed || !strings.Contains(rows[0].LastError, "--smtp-addr") {
 		t.Fatalf("without SMTP: %+v", rows)
+	}
+}
+
+// TestLocalTargetsRefusedWhenDelivering: a webhook URL that reaches the server's own
+// machine – set while local targets were allowed, or a name that resolves there now –
+// is refused when the worker connects, whatever the URL says: nothing reaches the
+// receiver and the row fails at once.
+func TestLocalTargetsRefusedWhenDelivering(t *testing.T) {
+	v := newEnv(t)
+	h := newHook(t, func(_ int, w http.ResponseWriter, _ *http.Request) {})
+	v.agent(engine.NewAgent{Handle: "ada", Name: "Ada Lovelace", WebhookURL: h.url("/ada")})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	w := notify.New(v.e, fast(notify.Options{})) // local targets not allowed
+	go func() { done <- w.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	lead, ev := v.assign(engine.System(), "ada", grace)
+	rows := v.settled(ev.ID)
+	if len(rows) != 1 || rows[0].Status != engine.OutboxFailed || rows[0].Attempts != 1 {
+		t.Fatalf("want one row failed at its first attempt: %+v", rows)
+	}
+	if n := len(h.requests()); n != 0 {
+		t.Fatalf("the local receiver got %d requests", n)
+	}
+	failed := v.history(lead.ID, engine.EvNotificationFailed)
+	if len(failed) != 1 || !strings.Contains(failed[0].Reason, "127.0.0.1 is a loopback address, which webhooks may not reach") {
+		t.Fatalf("failure: %+v", failed)
 	}
 }
