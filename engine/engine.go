@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,7 +22,9 @@ type Options struct {
 	// hour and weekday (default: the server's local zone).
 	Location *time.Location
 	// TailInterval is how often the engine looks for history written by another
-	// process on the same database (default 200ms; negative: never).
+	// process on the same database (default 200ms; negative: never). A store that
+	// announces commits (CommitFeed: PostgreSQL) is also read at each announcement, so
+	// the interval only bounds how late a lost announcement is made up for.
 	TailInterval time.Duration
 	// MaxBatch caps how many commands one transaction commits together (default 512).
 	MaxBatch int
@@ -55,8 +58,13 @@ type Engine struct {
 
 	pubMu         sync.Mutex
 	lastPublished int64 // the highest history id handed to the hub
+	// ownHead is the newest history id this engine committed; heardHead the newest a
+	// CommitFeed announced; heardUnknown that the feed may have missed some.
+	ownHead, heardHead atomic.Int64
+	heardUnknown       atomic.Bool
+	heard              chan struct{}
 
-	expiryWake chan struct{}
+	shareExpiry *timer
 }
 
 // op is one command waiting for the writer.
@@ -72,7 +80,8 @@ type op struct {
 }
 
 // New starts an engine over store: it expires shares that ended while no engine ran,
-// then starts the writer, the share expiry timer and the history tail.
+// then starts the writer, the timers, and the history tail (with the store's CommitFeed
+// when it has one).
 func New(store Store, opts Options) (*Engine, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -94,7 +103,8 @@ func New(store Store, opts Options) (*Engine, error) {
 		// The store keeps milliseconds: stamping in milliseconds makes what a command
 		// answers equal to what is read back later.
 		store: store, now: func() time.Time { return clock().Truncate(time.Millisecond) }, loc: opts.Location, log: opts.Logger, opts: opts,
-		ops: make(chan *op), quit: make(chan struct{}), expiryWake: make(chan struct{}, 1),
+		ops: make(chan *op), quit: make(chan struct{}), heard: make(chan struct{}, 1),
+		shareExpiry: shareExpiryTimer(),
 	}
 	var last int64
 	if err := store.Read(context.Background(), func(r Reader) (err error) {
@@ -112,8 +122,20 @@ func New(store Store, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine: expiring shares: %w", err)
 	}
 	e.wg.Add(1)
-	go e.expiryLoop()
-	if opts.TailInterval > 0 {
+	go e.runTimer(e.shareExpiry)
+	feed, hasFeed := store.(CommitFeed)
+	if hasFeed {
+		ctx, cancel := context.WithCancel(context.Background())
+		e.wg.Add(2)
+		go func() { defer e.wg.Done(); <-e.quit; cancel() }()
+		go func() {
+			defer e.wg.Done()
+			if err := feed.WatchCommits(ctx, e.hear); err != nil {
+				e.log.Error("engine: listening for other processes' commits", "err", err)
+			}
+		}()
+	}
+	if opts.TailInterval > 0 || hasFeed {
 		e.wg.Add(1)
 		go e.tailLoop()
 	}
@@ -295,6 +317,9 @@ func (e *Engine) commit(batch []*op) {
 			wake = wake || o.wake
 		}
 	}
+	if len(events) > 0 {
+		e.ownHead.Store(events[len(events)-1].ID)
+	}
 	e.publishCommitted(events)
 	if wake {
 		e.wakeExpiry()
@@ -377,20 +402,60 @@ func (e *Engine) publishForeignLocked(upTo int64) {
 	}
 }
 
-// tailLoop picks up history that another process (the CLI importing while serve runs)
-// wrote to the same database.
+// tailLoop picks up history that other processes wrote to the same database: the CLI
+// importing while serve runs, other nodes on PostgreSQL. It reads history when a store's
+// CommitFeed announces a commit, and every TailInterval whatever it heard, so that a
+// missed announcement costs latency, never an event.
 func (e *Engine) tailLoop() {
 	defer e.wg.Done()
-	tick := time.NewTicker(e.opts.TailInterval)
-	defer tick.Stop()
+	var tick <-chan time.Time
+	if e.opts.TailInterval > 0 {
+		t := time.NewTicker(e.opts.TailInterval)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		select {
 		case <-e.quit:
 			return
-		case <-tick.C:
-			e.pubMu.Lock()
-			e.publishForeignLocked(0)
-			e.pubMu.Unlock()
+		case <-tick:
+			e.catchUp(0)
+		case <-e.heard:
+			head := e.heardHead.Load()
+			if e.heardUnknown.Swap(false) {
+				head = 0
+			}
+			e.catchUp(head)
 		}
 	}
+}
+
+// hear is the CommitFeed's callback: head is a commit's newest event id, 0 when
+// commits may have gone by unheard.
+func (e *Engine) hear(head int64) {
+	if head == 0 {
+		e.heardUnknown.Store(true)
+	}
+	for {
+		old := e.heardHead.Load()
+		if head <= old || e.heardHead.CompareAndSwap(old, head) {
+			break
+		}
+	}
+	select {
+	case e.heard <- struct{}{}:
+	default:
+	}
+}
+
+// catchUp publishes what other processes committed, up to head at least (0: whatever
+// there is). A head this engine has published, or one at or below its own last commit
+// (whose publishing fills any gap below it), needs no read.
+func (e *Engine) catchUp(head int64) {
+	e.pubMu.Lock()
+	defer e.pubMu.Unlock()
+	if head > 0 && (head <= e.lastPublished || head <= e.ownHead.Load()) {
+		return
+	}
+	e.publishForeignLocked(0)
 }

@@ -255,87 +255,48 @@ func (e *Engine) SharedWithMe(ctx context.Context, actor Actor) ([]SharedLead, e
 
 // ExpireShares ends every active share whose time is up (R9), in batches. The engine
 // runs it by itself within a second of each end; callers need it only to force it.
-func (e *Engine) ExpireShares(ctx context.Context) error {
-	const batch = 500
-	for {
-		n := 0
-		err := e.write(ctx, func(t *txn) error {
-			ended, err := t.SharesEndedBy(t.now, batch)
-			if err != nil {
-				return fmt.Errorf("reading ended shares: %w", err)
-			}
-			n = len(ended)
-			// Shares made together end together: one notice per holder.
-			t.groupNotices()
-			for i := range ended {
-				s := &ended[i]
-				s.Status, s.EndedAt = ShareExpired, s.ExpiresAt
-				if err := t.UpdateShare(s); err != nil {
-					return fmt.Errorf("expiring share #%d: %w", s.ID, err)
-				}
-				rec, err := t.record(Event{Kind: EvShareExpired, Actor: "system", LeadID: s.LeadID, Agent: s.Agent, From: string(s.Access)})
-				if err != nil {
-					return err
-				}
-				l, err := loadLead(t, s.LeadID)
-				if err != nil {
-					return err
-				}
-				holder, err := t.Agent(s.AgentID)
-				if err != nil {
-					return fmt.Errorf("reading share holder: %w", err)
-				}
-				many := func(n int) string { return fmt.Sprintf("Your access to %d leads has ended", n) }
-				if err := t.notify(&holder, rec, &l, fmt.Sprintf("Your %s access to %s has ended", s.Access, l.Title()), true, "expired", many); err != nil {
-					return err
-				}
-			}
-			return t.flushNotices()
-		})
-		if err != nil || n < batch {
-			return err
+func (e *Engine) ExpireShares(ctx context.Context) error { return e.fireTimer(ctx, e.shareExpiry) }
+
+// shareExpiryTimer is the timer of R9: shares end on their own.
+func shareExpiryTimer() *timer {
+	return newTimer("share expiry", 500, func(r Reader) (time.Time, bool, error) { return r.NextShareExpiry() }, (*txn).expireShares)
+}
+
+// expireShares ends at most limit shares whose end has passed, with their events and
+// notices.
+func (t *txn) expireShares(limit int) (int, error) {
+	ended, err := t.SharesEndedBy(t.now, limit)
+	if err != nil {
+		return 0, fmt.Errorf("reading ended shares: %w", err)
+	}
+	// Shares made together end together: one notice per holder.
+	t.groupNotices()
+	for i := range ended {
+		s := &ended[i]
+		s.Status, s.EndedAt = ShareExpired, s.ExpiresAt
+		if err := t.UpdateShare(s); err != nil {
+			return 0, fmt.Errorf("expiring share #%d: %w", s.ID, err)
 		}
-	}
-}
-
-func (e *Engine) wakeExpiry() {
-	select {
-	case e.expiryWake <- struct{}{}:
-	default:
-	}
-}
-
-// expiryLoop sleeps until the next share ends, expires it, and sleeps again. New shares
-// (from this process, or seen in another's history) wake it early; it never sleeps more
-// than a few seconds, so a clock moved by hand is noticed too.
-func (e *Engine) expiryLoop() {
-	defer e.wg.Done()
-	const maxSleep = 5 * time.Second
-	for {
-		sleep := maxSleep
-		var next time.Time
-		var ok bool
-		err := e.read(context.Background(), func(r Reader) (err error) {
-			next, ok, err = r.NextShareExpiry()
-			return err
-		})
+		rec, err := t.record(Event{Kind: EvShareExpired, Actor: "system", LeadID: s.LeadID, Agent: s.Agent, From: string(s.Access)})
 		if err != nil {
-			e.log.Error("engine: reading share expiries", "err", err)
-		} else if ok {
-			sleep = min(max(next.Sub(e.now()), 0), maxSleep)
+			return 0, err
 		}
-		timer := time.NewTimer(sleep)
-		select {
-		case <-e.quit:
-			timer.Stop()
-			return
-		case <-e.expiryWake:
-			timer.Stop()
-			continue
-		case <-timer.C:
+		l, err := loadLead(t, s.LeadID)
+		if err != nil {
+			return 0, err
 		}
-		if err := e.ExpireShares(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
-			e.log.Error("engine: expiring shares", "err", err)
+		holder, err := t.Agent(s.AgentID)
+		if err != nil {
+			return 0, fmt.Errorf("reading share holder: %w", err)
+		}
+		many := func(n int) string { return fmt.Sprintf("Your access to %d leads has ended", n) }
+		if err := t.notify(&holder, rec, &l, fmt.Sprintf("Your %s access to %s has ended", s.Access, l.Title()), true, "expired", many); err != nil {
+			return 0, err
 		}
 	}
+	return len(ended), t.flushNotices()
 }
+
+// wakeExpiry makes the share expiry timer read the next end again: a share was made
+// or changed, here or (seen in history) by another process.
+func (e *Engine) wakeExpiry() { wakeTimer(e.shareExpiry) }
