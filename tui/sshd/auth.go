@@ -20,7 +20,10 @@ type agentKey struct{}
 // and identify decides who the session is from the key that got in.
 func (s *Server) authorizeKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	if _, err := s.agentFor(ctx, ctx.User(), key); err != nil {
-		s.log.Debug("ssh key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(), "reason", err)
+		// Every refusal, with what was tried: the user name is the client's text,
+		// which the log handler quotes.
+		s.log.Info("ssh key refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(),
+			"key", key.Type(), "fingerprint", gossh.FingerprintSHA256(key), "reason", err)
 		return false
 	}
 	return true
@@ -53,7 +56,8 @@ func (s *Server) identify() wish.Middleware {
 			}
 			a, err := s.agentFor(sess.Context(), sess.User(), key)
 			if err != nil {
-				s.log.Info("ssh session refused", "user", sess.User(), "remote", sess.RemoteAddr().String(), "reason", err)
+				s.log.Info("ssh session refused", "remote", sess.RemoteAddr().String(), "user", sess.User(),
+					"fingerprint", gossh.FingerprintSHA256(key), "reason", err)
 				wish.Fatalln(sess, "switchboard: "+err.Error())
 				return
 			}

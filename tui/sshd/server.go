@@ -111,18 +111,21 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 				srv.ConnCallback = func(_ ssh.Context, c net.Conn) net.Conn { return newIdleConn(c, cfg.IdleTimeout) }
 			}
 			srv.ConnectionFailedCallback = func(conn net.Conn, err error) {
+				// The keys refused during the handshake are logged one by one, with the
+				// user name tried and their fingerprints (authorizeKey).
 				s.log.Info("ssh connection refused", "remote", conn.RemoteAddr().String(), "err", err)
 			}
 			return nil
 		},
 		// wish runs the LAST middleware first: read this list from the bottom up.
 		wish.WithMiddleware(
-			bubbletea.MiddlewareWithProgramHandler(s.newProgram), // 6. runs the console until the session ends
-			s.consoleSession(), // 5. builds this session's console; closes it and releases its subscription after
-			requireTerminal(),  // 4. the console needs a PTY and takes no command
-			s.identify(),       // 3. who: the agent the authenticating key belongs to
-			ratelimiter.Middleware(ratelimiter.NewRateLimiter(cfg.ConnRate, cfg.ConnBurst, 4096)), // 2.
-			s.logSessions(), // 1. every session, refused or not, is logged with its duration
+			bubbletea.MiddlewareWithProgramHandler(s.newProgram), // 7. runs the console until the session ends
+			s.consoleSession(), // 6. builds this session's console; closes it and releases its subscription after
+			requireTerminal(),  // 5. the console needs a PTY and takes no command
+			s.identify(),       // 4. who: the agent the authenticating key belongs to
+			ratelimiter.Middleware(ratelimiter.NewRateLimiter(cfg.ConnRate, cfg.ConnBurst, 4096)), // 3.
+			s.clampTerminal(), // 2. every size the client asks for is clamped before anything sees it
+			s.logSessions(),   // 1. every session, refused or not, is logged with its duration
 		),
 	)
 	if err != nil {
