@@ -6,6 +6,7 @@ import (
 	"os"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/switchboard/switchboard/engine"
@@ -15,6 +16,9 @@ import (
 // consoleRun opens the local console on the database, acting as --as or as the owner.
 func (a *app) consoleRun(as *string) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
+		if err := a.needTerminal(); err != nil {
+			return err
+		}
 		s, err := a.openEngine(false, engine.Options{})
 		if err != nil {
 			return err
@@ -24,7 +28,7 @@ func (a *app) consoleRun(as *string) func(*cobra.Command, []string) error {
 		if err != nil {
 			return err
 		}
-		return runConsole(ctx(cmd), s.eng, actor)
+		return a.runConsole(ctx(cmd), s.eng, actor)
 	}
 }
 
@@ -51,11 +55,23 @@ func localActor(c context.Context, eng *engine.Engine, as string) (engine.Actor,
 	return engine.Actor{Name: "owner", Role: engine.RoleOwner}, nil
 }
 
+// needTerminal refuses, in one line and before anything else happens, to start the
+// console without a terminal on both ends: piped or redirected, Bubble Tea would write
+// its escape codes into a file and wait for keys that never come.
+func (a *app) needTerminal() error {
+	in, inOK := a.stdin.(*os.File)
+	out, outOK := a.screen.(*os.File)
+	if !inOK || !outOK || !term.IsTerminal(in.Fd()) || !term.IsTerminal(out.Fd()) {
+		return usagef("the console needs a terminal on its input and output: run it from an interactive terminal (for scripts, see switchboard --help)")
+	}
+	return nil
+}
+
 // runConsole runs the console on this terminal until the person quits.
-func runConsole(c context.Context, eng *engine.Engine, actor engine.Actor) error {
+func (a *app) runConsole(c context.Context, eng *engine.Engine, actor engine.Actor) error {
 	m := tui.New(eng, actor, tui.Options{DarkBackground: true})
 	defer m.Close()
-	p := tea.NewProgram(m, tea.WithContext(c), tea.WithInput(os.Stdin), tea.WithOutput(os.Stdout))
+	p := tea.NewProgram(m, tea.WithContext(c), tea.WithInput(a.stdin), tea.WithOutput(a.screen))
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("console: %w", err)
 	}

@@ -31,6 +31,9 @@ func (a *app) demoCmd() *cobra.Command {
 			"hundred leads, then keeps posting new leads while the console runs. Quitting removes it all.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.needTerminal(); err != nil {
+				return err
+			}
 			if interval <= 0 {
 				return usagef("--every must be positive")
 			}
@@ -70,7 +73,7 @@ func (a *app) demoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runConsole(c, eng, actor)
+			return a.runConsole(c, eng, actor)
 		},
 	}
 	cmd.Flags().IntVar(&history, "leads", 300, "leads to start with")

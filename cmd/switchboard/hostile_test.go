@@ -125,3 +125,38 @@ func TestTextWriterKeepsRunesCutBetweenWrites(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// TestConsoleNeedsATerminal: the console and demo, without a terminal on their input
+// and output (`switchboard demo </dev/null`, `echo | switchboard`), say so in one line
+// and exit 2, before they open anything or write a single escape code.
+func TestConsoleNeedsATerminal(t *testing.T) {
+	c := newCLI(t)
+	c.team()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	outFile, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outFile.Close()
+	for _, args := range [][]string{{"demo"}, {}, {"--as", "bob"}} {
+		var errOut bytes.Buffer
+		code := run(append([]string{"--db", c.db}, args...), devnull, outFile, &errOut)
+		if code != 2 {
+			t.Errorf("switchboard %v without a terminal: exit %d, want 2", args, code)
+		}
+		if lines := strings.Split(strings.TrimSpace(errOut.String()), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "the console needs a terminal") {
+			t.Errorf("switchboard %v said %q", args, errOut.String())
+		}
+	}
+	if info, err := outFile.Stat(); err != nil || info.Size() != 0 {
+		t.Fatalf("the console wrote %d bytes to a file that is not a terminal", info.Size())
+	}
+	r := c.run("\n")
+	if r.code != 2 || r.out != "" || !strings.Contains(r.errOut, "the console needs a terminal") {
+		t.Fatalf("echo | switchboard: %+v", r)
+	}
+}

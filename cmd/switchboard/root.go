@@ -30,10 +30,12 @@ type app struct {
 	// allowLocalWebhooks lets webhook URLs name the machine itself or its link.
 	allowLocalWebhooks bool
 	// stdout and stderr strip control characters from what commands print (see
-	// textWriter); term is stderr as it is, for the progress bar's own escapes.
+	// textWriter); term is stderr as it is, for the progress bar's own escapes, and
+	// screen stdout as it is, for the console.
 	stdout io.Writer
 	stderr io.Writer
 	term   io.Writer
+	screen io.Writer
 }
 
 // usageError marks a command line that cannot be run as written (exit 2).
@@ -48,7 +50,7 @@ func usagef(format string, args ...any) error {
 
 // run executes the command line and returns the process's exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: newTextWriter(stdout), stderr: newTextWriter(stderr), term: stderr}
+	a := &app{stdin: stdin, stdout: newTextWriter(stdout), stderr: newTextWriter(stderr), term: stderr, screen: stdout}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
