@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/csvimport"
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // importBatch is how many rows one transaction creates and routes: large enough that
@@ -93,7 +94,7 @@ func (a *app) runImport(c context.Context, path, source string, dryRun bool) err
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	im := &importer{
-		a: a, ctx: c, rd: rd, actor: engine.AsImport(filepath.Base(path)),
+		a: a, ctx: c, rd: rd, actor: engine.AsImport(textguard.Strip(filepath.Base(path))), // history shows it to everyone
 		rejects: &rejectsFile{path: rejectsPath(path), header: rd.Header()},
 		stats:   importStats{File: path, DryRun: dryRun},
 	}
