@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -109,10 +109,30 @@ func crashSetup(t *testing.T, path, webhook string) string {
 type server struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *bytes.Buffer
+	logs *logBuffer
 }
 
-func startServer(t *testing.T, bin, db string) *server {
+// logBuffer is a child's stderr, written by os/exec while the test reads it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServer runs serve on db with the HTTP API on a free port, no SSH unless extra
+// says otherwise (later flags win), and waits until it answers.
+func startServer(t *testing.T, bin, db string, extra ...string) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -120,10 +140,11 @@ func startServer(t *testing.T, bin, db string) *server {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &server{url: "http://" + addr, logs: &bytes.Buffer{}}
+	s := &server{url: "http://" + addr, logs: &logBuffer{}}
 	// A short notification timeout makes the lease on rows the killed server was sending
 	// short too (twice the timeout plus 10s), so the test sees them delivered.
-	s.cmd = exec.Command(bin, "serve", "--db", db, "--http", addr, "--ssh", "", "--notify-timeout", "1s", "--allow-local-webhooks")
+	args := append([]string{"serve", "--db", db, "--http", addr, "--ssh", "", "--notify-timeout", "1s", "--allow-local-webhooks"}, extra...)
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, s.logs
 	// A test binary that dies or times out takes its servers with it.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -211,16 +232,20 @@ func TestCrashSafety(t *testing.T) {
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	t.Logf("seed %d", seed)
-	for range 3 {
-		killAfter := time.Duration(150+rng.IntN(600)) * time.Millisecond
-		t.Run(fmt.Sprintf("kill-after-%s", killAfter), func(t *testing.T) {
-			t.Parallel() // each waits out a notification lease
-			crashRun(t, bin, killAfter)
-		})
+	// On every store (PostgreSQL skips itself without a server), all at once: each run
+	// waits out a notification lease.
+	for _, kind := range enginetest.Stores() {
+		for range 3 {
+			killAfter := time.Duration(150+rng.IntN(600)) * time.Millisecond
+			t.Run(fmt.Sprintf("%s/kill-after-%s", kind.Name, killAfter), func(t *testing.T) {
+				t.Parallel()
+				crashRun(t, bin, kind.NewDatabase(t), killAfter)
+			})
+		}
 	}
 }
 
-func crashRun(t *testing.T, bin string, killAfter time.Duration) {
+func crashRun(t *testing.T, bin, db string, killAfter time.Duration) {
 	// The team's webhook receiver: which events reached it.
 	var mu sync.Mutex
 	received := map[string]bool{}
@@ -231,7 +256,6 @@ func crashRun(t *testing.T, bin string, killAfter time.Duration) {
 		mu.Unlock()
 	}))
 	defer receiver.Close()
-	db := filepath.Join(t.TempDir(), "crash.db")
 	token := crashSetup(t, db, receiver.URL)
 
 	// Round 1: post from 16 clients and kill the server while they are at it.
@@ -250,7 +274,7 @@ func crashRun(t *testing.T, bin string, killAfter time.Duration) {
 		t.Fatalf("no lead was acknowledged in %s; server log:\n%s", killAfter, srv.logs)
 	}
 
-	// Round 2: start again on the same file and post some more, one client at a time
+	// Round 2: start again on the same database and post some more, one client at a time
 	// after a short burst, then stop it cleanly.
 	srv = startServer(t, bin, db)
 	stop = make(chan struct{})
@@ -279,127 +303,151 @@ func crashRun(t *testing.T, bin string, killAfter time.Duration) {
 	t.Logf("%d leads acknowledged (%d after the restart)", len(acked), len(after))
 	crashVerify(t, db, acked)
 
-	// At least once: every routing event reached the webhook.
+	crashDelivered(t, db, &mu, received)
+}
+
+// crashDelivered checks at least once delivery: every routing event reached the
+// webhook.
+func crashDelivered(t *testing.T, db string, mu *sync.Mutex, received map[string]bool) {
+	t.Helper()
 	mu.Lock()
 	defer mu.Unlock()
-	for _, id := range routedEvents(t, db) {
-		if !received[id] {
-			conn := openReadOnly(t, db)
-			var status, lastErr string
-			var attempts int
-			var next int64
-			conn.QueryRow(`SELECT status, attempts, next_attempt_at, last_error FROM outbox WHERE event_id = ?`, id).Scan(&status, &attempts, &next, &lastErr)
-			conn.Close()
-			t.Errorf("event %s was never delivered to the webhook: outbox %s, %d attempts, next %s, %q", id, status, attempts, time.UnixMilli(next).Format(time.StampMilli), lastErr)
+	s := readTeam(t, db)
+	for _, ev := range s.events {
+		if ev.Kind != engine.EvLeadRouted || received[strconv.FormatInt(ev.ID, 10)] {
+			continue
+		}
+		for _, o := range s.outbox {
+			if o.EventID == ev.ID {
+				t.Errorf("event #%d was never delivered to the webhook: outbox %s, %d attempts, next %s, %q",
+					ev.ID, o.Status, o.Attempts, o.NextAttempt.Format(time.StampMilli), o.LastError)
+			}
 		}
 	}
 }
 
 func pendingOutbox(t *testing.T, db string) int {
 	t.Helper()
-	conn := openReadOnly(t, db)
-	defer conn.Close()
 	var n int
-	if err := conn.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	readDB(t, db, func(r engine.Reader) error {
+		rows, err := r.OutboxItems(engine.OutboxFilter{Status: engine.OutboxPending})
+		n = len(rows)
+		return err
+	})
 	return n
 }
 
-func routedEvents(t *testing.T, db string) []string {
+// readDB runs fn on a snapshot of the database, opened beside whatever server has it
+// open.
+func readDB(t *testing.T, db string, fn func(r engine.Reader) error) {
 	t.Helper()
-	conn := openReadOnly(t, db)
-	defer conn.Close()
-	rows, err := conn.Query(`SELECT id FROM events WHERE kind = 'lead.routed'`)
+	st, err := storage.Open(context.Background(), db, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+	defer st.Close()
+	if err := st.Read(context.Background(), fn); err != nil {
+		t.Fatal(err)
 	}
-	return ids
 }
 
-// openReadOnly opens the database for the checks, beside whatever server has it open.
-func openReadOnly(t *testing.T, db string) *sql.DB {
+// teamState is what the checks read: every lead oldest first, all history oldest first,
+// the outbox, and each event's console notifications.
+type teamState struct {
+	leads   []engine.Lead
+	events  []engine.Event
+	outbox  []engine.OutboxItem
+	notices map[int64]int // console notifications by event id
+}
+
+func readTeam(t *testing.T, db string) teamState {
 	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=query_only(1)&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return conn
+	s := teamState{notices: map[int64]int{}}
+	readDB(t, db, func(r engine.Reader) (err error) {
+		if s.leads, err = r.Leads(engine.LeadFilter{OldestFirst: true}); err != nil {
+			return err
+		}
+		if s.events, err = r.Events(engine.EventFilter{Ascending: true}); err != nil {
+			return err
+		}
+		if s.outbox, err = r.OutboxItems(engine.OutboxFilter{}); err != nil {
+			return err
+		}
+		agents, err := r.Agents()
+		if err != nil {
+			return err
+		}
+		for _, a := range agents {
+			notes, err := r.Notifications(a.ID, 1<<30)
+			if err != nil {
+				return err
+			}
+			for _, n := range notes {
+				s.notices[n.EventID]++
+			}
+		}
+		return nil
+	})
+	return s
 }
 
 // crashVerify checks the database against what the 201s promised.
 func crashVerify(t *testing.T, db string, acked map[string]ack) {
 	t.Helper()
-	conn := openReadOnly(t, db)
-	defer conn.Close()
+	s := readTeam(t, db)
 
 	// Every acknowledged lead, exactly once, with the owner its 201 named.
-	for ext, a := range acked {
-		var n int
-		var id int64
-		var owner sql.NullString
-		err := conn.QueryRow(`SELECT count(*), max(l.id), max(a.handle) FROM leads l LEFT JOIN agents a ON a.id = l.owner_id
-			WHERE l.source = 'crash' AND l.external_id = ?`, ext).Scan(&n, &id, &owner)
-		if err != nil {
-			t.Fatal(err)
+	byExt := map[string][]engine.Lead{}
+	for _, l := range s.leads {
+		if l.Source == "crash" {
+			byExt[l.ExternalID] = append(byExt[l.ExternalID], l)
 		}
-		if n != 1 || id != a.id || owner.String != a.owner {
-			t.Errorf("lead %s: %d rows, id %d owner %q; the 201 said id %d owner %q", ext, n, id, owner.String, a.id, a.owner)
+	}
+	for ext, a := range acked {
+		ls := byExt[ext]
+		if len(ls) != 1 || ls[0].ID != a.id || ls[0].Owner != a.owner {
+			t.Errorf("lead %s: stored %+v; the 201 said id %d owner %q", ext, ls, a.id, a.owner)
 		}
 	}
 
 	// The round-robin sequence over every stored lead, in commit (id) order, acknowledged
 	// or not, goes on without a skip or a repeat across the crash.
-	rows, err := conn.Query(`SELECT l.id, coalesce(a.handle, '') FROM leads l LEFT JOIN agents a ON a.id = l.owner_id ORDER BY l.id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for rows.Next() {
-		var id int64
-		var owner string
-		if err := rows.Scan(&id, &owner); err != nil {
-			t.Fatal(err)
+	for n, l := range s.leads {
+		if want := crashExpected(n); l.Owner != want {
+			t.Errorf("lead #%d is the %d-th routed: owner %q, the rotation says %q", l.ID, n+1, l.Owner, want)
 		}
-		if want := crashExpected(n); owner != want {
-			t.Errorf("lead #%d is the %d-th routed: owner %q, the rotation says %q", id, n+1, owner, want)
-		}
-		n++
 	}
-	rows.Close()
-	if n < len(acked) {
-		t.Errorf("%d leads stored, %d acknowledged", n, len(acked))
+	if len(s.leads) < len(acked) {
+		t.Errorf("%d leads stored, %d acknowledged", len(s.leads), len(acked))
 	}
 
-	// One owner per lead in history: exactly one lead.routed event each, and nothing
-	// else changed an owner.
-	var badRouted int
-	if err := conn.QueryRow(`SELECT count(*) FROM leads l WHERE (SELECT count(*) FROM events e WHERE e.lead_id = l.id AND e.kind = 'lead.routed') != 1`).Scan(&badRouted); err != nil {
-		t.Fatal(err)
+	// One owner per lead in history: exactly one lead.routed event each; and every
+	// routing event has its console notification and its outbox row for the global
+	// webhook.
+	routed := map[int64]int{}
+	webhooks := map[int64]int{}
+	for _, o := range s.outbox {
+		if o.Channel == engine.ChannelWebhook {
+			webhooks[o.EventID]++
+		}
 	}
-	if badRouted > 0 {
-		t.Errorf("%d leads do not have exactly one lead.routed event", badRouted)
-	}
-
-	// No notification dropped: every routing event has its console notification and its
-	// outbox row for the global webhook.
 	var missingNote, missingOutbox int
-	if err := conn.QueryRow(`SELECT count(*) FROM events e WHERE e.kind = 'lead.routed'
-		AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.event_id = e.id)`).Scan(&missingNote); err != nil {
-		t.Fatal(err)
+	for _, ev := range s.events {
+		if ev.Kind != engine.EvLeadRouted {
+			continue
+		}
+		routed[ev.LeadID]++
+		if s.notices[ev.ID] == 0 {
+			missingNote++
+		}
+		if webhooks[ev.ID] != 1 {
+			missingOutbox++
+		}
 	}
-	if err := conn.QueryRow(`SELECT count(*) FROM events e WHERE e.kind = 'lead.routed'
-		AND (SELECT count(*) FROM outbox o WHERE o.event_id = e.id AND o.channel = 'webhook') != 1`).Scan(&missingOutbox); err != nil {
-		t.Fatal(err)
+	for _, l := range s.leads {
+		if routed[l.ID] != 1 {
+			t.Errorf("lead #%d has %d lead.routed events, want 1", l.ID, routed[l.ID])
+		}
 	}
 	if missingNote > 0 || missingOutbox > 0 {
 		t.Errorf("routing events without their notification: %d in the console, %d in the outbox", missingNote, missingOutbox)
