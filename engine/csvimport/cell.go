@@ -13,9 +13,9 @@ import "strings"
 const formulaStarts = "=+-@\t\r"
 
 // SafeCell is s as a CSV cell for people: with a single quote in front when it starts
-// like a formula.
+// like a formula. A lone "-", the tables' "none", is no formula and stays as it is.
 func SafeCell(s string) string {
-	if s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0 {
+	if s != "" && s != "-" && strings.IndexByte(formulaStarts, s[0]) >= 0 {
 		return "'" + s
 	}
 	return s
