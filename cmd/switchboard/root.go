@@ -122,6 +122,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.tokenCmd(),
 		a.settingCmd(),
 		a.historyCmd(),
+		a.migrateCmd(),
 		a.loadtestCmd(),
 		a.demoCmd(),
 		a.versionCmd(),

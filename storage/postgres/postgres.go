@@ -204,6 +204,88 @@ func (p *Postgres) Read(ctx context.Context, fn func(engine.Reader) error) error
 	return fn(&q{ctx: ctx, db: tx})
 }
 
+// ErrNotEmpty is Import's refusal of a database that holds data already.
+var ErrNotEmpty = errors.New("the database is not empty")
+
+// Import fills an empty database in one transaction, for what copies a whole team in
+// (switchboard migrate). It holds the journal row, refuses a database in which any
+// table but the journal holds a row, runs fill, then moves every id sequence past the
+// ids fill wrote and the journal to the last event, so that ids go on from there, and
+// commits. Nothing is left behind when fill fails.
+func (p *Postgres) Import(ctx context.Context, fill func(tx pgx.Tx) error) error {
+	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM journal WHERE id = 1 FOR UPDATE`); err != nil {
+		return fmt.Errorf("postgres: taking the journal: %w", err)
+	}
+	tables, err := p.tables(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var full []string
+	for _, t := range tables {
+		var n int64
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{t}.Sanitize()).Scan(&n); err != nil {
+			return fmt.Errorf("postgres: counting %s: %w", t, err)
+		}
+		if n > 0 {
+			full = append(full, fmt.Sprintf("%s: %d", t, n))
+		}
+	}
+	if len(full) > 0 {
+		return fmt.Errorf("%w (%s)", ErrNotEmpty, strings.Join(full, ", "))
+	}
+	if err := fill(tx); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name`)
+	if err != nil {
+		return fmt.Errorf("postgres: listing sequences: %w", err)
+	}
+	var ids [][2]string
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return err
+		}
+		ids = append(ids, [2]string{t, c})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		t, c := pgx.Identifier{id[0]}.Sanitize(), pgx.Identifier{id[1]}.Sanitize()
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(`+c+`), 0) + 1, false) FROM `+t,
+			id[0], id[1]); err != nil {
+			return fmt.Errorf("postgres: moving the ids of %s: %w", id[0], err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE journal SET last_event_id = (SELECT coalesce(max(id), 0) FROM events) WHERE id = 1`); err != nil {
+		return fmt.Errorf("postgres: moving the journal: %w", err)
+	}
+	return tx.Commit(ctx)
+}
+
+// tables lists the tables that hold a team: every table but the journal and the
+// schema version.
+func (p *Postgres) tables(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+		AND table_name NOT IN ('journal', 'switchboard_schema') ORDER BY table_name`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: listing tables: %w", err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: listing tables: %w", err)
+	}
+	return tables, nil
+}
+
 // writeTx is an open write transaction holding the journal row.
 type writeTx struct {
 	q

@@ -258,6 +258,17 @@ func (s *SQLite) Read(ctx context.Context, fn func(engine.Reader) error) error {
 	return fn(&q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.readStmts}})
 }
 
+// Snapshot runs fn on one read transaction of the database's tables as they are, for
+// what copies them whole (switchboard migrate); everything else reads through Read.
+func (s *SQLite) Snapshot(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
 // writeTx is an open write transaction.
 type writeTx struct {
 	q
