@@ -86,7 +86,7 @@ func TestHostileTextIsStripped(t *testing.T) {
 	if r, at, found := foreignControl(frame); found {
 		t.Fatalf("the detail frame holds U+%04X at byte %d:\n%q", r, at, frame)
 	}
-	m.detail = nil
+	m.update(closeLeadMsg{})
 	frame = m.render()
 	if r, at, found := foreignControl(frame); found {
 		t.Fatalf("the dashboard frame holds U+%04X at byte %d:\n%q", r, at, frame)

@@ -1,366 +1,528 @@
+// Package tui is switchboard's console: one Bubble Tea model per session, acting as one
+// engine actor. Every change goes through the engine; every change anyone makes comes
+// back through the process's shared lead model (package leadmodel) and redraws the panes
+// that show it.
+//
+// The console is made of panes (Pane, one file each, listed in registry) and dialogs
+// (Dialog). The root model in this file owns neither's state: it routes keys to the
+// focused pane's bindings, routes messages addressed to a pane or to the dialog, hands
+// every pane each new version of the shared model, asks the panes that read from the
+// engine to read again after the events that make them stale, and lays the panes out.
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
+
+// Options configure a console session. The zero value is usable.
+type Options struct {
+	Width, Height  int  // initial terminal size (resizes arrive as tea.WindowSizeMsg)
+	DarkBackground bool // initial guess; a tea.BackgroundColorMsg updates it
+}
+
+// Sizes the layout works with when the terminal has not said its size yet.
+const (
+	defaultWidth  = 80
+	defaultHeight = 24
+	wideAt        = 140 // from this width the dashboard puts the team beside the queue
+)
+
+// leadPane is the id of the open lead's detail, drawn over the panes.
+const leadPane PaneID = "lead"
+
+// Model is the console of one session. *Model implements tea.Model.
+type Model struct {
+	s      *Session
+	leads  *leadmodel.Model
+	feed   *leadmodel.Feed
+	cancel context.CancelFunc
+	once   sync.Once
+
+	width, height int
+	st            styles // s.st points here
+
+	panes    []*mounted
+	tabs     []*mounted // the panes that take the focus, in tab order
+	focus    int        // index into tabs
+	overlay  *mounted   // the open lead, over the panes; nil when none
+	dialog   Dialog
+	showHelp bool
+
+	applied uint64 // the version of the shared model the panes have
+	started bool   // the panes have had a version
+	status  statusLine
+	ticking bool
+
+	// frame is the last screen drawn, until a message may have changed it.
+	frame string
+}
+
+// mounted is a pane in this session, with the root's bookkeeping of its refreshes.
+type mounted struct {
+	spec paneSpec
+	pane Pane
+	// One refresh at a time: what makes the pane stale while one runs asks for one
+	// more when it lands.
+	refreshing, again bool
+}
+
+// New returns the console model for one session, acting as actor on the engine that
+// leads follows.
+func New(leads *leadmodel.Model, actor engine.Actor, opts Options) *Model {
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Model{
+		leads: leads, feed: leads.Subscribe(), cancel: cancel,
+		width: opts.Width, height: opts.Height,
+		st: newStyles(opts.DarkBackground),
+	}
+	m.s = &Session{eng: leads.Engine(), actor: actor, ctx: ctx, st: &m.st, snap: leads.Snapshot()}
+	for _, spec := range registry {
+		if !spec.allowed(actor) {
+			continue
+		}
+		mp := &mounted{spec: spec, pane: spec.new(m.s, spec.id)}
+		m.panes = append(m.panes, mp)
+		if spec.place != placeStrip {
+			m.tabs = append(m.tabs, mp)
+		}
+	}
+	m.tabs[0].pane.Update(focusMsg(true))
+	return m
+}
+
+// Close releases the session's feed and cancels its engine calls. The SSH server calls
+// it on disconnect; it is safe to call more than once.
+func (m *Model) Close() {
+	m.once.Do(func() {
+		m.cancel()
+		m.feed.Close()
+	})
+}
 
 var _ tea.Model = (*Model)(nil)
 
+// feedMsg says a new version of the shared model is out; waited says it came from the
+// feed's waiter, which must then wait again.
+type feedMsg struct{ waited bool }
+
+// refreshedMsg carries a pane's refresh result back to it.
+type refreshedMsg struct {
+	to  PaneID
+	msg tea.Msg
+}
+
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.waitChange(), m.startRefresh())
+	return tea.Batch(tea.RequestBackgroundColor, msgCmd(feedMsg{}), m.waitFeed())
+}
+
+func (m *Model) waitFeed() tea.Cmd {
+	c, done := m.feed.C, m.s.ctx.Done()
+	return func() tea.Msg {
+		select {
+		case <-c:
+			return feedMsg{waited: true}
+		case <-done:
+			return nil
+		}
+	}
 }
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case changeMsg:
-		// Only notes what to read: the screen changes when the refresh lands.
-		m.pending.merge(m.refreshFor(msg))
-		return m, tea.Batch(m.waitChange(), m.startRefresh())
-	case subClosedMsg:
-		return m, nil
+	m.frame = ""
+	cmds := []tea.Cmd{m.update(msg)}
+	// What the components asked for while handling msg, at once.
+	for len(m.s.asked) > 0 {
+		asked := m.s.asked
+		m.s.asked = nil
+		for _, a := range asked {
+			cmds = append(cmds, m.update(a))
+		}
 	}
-	m.frame = "" // anything else may change what is on screen
+	return m, tea.Batch(append(cmds, m.keepTicking())...)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case feedMsg:
+		cmd := m.applyFeed()
+		if msg.waited {
+			return tea.Batch(cmd, m.waitFeed())
+		}
+		return cmd
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 	case tea.BackgroundColorMsg:
 		m.st = newStyles(msg.IsDark())
-		m.help.Styles = m.st.help
+	case toPane:
+		if mp := m.mounted(msg.to); mp != nil {
+			var cmd tea.Cmd
+			mp.pane, cmd = mp.pane.Update(msg.msg)
+			return cmd
+		}
 	case refreshedMsg:
-		m.inflight = false
-		m.applyRefresh(msg)
-		return m, m.startRefresh()
-	case detailMsg:
-		m.working = ""
-		if msg.err != nil {
-			m.err = msg.err
-		} else {
-			m.detail = msg.d
+		mp := m.mounted(msg.to)
+		if mp == nil {
+			return nil
 		}
-	case ruleSavedMsg:
-		if ed, ok := m.modal.(*ruleEditor); ok && ed.saved(msg) {
-			m.modal = nil
-			m.toast = fmt.Sprintf("Saved rule #%d %s", msg.rule.ID, msg.rule.Name)
+		mp.refreshing = false
+		var cmd tea.Cmd
+		mp.pane, cmd = mp.pane.Update(msg.msg)
+		if mp.again {
+			mp.again = false
+			return tea.Batch(cmd, m.refresh(mp))
 		}
-	case doneMsg:
-		m.working = ""
-		m.toast, m.err = msg.toast, msg.err
+		return cmd
+	case toDialog:
+		if m.dialog != nil {
+			var cmd tea.Cmd
+			m.dialog, cmd = m.dialog.Update(msg.msg)
+			return cmd
+		}
+	case statusMsg:
+		m.status.set(msg)
+	case openDialogMsg:
+		m.dialog = msg.d
+	case openLeadMsg:
+		m.overlay = &mounted{spec: paneSpec{id: leadPane}, pane: newDetailPane(m.s, leadPane, msg.id)}
+		m.overlay.pane.Update(focusMsg(true))
+		return m.refresh(m.overlay)
+	case closeLeadMsg:
+		m.overlay = nil
+	case tickMsg:
+		m.ticking = false
+		return m.broadcast(msg)
 	case tea.PasteMsg:
-		if m.modal != nil {
-			// Paste into the focused input: deliver it as typed text.
-			for _, r := range msg.Content {
-				if r == '\n' || r == '\r' {
-					continue
-				}
-				if cmd := m.handleKey(tea.KeyPressMsg{Code: r, Text: string(r)}); cmd != nil || m.modal == nil {
-					return m, cmd
-				}
-			}
-		}
+		return m.paste(msg)
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		return m.key(msg)
 	}
-	return m, nil
+	return nil
 }
 
-func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+// applyFeed hands the panes the newest version of the shared model and what changed
+// since the version they had, and refreshes the panes its events make stale.
+func (m *Model) applyFeed() tea.Cmd {
+	var u leadmodel.Update
+	if !m.started {
+		m.started = true
+		// A console that opens takes the model as it is: no lead is read for it.
+		snap := m.leads.Snapshot()
+		u = leadmodel.Update{Snapshot: snap, Burst: leadmodel.Burst{Version: snap.Version, Resync: true}}
+	} else {
+		u = m.leads.Since(m.applied)
+		if u.Snapshot.Version == m.applied {
+			return nil
+		}
+	}
+	m.applied = u.Snapshot.Version
+	m.s.snap = u.Snapshot
+	cmds := []tea.Cmd{m.broadcast(liveMsg{u})}
+	for _, mp := range m.all() {
+		if u.Resync || stale(mp.pane, u.Events) {
+			cmds = append(cmds, m.refresh(mp))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func stale(p Pane, events []engine.Event) bool {
+	for _, e := range events {
+		if p.Stale(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// refresh asks a pane to read again, unless it is already reading: then once more when
+// that read lands.
+func (m *Model) refresh(mp *mounted) tea.Cmd {
+	if mp.refreshing {
+		mp.again = true
+		return nil
+	}
+	cmd := mp.pane.Refresh()
+	if cmd == nil {
+		return nil
+	}
+	mp.refreshing = true
+	id := mp.spec.id
+	return func() tea.Msg { return refreshedMsg{to: id, msg: cmd()} }
+}
+
+// broadcast gives msg to every pane, the open lead's included.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, mp := range m.all() {
+		var cmd tea.Cmd
+		mp.pane, cmd = mp.pane.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) all() []*mounted {
+	if m.overlay == nil {
+		return m.panes
+	}
+	return append(m.panes[:len(m.panes):len(m.panes)], m.overlay)
+}
+
+func (m *Model) mounted(id PaneID) *mounted {
+	for _, mp := range m.all() {
+		if mp.spec.id == id {
+			return mp
+		}
+	}
+	return nil
+}
+
+func (m *Model) focused() *mounted { return m.tabs[m.focus] }
+
+func (m *Model) setFocus(i int) {
+	if i == m.focus {
+		return
+	}
+	m.focused().pane.Update(focusMsg(false))
+	m.focus = i
+	m.focused().pane.Update(focusMsg(true))
+}
+
+// keepTicking starts the one-second tick while something in sight shows times that
+// move on their own, and lets it stop when nothing does.
+func (m *Model) keepTicking() tea.Cmd {
+	if m.ticking || !m.showsTime() {
+		return nil
+	}
+	m.ticking = true
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func (m *Model) showsTime() bool {
+	if m.showHelp {
+		return false
+	}
+	if m.overlay != nil {
+		return m.overlay.pane.ShowsTime()
+	}
+	for _, mp := range m.onScreen() {
+		if mp.pane.ShowsTime() {
+			return true
+		}
+	}
+	return false
+}
+
+// onScreen is the panes of the focused pane's screen.
+func (m *Model) onScreen() []*mounted {
+	f := m.focused()
+	if f.spec.screen == "" {
+		return []*mounted{f}
+	}
+	var out []*mounted
+	for _, mp := range m.panes {
+		if mp.spec.screen == f.spec.screen {
+			out = append(out, mp)
+		}
+	}
+	return out
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	if cur := m.modal; cur != nil {
-		done, cmd := cur.update(msg)
-		// A dialog may open the next one (the share form after the picker).
-		if done && m.modal == cur {
-			m.modal = nil
-		}
+	if m.dialog != nil {
+		var cmd tea.Cmd
+		m.dialog, cmd = m.dialog.Update(msg)
 		return cmd
 	}
-	k := m.keys
 	if m.showHelp {
-		if key.Matches(msg, k.Quit) && msg.String() != "q" {
-			return tea.Quit
-		}
 		m.showHelp = false
 		return nil
 	}
-	m.toast, m.err = "", nil
-	if m.detail != nil {
-		return m.detailKey(msg)
-	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
-	case key.Matches(msg, k.Help):
-		m.showHelp = true
-		return nil
-	case key.Matches(msg, k.NextPane):
-		m.cycleFocus(1)
-		return nil
-	case key.Matches(msg, k.PrevPane):
-		m.cycleFocus(-1)
-		return nil
-	case key.Matches(msg, k.MyPresence) && m.actor.IsAgent():
-		m.presenceMenu(m.actor.Name)
-		return nil
-	}
-	if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
-		if i := int(s[0] - '1'); i < len(m.panes) {
-			m.focus = m.panes[i]
-		}
-		return nil
-	}
-	switch m.focus {
-	case paneQueue:
-		return m.listKey(msg, m.queue, m.store)
-	case paneLeads:
-		return m.listKey(msg, m.leads, m.store)
-	case paneMine:
-		return m.listKey(msg, m.mine, m.mineStore)
-	case paneBoard:
-		return m.boardKey(msg)
-	case paneRules:
-		return m.rulesKey(msg)
-	case paneHistory:
-		return m.historyKey(msg)
-	case paneShared:
-		return m.sharedKey(msg)
-	case paneNotes:
-		return m.notesKey(msg)
-	}
-	return nil
-}
-
-func (m *Model) cycleFocus(d int) {
-	for i, p := range m.panes {
-		if p == m.focus {
-			m.focus = m.panes[(i+d+len(m.panes))%len(m.panes)]
-			return
-		}
-	}
-}
-
-// moveKey reads a movement key: delta rows, or a jump to the first or last row.
-func (m *Model) moveKey(msg tea.KeyPressMsg, page int) (delta int, ok bool) {
-	k := m.keys
-	page = max(1, page)
-	switch {
-	case key.Matches(msg, k.Up):
-		return -1, true
-	case key.Matches(msg, k.Down):
-		return 1, true
-	case key.Matches(msg, k.PageUp):
-		return -page, true
-	case key.Matches(msg, k.PageDown):
-		return page, true
-	case key.Matches(msg, k.Home):
-		return -1 << 30, true
-	case key.Matches(msg, k.End):
-		return 1 << 30, true
-	}
-	return 0, false
-}
-
-func (m *Model) listKey(msg tea.KeyPressMsg, l *leadList, s *leadStore) tea.Cmd {
-	k := m.keys
-	if d, ok := m.moveKey(msg, l.height); ok {
-		l.move(d)
-		return nil
-	}
-	switch {
-	case key.Matches(msg, k.SelectUp):
-		l.extend(-1)
-	case key.Matches(msg, k.SelectDown):
-		l.extend(1)
-	case key.Matches(msg, k.Select):
-		l.toggle()
-		l.move(1)
-	case key.Matches(msg, k.Anchor):
-		l.toggleAnchor()
-	case key.Matches(msg, k.SelectAll):
-		l.selectAll()
-		m.toast = fmt.Sprintf("Selected %s", countLabel(len(l.selected), "lead"))
-	case key.Matches(msg, k.Clear):
-		if len(l.selected) > 0 || l.anchor >= 0 {
-			l.clearSelection()
-		} else if l.filterText != "" {
-			l.setFilter("", Filter{}, s, m.eng.Now())
-		}
-	case key.Matches(msg, k.Filter):
-		m.filterPrompt(l, s)
-	case key.Matches(msg, k.Open):
-		if r := l.current(); r != nil {
-			return m.openDetail(r.id)
-		}
-	case key.Matches(msg, k.Assign) && m.can(engine.ActAssign):
-		return m.assign(l.targets(), l)
-	case key.Matches(msg, k.Unassign) && m.can(engine.ActAssign):
-		return m.unassign(l.targets(), l)
-	case key.Matches(msg, k.Reroute) && m.can(engine.ActAssign):
-		return m.reroute(l.targets(), l)
-	case key.Matches(msg, k.Share):
-		return m.share(l.targets())
-	case key.Matches(msg, k.Status):
-		m.statusMenu(l.targets())
-	}
-	return nil
-}
-
-func (m *Model) can(a engine.Action) bool { return m.actor.Role.Can(a) }
-
-func (m *Model) filterPrompt(l *leadList, s *leadStore) {
-	before, beforeF := l.filterText, l.filter
-	in := newInput(&m.st, "source:facebook tag:vip age>1h acme   (keys: "+filterKeys+")")
-	in.SetValue(l.filterText)
-	in.CursorEnd()
-	m.modal = &prompt{
-		label: "/",
-		input: in,
-		change: func(v string) error {
-			f, err := ParseFilter(v)
-			if err != nil {
-				return err
-			}
-			l.setFilter(strings.TrimSpace(v), f, s, m.eng.Now())
-			return nil
-		},
-		submit: func(v string) error {
-			f, err := ParseFilter(v)
-			if err != nil {
-				return err
-			}
-			l.setFilter(strings.TrimSpace(v), f, s, m.eng.Now())
-			return nil
-		},
-		cancel: func() { l.setFilter(before, beforeF, s, m.eng.Now()) },
-	}
-}
-
-func (m *Model) boardKey(msg tea.KeyPressMsg) tea.Cmd {
-	if d, ok := m.moveKey(msg, 5); ok {
-		m.board.move(d)
-		return nil
-	}
-	a := m.board.current()
-	if a == nil {
-		return nil
-	}
-	if key.Matches(msg, m.keys.Presence) {
-		if !m.can(engine.ActSetAnyPresence) && a.Handle != m.actor.Name {
-			m.err = fmt.Errorf("setting %s's presence needs the dispatcher role", a.Handle)
+	m.status.clear()
+	if m.overlay != nil {
+		if msg.String() == "?" {
+			m.showHelp = true
 			return nil
 		}
-		m.presenceMenu(a.Handle)
+		cmd, _ := m.overlay.pane.Keys().Handle(msg)
+		return cmd
 	}
-	return nil
+	if cmd, ok := m.globalKeys().Handle(msg); ok {
+		return cmd
+	}
+	cmd, _ := m.focused().pane.Keys().Handle(msg)
+	return cmd
 }
 
-func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
-	if d, ok := m.moveKey(msg, 10); ok {
-		m.hist.move(d)
-		return nil
-	}
-	switch {
-	case key.Matches(msg, m.keys.Filter):
-		in := newInput(&m.st, "agent:bob kind:lead.routed lead:42")
-		in.SetValue(m.hist.filterText)
-		in.CursorEnd()
-		m.modal = &prompt{label: "history /", input: in, submit: func(v string) error {
-			q, err := parseHistoryFilter(v)
-			if err != nil {
-				return err
-			}
-			m.hist.query, m.hist.filterText, m.hist.cursor = q, strings.TrimSpace(v), 0
-			m.pending.merge(refresh{history: true})
+// globalKeys are the bindings of every pane: moving between panes, help, quitting, and
+// one's own presence.
+func (m *Model) globalKeys() Actions {
+	n := len(m.tabs)
+	return Actions{
+		act(bind(keys("tab"), "tab", "next pane"), do(func() tea.Cmd { m.setFocus((m.focus + 1) % n); return nil })),
+		act(bind(keys("shift+tab"), "shift+tab", "previous pane"), do(func() tea.Cmd { m.setFocus((m.focus + n - 1) % n); return nil })),
+		act(bind(digits(n), fmt.Sprintf("1–%d", n), "go to pane"), func(msg tea.KeyPressMsg) tea.Cmd {
+			m.setFocus(int(msg.String()[0] - '1'))
 			return nil
-		}}
-		return nil
-	case key.Matches(msg, m.keys.Clear):
-		m.hist.query, m.hist.filterText = engine.HistoryQuery{}, ""
-		m.pending.merge(refresh{history: true})
-		return m.startRefresh()
-	case key.Matches(msg, m.keys.Open):
-		if m.hist.cursor < len(m.hist.events) {
-			if id := m.hist.events[m.hist.cursor].LeadID; id != 0 {
-				return m.openDetail(id)
-			}
-		}
+		}),
+		actIf(m.s.actor.IsAgent(), "only agents have a presence", bind(keys("P"), "P", "my presence"), do(func() tea.Cmd {
+			return m.s.open(presenceMenu(m.s, m.s.actor.Name))
+		})),
+		act(bind(keys("?"), "?", "help"), do(func() tea.Cmd { m.showHelp = true; return nil })),
+		act(bind(keys("q"), "q", "quit"), do(func() tea.Cmd { return tea.Quit })),
 	}
-	return nil
 }
 
-func (m *Model) sharedKey(msg tea.KeyPressMsg) tea.Cmd {
-	if d, ok := m.moveKey(msg, 10); ok {
-		m.shared.move(d)
-		return nil
+func digits(n int) []string {
+	var out []string
+	for i := 1; i <= min(n, 9); i++ {
+		out = append(out, fmt.Sprint(i))
 	}
-	s := m.shared.current()
-	if s == nil {
-		return nil
+	return out
+}
+
+// paste types pasted text into the open dialog, without its line breaks.
+func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, r := range msg.Content {
+		if m.dialog == nil {
+			break
+		}
+		if r == '\n' || r == '\r' {
+			continue
+		}
+		var cmd tea.Cmd
+		m.dialog, cmd = m.dialog.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		cmds = append(cmds, cmd)
 	}
+	return tea.Batch(cmds...)
+}
+
+// View implements tea.Model.
+func (m *Model) View() tea.View {
+	if m.frame == "" {
+		m.frame = m.render()
+	}
+	v := tea.NewView(m.frame)
+	v.AltScreen = true
+	v.WindowTitle = "switchboard · " + m.s.actor.Name
+	return v
+}
+
+func (m *Model) size() (int, int) {
+	w, h := m.width, m.height
+	if w <= 0 {
+		w = defaultWidth
+	}
+	if h <= 0 {
+		h = defaultHeight
+	}
+	return w, h
+}
+
+// render draws the whole screen: exactly height lines of exactly width cells.
+func (m *Model) render() string {
+	w, h := m.size()
+	status := m.statusView(w)
+	bodyH := max(0, h-1-len(status))
+	var body []string
 	switch {
-	case key.Matches(msg, m.keys.Open):
-		return m.openDetail(s.Lead.ID)
-	case key.Matches(msg, m.keys.Status):
-		m.statusMenu([]int64{s.Lead.ID})
+	case m.showHelp:
+		body = m.helpView(w, bodyH)
+	case m.overlay != nil:
+		body = strings.Split(m.overlay.pane.View(w, bodyH), "\n")
+	default:
+		body = m.screenView(w, bodyH)
 	}
-	return nil
+	body = block(body, w, bodyH)
+	if m.dialog != nil {
+		body = m.dialogView(body, w, bodyH)
+	}
+	lines := make([]string, 0, h)
+	lines = append(lines, m.headerView(w))
+	lines = append(lines, body...)
+	lines = append(lines, status...)
+	return strings.Join(lines[:min(len(lines), h)], "\n")
 }
 
-func (m *Model) notesKey(msg tea.KeyPressMsg) tea.Cmd {
-	if d, ok := m.moveKey(msg, 10); ok {
-		m.notes.move(d)
-		return nil
-	}
-	switch msg.String() {
-	case "r":
-		if m.notes.cursor < len(m.notes.items) {
-			return m.markRead([]int64{m.notes.items[m.notes.cursor].ID})
-		}
-	case "R":
-		return m.markRead(nil)
-	case "enter":
-		if m.notes.cursor < len(m.notes.items) {
-			n := m.notes.items[m.notes.cursor]
-			cmds := []tea.Cmd{m.markRead([]int64{n.ID})}
-			if n.LeadID != 0 {
-				cmds = append(cmds, m.openDetail(n.LeadID))
-			}
-			return tea.Batch(cmds...)
+func (m *Model) headerView(w int) string {
+	st := &m.st
+	var b strings.Builder
+	b.WriteString(st.title.Render("switchboard") + " ")
+	for i, mp := range m.tabs {
+		label := fmt.Sprintf(" %d %s ", i+1, mp.pane.Title())
+		if i == m.focus && m.overlay == nil {
+			b.WriteString(st.tabActive.Render(label))
+		} else {
+			b.WriteString(st.tab.Render(label))
 		}
 	}
-	return nil
+	return fit(b.String(), w)
 }
 
-func (m *Model) detailKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	id := []int64{m.detail.lead.Lead.ID}
+// screenView lays out the focused pane's screen: the pane alone, or the dashboard's
+// main pane, side pane and strip.
+func (m *Model) screenView(w, h int) []string {
+	var main, side, strip *mounted
+	for _, mp := range m.onScreen() {
+		switch mp.spec.place {
+		case placeMain:
+			main = mp
+		case placeSide:
+			side = mp
+		case placeStrip:
+			strip = mp
+		}
+	}
+	view := func(mp *mounted, w, h int) []string {
+		if mp == nil || h <= 0 || w <= 0 {
+			return block(nil, max(0, w), max(0, h))
+		}
+		return block(strings.Split(mp.pane.View(w, h), "\n"), w, h)
+	}
+	if side == nil && strip == nil {
+		return view(main, w, h)
+	}
+	stripH := 0
 	switch {
-	case key.Matches(msg, k.Back), msg.String() == "q":
-		m.detail = nil
-	case key.Matches(msg, k.Up):
-		m.detail.offset = max(0, m.detail.offset-1)
-	case key.Matches(msg, k.Down):
-		m.detail.offset++
-	case key.Matches(msg, k.Assign) && m.can(engine.ActAssign):
-		return m.assign(id, nil)
-	case key.Matches(msg, k.Unassign) && m.can(engine.ActAssign):
-		return m.unassign(id, nil)
-	case key.Matches(msg, k.Reroute) && m.can(engine.ActAssign):
-		return m.reroute(id, nil)
-	case key.Matches(msg, k.Share):
-		return m.share(id)
-	case key.Matches(msg, k.Status):
-		m.statusMenu(id)
-	case key.Matches(msg, k.Help):
-		m.showHelp = true
+	case strip == nil:
+	case h >= 40:
+		stripH = 8
+	case h >= 18:
+		stripH = 4
 	}
-	return nil
+	mainH := h - stripH
+	var out []string
+	if w >= wideAt {
+		sideW := min(84, w*2/5)
+		mainW := w - sideW - 1
+		out = sideBySide(view(main, mainW, mainH), view(side, sideW, mainH), m.st.dim.Render("│"))
+	} else {
+		sideH := 0
+		if side != nil {
+			// The side pane says how many rows it wants; the focused one gets more room.
+			want := 1 + len(m.s.team())
+			sideH = min(want, mainH/3)
+			if m.focused() == side {
+				sideH = min(want, mainH*2/3)
+			}
+			sideH = max(sideH, min(2, mainH))
+		}
+		out = append(view(main, w, mainH-sideH), view(side, w, sideH)...)
+	}
+	return append(out, view(strip, w, stripH)...)
 }

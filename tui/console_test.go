@@ -2,9 +2,12 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
 // testEngine is an engine on a real SQLite file with a small team and no rules, so
@@ -90,9 +94,34 @@ type console struct {
 	scr *screen
 }
 
+// modelOf is the shared lead model of eng for a test: one per engine, as a process
+// has one.
+func modelOf(t testing.TB, eng *engine.Engine) *leadmodel.Model {
+	t.Helper()
+	models.Lock()
+	defer models.Unlock()
+	if m, ok := models.m[eng]; ok {
+		return m
+	}
+	m := leadmodel.New(eng, slog.New(slog.DiscardHandler))
+	models.m[eng] = m
+	t.Cleanup(func() {
+		models.Lock()
+		delete(models.m, eng)
+		models.Unlock()
+		m.Close()
+	})
+	return m
+}
+
+var models = struct {
+	sync.Mutex
+	m map[*engine.Engine]*leadmodel.Model
+}{m: map[*engine.Engine]*leadmodel.Model{}}
+
 func startConsole(t *testing.T, eng *engine.Engine, actor engine.Actor, w, h int) (*console, *Model) {
 	t.Helper()
-	m := New(eng, actor, Options{Width: w, Height: h, DarkBackground: true})
+	m := New(modelOf(t, eng), actor, Options{Width: w, Height: h, DarkBackground: true})
 	t.Cleanup(m.Close)
 	scr := &screen{Model: m}
 	tm := teatest.NewTestModel(t, scr, teatest.WithInitialTermSize(w, h),
@@ -145,6 +174,18 @@ func finish(t *testing.T, c *console) *Model {
 	return c.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*screen).Model
 }
 
+// listOf is the lead list of the pane with id.
+func listOf(m *Model, id PaneID) *leadList { return m.mounted(id).pane.(*listPane).list }
+
+// ids lists the leads a list shows, in its order.
+func ids(l *leadList) []int64 {
+	out := []int64{}
+	for i := range l.n() {
+		out = append(out, l.at(i).ID)
+	}
+	return out
+}
+
 func TestAssignThreeLeads(t *testing.T) {
 	eng := testEngine(t)
 	addLeads(t, eng, 5, "web")
@@ -158,12 +199,15 @@ func TestAssignThreeLeads(t *testing.T) {
 	waitScreen(t, tm, "Assign 3 leads to")
 	tm.Type("bob")
 	tm.Send(press("enter"))
+	// bob is away: the picker asks once.
+	waitScreen(t, tm, "bob is away. Give 3 leads to bob anyway?")
+	tm.Send(press("y"))
 	waitScreen(t, tm, "Assigned 3 leads to Bob Okafor", "Queue 2 leads", "3/∞")
 	m := finish(t, tm)
-	if m.queue.total != 2 {
-		t.Errorf("queue holds %d leads, want 2", m.queue.total)
+	if n := listOf(m, "queue").n(); n != 2 {
+		t.Errorf("queue holds %d leads, want 2", n)
 	}
-	for _, a := range m.board.agents {
+	for _, a := range m.s.team() {
 		if a.Handle == "bob" && a.OpenLeads != 3 {
 			t.Errorf("bob has %d open leads, want 3", a.OpenLeads)
 		}
@@ -185,12 +229,13 @@ func TestFilterBySource(t *testing.T) {
 	tm.Send(press("enter"))
 	waitScreen(t, tm, "Queue 3 leads", "/ source:facebook")
 	m := finish(t, tm)
-	if len(m.queue.visible) != 3 {
-		t.Fatalf("filtered queue shows %d leads, want 3", len(m.queue.visible))
+	l := listOf(m, "queue")
+	if l.n() != 3 {
+		t.Fatalf("filtered queue shows %d leads, want 3", l.n())
 	}
-	for _, r := range m.queue.visible {
-		if r.source != "facebook" {
-			t.Errorf("lead #%d from %s passed the filter", r.id, r.source)
+	for i := range l.n() {
+		if r := l.at(i); r.Source != "facebook" {
+			t.Errorf("lead #%d from %s passed the filter", r.ID, r.Source)
 		}
 	}
 }
@@ -209,12 +254,12 @@ func TestRuleEditorRejectsInvalidCondition(t *testing.T) {
 	tm.Send(press("enter"))
 	waitScreen(t, tm, "fix the condition first")
 	m := finish(t, tm)
-	ed, ok := m.modal.(*ruleEditor)
+	ed, ok := m.dialog.(*ruleEditor)
 	if !ok {
 		t.Fatalf("the rule editor closed on an invalid condition")
 	}
-	if ed.form.condErr == nil {
-		t.Fatalf("the condition %q was accepted", ed.form.condition.Value())
+	if ed.condErr == nil {
+		t.Fatalf("the condition %q was accepted", ed.condition.Value())
 	}
 	rules, _ := eng.Rules(context.Background(), engine.System())
 	if len(rules) != 0 {
@@ -228,9 +273,9 @@ func TestAgentCannotSeeQueue(t *testing.T) {
 	tm, _ := startConsole(t, eng, actorOf(t, eng, "alice"), 80, 24)
 	waitScreen(t, tm, "My leads", "Inbox")
 	m := finish(t, tm)
-	for _, p := range m.panes {
-		if p == paneQueue || p == paneLeads {
-			t.Fatalf("an agent session has the %s pane", paneNames[p])
+	for _, mp := range m.panes {
+		if id := mp.spec.id; id == "queue" || id == "leads" || id == "team" {
+			t.Fatalf("an agent session has the %s pane", id)
 		}
 	}
 	if v := ansi.Strip(m.View().Content); strings.Contains(v, "Queue") || strings.Contains(v, "Lead web") {
@@ -249,8 +294,9 @@ func TestLeadFromAnotherActorAppearsLive(t *testing.T) {
 	finish(t, tm)
 }
 
-// TestLayoutFits renders every pane at 80×24 and checks that no line is wider than
-// the terminal and the screen has exactly 24 lines.
+// TestLayoutFits renders every pane, with and without help, and the dialogs, at the
+// sizes people use, and checks that no line is wider than the terminal and the screen
+// has exactly its height.
 func TestLayoutFits(t *testing.T) {
 	eng := testEngine(t)
 	addLeads(t, eng, 40, "facebook")
@@ -270,19 +316,26 @@ func TestLayoutFits(t *testing.T) {
 		tm, _ := startConsole(t, eng, actor, w, h)
 		waitScreen(t, tm, want)
 		m := finish(t, tm)
-		for _, p := range m.panes {
-			m.focus = p
+		for i, mp := range m.tabs {
+			m.setFocus(i)
 			for _, withHelp := range []bool{false, true} {
 				m.showHelp = withHelp
-				assertFits(t, m.render(), w, h, fmt.Sprintf("%s at %dx%d (help %v)", paneNames[p], w, h, withHelp))
+				assertFits(t, m.render(), w, h, fmt.Sprintf("%s at %dx%d (help %v)", mp.pane.Title(), w, h, withHelp))
 			}
 		}
 		m.showHelp = false
-		m.focus = paneQueue
-		m.assign([]int64{1}, m.queue)
+		m.setFocus(0)
+		m.update(openLeadMsg{id: 3})
+		m.update(refreshedMsg{to: leadPane, msg: m.overlay.pane.Refresh()()})
+		assertFits(t, m.render(), w, h, fmt.Sprintf("lead detail at %dx%d", w, h))
+		m.update(closeLeadMsg{})
+		m.dialog = newPicker(m.s, "Assign 1 lead to…", 1, true, func(engine.Agent) tea.Cmd { return nil })
 		assertFits(t, m.render(), w, h, fmt.Sprintf("assign picker at %dx%d", w, h))
-		m.modal = &ruleEditor{m: m, form: newRuleForm(&m.st, nil)}
+		m.dialog = newRuleEditor(m.s, nil, func(engine.Rule) {})
 		assertFits(t, m.render(), w, h, fmt.Sprintf("rule editor at %dx%d", w, h))
+		m.dialog = nil
+		m.status.set(statusMsg{err: errors.New(strings.Repeat("a refusal long enough to need more than one line ", 6))})
+		assertFits(t, m.render(), w, h, fmt.Sprintf("a long refusal at %dx%d", w, h))
 	}
 }
 
@@ -299,17 +352,23 @@ func assertFits(t *testing.T, screen string, w, h int, what string) {
 	}
 }
 
-func TestCloseReleasesSubscription(t *testing.T) {
+// A session reads the process's lead model through a feed of its own, and gives it back
+// when it closes; it never subscribes to the engine's hub.
+func TestCloseReleasesFeed(t *testing.T) {
 	eng := testEngine(t)
-	before := eng.Hub().Subscribers()
-	m := New(eng, engine.System(), Options{})
-	if got := eng.Hub().Subscribers(); got != before+1 {
-		t.Fatalf("subscribers = %d after New, want %d", got, before+1)
+	leads := modelOf(t, eng)
+	hub, before := eng.Hub().Subscribers(), leads.Feeds()
+	m := New(leads, engine.System(), Options{})
+	if got := leads.Feeds(); got != before+1 {
+		t.Fatalf("feeds = %d after New, want %d", got, before+1)
+	}
+	if got := eng.Hub().Subscribers(); got != hub {
+		t.Fatalf("a console subscribed to the hub: %d subscribers, want %d", got, hub)
 	}
 	m.Close()
 	m.Close()
-	if got := eng.Hub().Subscribers(); got != before {
-		t.Fatalf("subscribers = %d after Close, want %d", got, before)
+	if got := leads.Feeds(); got != before {
+		t.Fatalf("feeds = %d after Close, want %d", got, before)
 	}
 }
 

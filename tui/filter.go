@@ -11,22 +11,42 @@ import (
 )
 
 // Filter is what the `/` prompt selects: free words that must all appear in a lead's
-// name, email, phone or company, plus keyed terms. Terms of one key widen (any source
-// listed), different keys narrow (all must hold); tags narrow (every tag listed).
+// name, email, phone or company, plus keyed terms whose values match by prefix
+// (s:fa is facebook). Terms of one key widen (any source listed), different keys narrow
+// (all must hold); tags narrow (every tag listed).
 //
-//	source:facebook tag:vip age>1h acme
+//	source:facebook tag:vip age>1h acme      s:fa t:vip o:none st:new
 type Filter struct {
 	Words    []string // lower case
-	Sources  []string // lower case
-	Tags     []string // lower case
+	Sources  []string // lower case prefixes
+	Tags     []string // lower case prefixes
 	Statuses []engine.Status
-	Owners   []string      // handles; "none" means unassigned
+	Owners   []string      // handle prefixes; "none" means unassigned
 	MinAge   time.Duration // age>: older than
 	MaxAge   time.Duration // age<: younger than
 }
 
+// filterKey is a keyed term of the filter.
+type filterKey int
+
+const (
+	keyNone filterKey = iota
+	keySource
+	keyTag
+	keyOwner
+	keyStatus
+)
+
+// filterKeyNames maps every way to write a key, the one-letter aliases included, to it.
+var filterKeyNames = map[string]filterKey{
+	"source": keySource, "s": keySource,
+	"tag": keyTag, "t": keyTag,
+	"owner": keyOwner, "o": keyOwner,
+	"status": keyStatus, "st": keyStatus,
+}
+
 // filterKeys lists the keyed terms, for error messages and help.
-const filterKeys = "source:, tag:, status:, owner:, age>, age<"
+const filterKeys = "source: (s:), tag: (t:), owner: (o:), status: (st:), age>, age<"
 
 // ParseFilter reads a filter as typed at the `/` prompt. An empty string matches
 // everything. Words may be quoted ("acme corp") to keep their spaces.
@@ -56,29 +76,30 @@ func ParseFilter(s string) (Filter, error) {
 			}
 			continue
 		}
-		k, v, ok := strings.Cut(lt, ":")
-		if !ok || !isFilterKey(k) {
+		name, v, ok := strings.Cut(lt, ":")
+		k := filterKeyNames[name]
+		if !ok || k == keyNone {
 			f.Words = append(f.Words, lt)
 			continue
 		}
 		if v == "" {
-			return Filter{}, fmt.Errorf("%q needs a value, e.g. %s:…", t, k)
+			return Filter{}, fmt.Errorf("%q needs a value, e.g. %s:…", t, name)
 		}
 		for _, v := range strings.Split(v, ",") {
 			if v == "" {
 				continue
 			}
 			switch k {
-			case "source":
+			case keySource:
 				f.Sources = appendNew(f.Sources, v)
-			case "tag":
+			case keyTag:
 				f.Tags = appendNew(f.Tags, v)
-			case "owner":
+			case keyOwner:
 				f.Owners = appendNew(f.Owners, v)
-			case "status":
-				st, err := engine.ParseStatus(v)
+			case keyStatus:
+				st, err := statusByPrefix(v)
 				if err != nil {
-					return Filter{}, fmt.Errorf("status:%s: %w", v, err)
+					return Filter{}, fmt.Errorf("%s:%s: %w", name, v, err)
 				}
 				if !slices.Contains(f.Statuses, st) {
 					f.Statuses = append(f.Statuses, st)
@@ -92,12 +113,19 @@ func ParseFilter(s string) (Filter, error) {
 	return f, nil
 }
 
-func isFilterKey(k string) bool {
-	switch k {
-	case "source", "tag", "status", "owner":
-		return true
+// statusByPrefix is the status a prefix names: every status starts with its own letter.
+func statusByPrefix(p string) (engine.Status, error) {
+	var match []engine.Status
+	for _, st := range engine.Statuses {
+		if strings.HasPrefix(string(st), p) {
+			match = append(match, st)
+		}
 	}
-	return false
+	if len(match) != 1 {
+		_, err := engine.ParseStatus(p)
+		return "", err
+	}
+	return match[0], nil
 }
 
 func ageTerm(t string) (op, rest string, ok bool) {
@@ -152,8 +180,11 @@ func splitTerms(s string) ([]string, error) {
 // Empty reports whether the filter matches every lead.
 func (f Filter) Empty() bool {
 	return len(f.Words) == 0 && len(f.Sources) == 0 && len(f.Tags) == 0 &&
-		len(f.Statuses) == 0 && len(f.Owners) == 0 && f.MinAge == 0 && f.MaxAge == 0
+		len(f.Statuses) == 0 && len(f.Owners) == 0 && !f.HasAge()
 }
+
+// HasAge reports whether the filter has age terms, which time changes on its own.
+func (f Filter) HasAge() bool { return f.MinAge > 0 || f.MaxAge > 0 }
 
 // String writes the filter in the form ParseFilter reads.
 func (f Filter) String() string {
@@ -195,37 +226,84 @@ func quoteTerm(s string) string {
 
 // Match reports whether row r passes the filter at time now.
 func (f Filter) Match(r *row, now time.Time) bool {
-	if len(f.Sources) > 0 && !slices.Contains(f.Sources, r.source) {
+	return f.MatchTerms(r) && f.MatchAge(r, now)
+}
+
+// MatchTerms is Match without the age terms: what does not change while the lead does
+// not.
+func (f Filter) MatchTerms(r *row) bool {
+	if len(f.Sources) > 0 && !slices.ContainsFunc(f.Sources, func(p string) bool { return strings.HasPrefix(r.Source, p) }) {
 		return false
 	}
 	for _, t := range f.Tags {
-		if !slices.Contains(r.tags, t) {
+		if !slices.ContainsFunc(r.Tags, func(tag string) bool { return strings.HasPrefix(tag, t) }) {
 			return false
 		}
 	}
-	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, r.status) {
+	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, r.Status) {
 		return false
 	}
-	if len(f.Owners) > 0 {
-		owner := r.owner
-		if owner == "" {
-			owner = "none"
+	if len(f.Owners) > 0 && !slices.ContainsFunc(f.Owners, func(p string) bool {
+		if r.Owner == "" {
+			return p == "none"
 		}
-		if !slices.Contains(f.Owners, owner) {
-			return false
-		}
-	}
-	age := now.Sub(r.created)
-	if f.MinAge > 0 && age <= f.MinAge {
-		return false
-	}
-	if f.MaxAge > 0 && age >= f.MaxAge {
+		return strings.HasPrefix(r.Owner, p)
+	}) {
 		return false
 	}
 	for _, w := range f.Words {
-		if !strings.Contains(r.text, w) {
+		if !r.Contains(w) {
 			return false
 		}
 	}
 	return true
+}
+
+// MatchAge is the filter's age terms alone.
+func (f Filter) MatchAge(r *row, now time.Time) bool {
+	age := now.Sub(r.Created)
+	if f.MinAge > 0 && age <= f.MinAge {
+		return false
+	}
+	return f.MaxAge <= 0 || age < f.MaxAge
+}
+
+// completeFilter completes the value of the last term of text from values, which
+// lists what the leads hold for a key. It returns the text with the value completed as
+// far as the candidates agree, and the candidates (none when the last term is not a
+// keyed one or nothing matches).
+func completeFilter(text string, values func(filterKey) []string) (string, []string) {
+	start := strings.LastIndexFunc(text, unicode.IsSpace) + 1
+	term := text[start:]
+	name, v, ok := strings.Cut(term, ":")
+	k := filterKeyNames[strings.ToLower(name)]
+	if !ok || k == keyNone {
+		return text, nil
+	}
+	// Complete only the last of a comma list: s:web,fa → s:web,facebook.
+	done := ""
+	if i := strings.LastIndexByte(v, ','); i >= 0 {
+		done, v = v[:i+1], v[i+1:]
+	}
+	v = strings.ToLower(v)
+	var cands []string
+	for _, c := range values(k) {
+		if strings.HasPrefix(c, v) {
+			cands = append(cands, c)
+		}
+	}
+	if len(cands) == 0 {
+		return text, nil
+	}
+	common := []rune(cands[0])
+	for _, c := range cands[1:] {
+		for !strings.HasPrefix(c, string(common)) {
+			common = common[:len(common)-1]
+		}
+	}
+	value := string(common)
+	if strings.ContainsFunc(value, unicode.IsSpace) {
+		value = `"` + value + `"`
+	}
+	return text[:start] + name + ":" + done + value, cands
 }

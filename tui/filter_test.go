@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
 func TestParseFilter(t *testing.T) {
@@ -29,7 +30,10 @@ func TestParseFilter(t *testing.T) {
 		{in: `"acme corp" x@y.com`, want: Filter{Words: []string{"acme corp", "x@y.com"}}},
 		{in: `owner:"a b"`, want: Filter{Owners: []string{"a b"}}},
 		{in: "http://x", want: Filter{Words: []string{"http://x"}}},
+		{in: "s:fa t:v o:al st:con", want: Filter{Sources: []string{"fa"}, Tags: []string{"v"}, Owners: []string{"al"}, Statuses: []engine.Status{engine.StatusContacted}}},
+		{in: "st:w,l", want: Filter{Statuses: []engine.Status{engine.StatusWon, engine.StatusLost}}},
 		{in: "status:done", wantErr: "status:done"},
+		{in: "st:x", wantErr: "st:x"},
 		{in: "age>soon", wantErr: "age>soon"},
 		{in: "age>", wantErr: "needs a duration"},
 		{in: "tag:", wantErr: "needs a value"},
@@ -57,7 +61,7 @@ func TestParseFilter(t *testing.T) {
 
 func TestFilterMatch(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	r := rowOf(engine.Lead{
+	r := leadmodel.RowOf(engine.Lead{
 		ID: 1, Name: "Ada Lovelace", Company: "Acme Corp", Email: "ada@acme.test",
 		Source: "facebook", Tags: []string{"VIP"}, Status: engine.StatusNew,
 		CreatedAt: now.Add(-2 * time.Hour),
@@ -81,6 +85,14 @@ func TestFilterMatch(t *testing.T) {
 		{"status:assigned", false},
 		{"owner:none", true},
 		{"owner:alice", false},
+		{"s:fa", true},
+		{"s:face,tik", true},
+		{"s:ce", false},
+		{"t:v", true},
+		{"t:vip t:h", false},
+		{"st:n", true},
+		{"st:a", false},
+		{"o:n", false},
 	}
 	for _, tt := range tests {
 		f, err := ParseFilter(tt.filter)
@@ -115,4 +127,33 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("round trip of %q: %+v became %+v via %q", s, got, again, got.String())
 		}
 	})
+}
+
+func TestCompleteFilter(t *testing.T) {
+	values := func(k filterKey) []string {
+		switch k {
+		case keySource:
+			return []string{"facebook", "fair", "web"}
+		case keyOwner:
+			return []string{"alice", "none"}
+		}
+		return nil
+	}
+	for _, tt := range []struct {
+		in, want string
+		cands    []string
+	}{
+		{"s:fac", "s:facebook", []string{"facebook"}},
+		{"s:f", "s:fa", []string{"facebook", "fair"}},
+		{"acme source:w", "acme source:web", []string{"web"}},
+		{"s:web,fai", "s:web,fair", []string{"fair"}},
+		{"o:", "o:", []string{"alice", "none"}},
+		{"s:zz", "s:zz", nil},
+		{"acme", "acme", nil},
+	} {
+		got, cands := completeFilter(tt.in, values)
+		if got != tt.want || strings.Join(cands, " ") != strings.Join(tt.cands, " ") {
+			t.Errorf("completeFilter(%q) = %q, %q; want %q, %q", tt.in, got, cands, tt.want, tt.cands)
+		}
+	}
 }

@@ -1,29 +1,156 @@
 package tui
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/switchboard/switchboard/engine"
 )
 
-// How many events the history pane and the dashboard's live strip keep.
-const (
-	historyKeep = 500
-	stripKeep   = 20
-)
+// historyKeep is how many events the history pane keeps.
+const historyKeep = 500
 
-// historyPane lists events newest first, filtered by agent, kind and lead.
+// historyPane lists events newest first, filtered by agent, kind and lead, each with
+// its routing explanation wrapped to the width. A session that may see all history
+// takes committed events as they come, filtered by engine.HistoryQuery.Matches (the
+// store's own rule); an agent's is read again from the engine, which decides what it
+// may see.
 type historyPane struct {
+	paneBase
+	id         PaneID
+	s          *Session
 	events     []engine.Event
 	query      engine.HistoryQuery
 	filterText string
-	cursor     int
-	offset     int
+	sc         scroller
+	width      int
+	// gen counts filter changes: a read made for an older filter is dropped.
+	gen int
+	err error
+}
+
+// historyRead is what a read of history brought.
+type historyRead struct {
+	gen    int
+	events []engine.Event
+	err    error
+}
+
+func newHistoryPane(s *Session, id PaneID) Pane { return &historyPane{id: id, s: s} }
+
+func (p *historyPane) Title() string { return "History" }
+
+func (p *historyPane) seesAll() bool { return p.s.can(engine.ActViewAllHistory) }
+
+func (p *historyPane) Stale(e engine.Event) bool {
+	return !p.seesAll() && concerns(p.s, e, p.seen)
+}
+
+func (p *historyPane) seen(lead int64) bool {
+	return slices.ContainsFunc(p.events, func(e engine.Event) bool { return e.LeadID == lead })
+}
+
+func (p *historyPane) Refresh() tea.Cmd {
+	s, q, gen := p.s, p.query, p.gen
+	q.Limit = historyKeep
+	return func() tea.Msg {
+		page, err := s.eng.History(s.ctx, s.actor, q)
+		return historyRead{gen: gen, events: page.Items, err: err}
+	}
+}
+
+func (p *historyPane) Update(msg tea.Msg) (Pane, tea.Cmd) {
+	if p.focus(msg) {
+		return p, nil
+	}
+	switch msg := msg.(type) {
+	case liveMsg:
+		if p.seesAll() && !msg.Resync {
+			p.add(msg.Events)
+		}
+	case historyRead:
+		if msg.gen != p.gen {
+			return p, nil
+		}
+		p.err = msg.err
+		if msg.err == nil {
+			at := p.cursorID()
+			p.events = msg.events
+			p.follow(at)
+		}
+	}
+	return p, nil
+}
+
+func (p *historyPane) cursorID() int64 {
+	if p.sc.cursor > 0 && p.sc.cursor < len(p.events) {
+		return p.events[p.sc.cursor].ID
+	}
+	return 0
+}
+
+// follow keeps the cursor on event at, unless it was following the newest (at 0).
+func (p *historyPane) follow(at int64) {
+	if at != 0 {
+		if i := slices.IndexFunc(p.events, func(e engine.Event) bool { return e.ID == at }); i >= 0 {
+			p.sc.cursor = i
+		}
+	}
+	p.sc.clamp(len(p.events))
+}
+
+// add puts committed events the filter keeps on top.
+func (p *historyPane) add(events []engine.Event) {
+	at := p.cursorID()
+	p.events = mergeEvents(p.events, events, p.query.Matches, historyKeep)
+	p.follow(at)
+}
+
+func (p *historyPane) Keys() Actions {
+	return append(moveActions(&p.sc, func() int { return len(p.events) }),
+		act(bind(keys("/"), "/", "filter"), do(p.filterPrompt)),
+		act(bind(keys("esc"), "esc", "clear the filter"), do(func() tea.Cmd { return p.setFilter(engine.HistoryQuery{}, "") })),
+		act(bind(keys("enter"), "enter", "open the lead"), do(func() tea.Cmd {
+			if p.sc.cursor < len(p.events) {
+				if id := p.events[p.sc.cursor].LeadID; id != 0 {
+					return p.s.openLead(id)
+				}
+			}
+			return nil
+		})),
+	)
+}
+
+func (p *historyPane) HelpNotes() []string {
+	return []string{"Filter: agent:bob kind:lead.routed (or a subject: lead, share, agent, rule, notification) lead:42."}
+}
+
+// setFilter shows the events q selects, read again from the engine.
+func (p *historyPane) setFilter(q engine.HistoryQuery, text string) tea.Cmd {
+	if text == p.filterText {
+		return nil
+	}
+	p.query, p.filterText = q, text
+	p.gen++
+	p.events, p.sc = nil, scroller{}
+	return p.s.to(p.id, p.Refresh())
+}
+
+func (p *historyPane) filterPrompt() tea.Cmd {
+	in := newInput(p.s.st, "agent:bob kind:lead.routed lead:42")
+	in.SetValue(p.filterText)
+	in.CursorEnd()
+	return p.s.open(&prompt{s: p.s, label: "history /", input: in, submit: func(v string) (tea.Cmd, error) {
+		q, err := parseHistoryFilter(v)
+		if err != nil {
+			return nil, err
+		}
+		return p.setFilter(q, strings.TrimSpace(v)), nil
+	}})
 }
 
 // parseHistoryFilter reads "agent:bob kind:lead lead:12".
@@ -52,126 +179,34 @@ func parseHistoryFilter(s string) (engine.HistoryQuery, error) {
 	return q, nil
 }
 
-// add puts committed events the pane's filter keeps on top, keeping the cursor on the
-// event it was on unless it was following the newest.
-func (h *historyPane) add(events []engine.Event) {
-	var at int64
-	if h.cursor > 0 && h.cursor < len(h.events) {
-		at = h.events[h.cursor].ID
-	}
-	h.events = mergeEvents(h.events, events, func(e engine.Event) bool { return h.query.Matches(e) }, historyKeep)
-	if at != 0 {
-		h.cursor = slices.IndexFunc(h.events, func(e engine.Event) bool { return e.ID == at })
-	}
-	h.move(0)
-}
-
-// mergeEvents returns have (newest first) with the fresh events keep selects, newest
-// first, each event once, at most limit of them. have is not modified.
-func mergeEvents(have, fresh []engine.Event, keep func(engine.Event) bool, limit int) []engine.Event {
-	var add []engine.Event
-	for _, e := range fresh {
-		if keep(e) {
-			add = append(add, e)
-		}
-	}
-	if len(add) == 0 {
-		return have
-	}
-	slices.SortFunc(add, func(a, b engine.Event) int { return cmp.Compare(b.ID, a.ID) })
-	out := make([]engine.Event, 0, min(limit, len(have)+len(add)))
-	i, j := 0, 0
-	for len(out) < limit && (i < len(have) || j < len(add)) {
-		var next engine.Event
-		switch {
-		case j == len(add) || i < len(have) && have[i].ID > add[j].ID:
-			next, i = have[i], i+1
-		case i == len(have) || add[j].ID > have[i].ID:
-			next, j = add[j], j+1
-		default: // the same event: the history read already had it
-			next, i, j = have[i], i+1, j+1
-		}
-		if n := len(out); n > 0 && out[n-1].ID == next.ID {
-			continue
-		}
-		out = append(out, next)
-	}
-	return out
-}
-
-func (h *historyPane) move(d int) {
-	h.cursor = max(0, min(h.cursor+d, len(h.events)-1))
-}
-
-func (h *historyPane) view(st *styles, width, height int, focused bool, loc *time.Location) []string {
+func (p *historyPane) View(width, height int) string {
+	st := p.s.st
+	loc := p.s.location()
 	title := "History"
-	if h.filterText != "" {
-		title += st.accent.Render("  / " + h.filterText)
+	if p.filterText != "" {
+		title += st.accent.Render("  / " + clean(p.filterText))
 	}
-	lines := []string{paneTitle(st, title, width, focused)}
+	lines := []string{paneTitle(st, title, width, p.focused)}
 	rows := height - 1
 	if rows <= 0 {
-		return lines[:min(1, height)]
+		return strings.Join(lines[:min(1, height)], "\n")
 	}
-	if h.cursor < h.offset {
-		h.offset = h.cursor
+	if p.err != nil {
+		lines = append(lines, st.errMsg.Render(fit("  reading history: "+clean(p.err.Error()), width)))
+		rows--
 	}
-	if h.cursor >= h.offset+rows {
-		h.offset = h.cursor - rows + 1
+	wrapped := func(i int) []string {
+		return eventLines(st, p.events[i], loc, width, i == p.sc.cursor && p.focused)
 	}
-	end := min(len(h.events), h.offset+rows)
-	for i := h.offset; i < end; i++ {
-		line := fit(eventLine(st, h.events[i], loc), width)
-		if i == h.cursor && focused {
-			line = st.cursor.Render(fit(eventText(h.events[i], loc), width))
-		}
-		lines = append(lines, line)
+	start, end := p.sc.windowLines(len(p.events), rows, func(i int) int { return len(wrapped(i)) })
+	for i := start; i < end; i++ {
+		lines = append(lines, wrapped(i)...)
 	}
-	if len(h.events) == 0 {
+	if len(p.events) == 0 {
 		lines = append(lines, st.dim.Render("  Nothing yet."))
 	}
-	return lines
-}
-
-func eventLine(st *styles, e engine.Event, loc *time.Location) string {
-	return st.dim.Render(e.At.In(loc).Format("15:04:05")) + " " + st.accent.Render(pad(clean(string(e.Kind)), 17)) + " " + eventSummary(e)
-}
-
-func eventText(e engine.Event, loc *time.Location) string {
-	return e.At.In(loc).Format("15:04:05") + " " + pad(clean(string(e.Kind)), 17) + " " + eventSummary(e)
-}
-
-// eventSummary says what an event did in one line, with the routing explanation
-// where there is one, stripped of control characters (see clean.go).
-func eventSummary(e engine.Event) string {
-	var parts []string
-	if e.LeadID != 0 {
-		parts = append(parts, fmt.Sprintf("#%d", e.LeadID))
+	if len(lines) > height {
+		lines = lines[:height]
 	}
-	if e.RuleID != 0 && e.Kind.Subject() == "rule" {
-		parts = append(parts, fmt.Sprintf("rule #%d", e.RuleID))
-	}
-	switch {
-	case e.Routing != nil:
-		parts = append(parts, e.Routing.Explain())
-	case e.From == "" && e.To != "":
-		parts = append(parts, e.To)
-	case e.From != "" || e.To != "":
-		parts = append(parts, fmt.Sprintf("%s → %s", orDash(e.From), orDash(e.To)))
-	}
-	if e.Routing == nil && e.Agent != "" && e.To != e.Agent {
-		parts = append(parts, e.Agent)
-	}
-	if e.Reason != "" && e.Routing == nil {
-		parts = append(parts, "("+e.Reason+")")
-	}
-	parts = append(parts, "by "+e.Actor)
-	return clean(strings.Join(parts, " "))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
+	return strings.Join(lines, "\n")
 }

@@ -1,67 +1,98 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
-// keyMap is the console's one keymap. Panes pick the bindings that apply to them; the
-// help screen is generated from the same bindings.
-type keyMap struct {
-	Up, Down, PageUp, PageDown, Home, End key.Binding
-	Select, SelectUp, SelectDown, Anchor  key.Binding
-	SelectAll, Clear                      key.Binding
-	Filter, Open, Back                    key.Binding
-	Assign, Unassign, Reroute, Share      key.Binding
-	Presence, MyPresence, Status, Read    key.Binding
-	New, Edit, MoveUp, MoveDown           key.Binding
-	Toggle, Delete                        key.Binding
-	NextPane, PrevPane, Help, Quit        key.Binding
+// Action is one key binding of a pane or dialog, as data: the keys and their help, what
+// they do, and, when they cannot be used in this session, why. Help is generated from
+// the same list, so it lists every binding, and a disabled one explains itself when
+// pressed ("assign: dispatchers only") instead of doing nothing.
+type Action struct {
+	Key      key.Binding
+	Disabled string // why the action cannot be used here; "" when it can
+	Do       func(tea.KeyPressMsg) tea.Cmd
 }
 
-func newKeyMap() keyMap {
-	b := func(help, desc string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+// refusal is the console's own "no": a key that cannot be used here, a choice it will
+// not guess. It reads as it is, without the "Error:" of an unexpected failure.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
+// Actions are the bindings of one component, in the order help lists them.
+type Actions []Action
+
+// Handle runs the first action whose keys match msg. A disabled action answers with its
+// reason in the status bar.
+func (as Actions) Handle(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	for _, a := range as {
+		if !key.Matches(msg, a.Key) {
+			continue
+		}
+		if a.Disabled != "" {
+			return failed(refusal(a.Key.Help().Desc + ": " + a.Disabled)), true
+		}
+		if a.Do == nil {
+			return nil, true
+		}
+		return a.Do(msg), true
 	}
-	return keyMap{
-		Up:         b("↑/k", "up", "up", "k"),
-		Down:       b("↓/j", "down", "down", "j"),
-		PageUp:     b("pgup", "page up", "pgup", "ctrl+u"),
-		PageDown:   b("pgdn", "page down", "pgdown", "ctrl+d"),
-		Home:       b("home/g", "first", "home", "g"),
-		End:        b("end/G", "last", "end", "G"),
-		Select:     b("space", "select", "space"),
-		SelectUp:   b("shift+↑", "select up", "shift+up", "K"),
-		SelectDown: b("shift+↓", "select down", "shift+down", "J"),
-		Anchor:     b("v", "range from here", "v"),
-		SelectAll:  b("A", "select all matching", "A", "ctrl+a"),
-		Clear:      b("esc", "clear selection/filter", "esc"),
-		Filter:     b("/", "filter", "/"),
-		Open:       b("enter", "open", "enter"),
-		Back:       b("esc", "back", "esc"),
-		Assign:     b("a", "assign / reassign", "a"),
-		Unassign:   b("u", "unassign", "u"),
-		Reroute:    b("R", "run rules again", "R"),
-		Share:      b("s", "share", "s"),
-		Presence:   b("p", "set presence", "p"),
-		MyPresence: b("P", "my presence", "P"),
-		Status:     b("S", "set status", "S"),
-		Read:       b("r", "mark read (all: R)", "r"),
-		New:        b("n", "new rule", "n"),
-		Edit:       b("e", "edit rule", "e", "enter"),
-		MoveUp:     b("[", "move rule up", "["),
-		MoveDown:   b("]", "move rule down", "]"),
-		Toggle:     b("t", "enable/disable", "t"),
-		Delete:     b("d", "delete rule", "d", "delete"),
-		NextPane:   b("tab", "next pane", "tab"),
-		PrevPane:   b("shift+tab", "previous pane", "shift+tab"),
-		Help:       b("?", "help", "?"),
-		Quit:       b("q", "quit", "q", "ctrl+c"),
+	return nil, false
+}
+
+// bind makes a binding: the keys, then how help shows them.
+func bind(keys []string, help, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+func keys(k ...string) []string { return k }
+
+// act is an action that is always allowed.
+func act(b key.Binding, do func(tea.KeyPressMsg) tea.Cmd) Action { return Action{Key: b, Do: do} }
+
+// actIf is an action allowed only when ok; otherwise pressing it says why not.
+func actIf(ok bool, why string, b key.Binding, do func(tea.KeyPressMsg) tea.Cmd) Action {
+	a := Action{Key: b, Do: do}
+	if !ok {
+		a.Disabled = why
+	}
+	return a
+}
+
+// do adapts a function that ignores the key.
+func do(fn func() tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+	return func(tea.KeyPressMsg) tea.Cmd { return fn() }
+}
+
+// moveActions are the movement keys every list shares, on a scroller of n rows.
+func moveActions(sc *scroller, n func() int) Actions {
+	page := func() int { return max(1, sc.height) }
+	return Actions{
+		act(bind(keys("up", "k", "down", "j"), "↑↓ jk", "move"), func(msg tea.KeyPressMsg) tea.Cmd {
+			if s := msg.String(); s == "up" || s == "k" {
+				sc.move(-1, n())
+			} else {
+				sc.move(1, n())
+			}
+			return nil
+		}),
+		act(bind(keys("pgup", "ctrl+u", "pgdown", "ctrl+d"), "pgup pgdn", "page"), func(msg tea.KeyPressMsg) tea.Cmd {
+			if s := msg.String(); s == "pgup" || s == "ctrl+u" {
+				sc.move(-page(), n())
+			} else {
+				sc.move(page(), n())
+			}
+			return nil
+		}),
+		act(bind(keys("home", "g", "end", "G"), "home end", "first, last"), func(msg tea.KeyPressMsg) tea.Cmd {
+			if s := msg.String(); s == "home" || s == "g" {
+				sc.move(-sc.cursor, n())
+			} else {
+				sc.move(n(), n())
+			}
+			return nil
+		}),
 	}
 }
-
-// bindingHelp adapts a list of binding groups to bubbles/help.
-type bindingHelp struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (h bindingHelp) ShortHelp() []key.Binding  { return h.short }
-func (h bindingHelp) FullHelp() [][]key.Binding { return h.full }

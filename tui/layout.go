@@ -121,3 +121,7 @@ func sideBySide(left, right []string, gutter string) []string {
 	}
 	return out
 }
+
+// wordWrap breaks s at spaces to lines of at most width cells, breaking a word only
+// when it is longer than a line.
+func wordWrap(s string, width int) string { return ansi.Wrap(s, width, "") }

@@ -1,161 +1,267 @@
 package tui
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
-// leadStore holds the open leads a session can see, oldest first. The queue and the
-// all-leads pane are two views over it.
-type leadStore struct {
-	byID map[int64]*row
-	ids  []int64 // ascending: lead ids grow with creation, so this is the queue's order
-}
+type row = leadmodel.Row
 
-func newLeadStore() *leadStore { return &leadStore{byID: map[int64]*row{}} }
-
-func (s *leadStore) reset(rows []*row) {
-	s.byID = make(map[int64]*row, len(rows))
-	s.ids = make([]int64, 0, len(rows))
-	for _, r := range rows {
-		s.byID[r.id] = r
-		s.ids = append(s.ids, r.id)
-	}
-	slices.Sort(s.ids)
-}
-
-// put inserts or replaces a row. New leads have the highest ids, so inserting is
-// usually an append.
-func (s *leadStore) put(r *row) {
-	if _, ok := s.byID[r.id]; !ok {
-		i, _ := slices.BinarySearch(s.ids, r.id)
-		s.ids = slices.Insert(s.ids, i, r.id)
-	}
-	s.byID[r.id] = r
-}
-
-func (s *leadStore) remove(id int64) {
-	if _, ok := s.byID[id]; !ok {
-		return
-	}
-	delete(s.byID, id)
-	if i, ok := slices.BinarySearch(s.ids, id); ok {
-		s.ids = slices.Delete(s.ids, i, i+1)
-	}
-}
-
-// leadList is a scrolling, filterable, multi-select list of leads. It draws only the
-// rows on screen, and its selection is a set of lead ids, so it survives scrolling,
-// filtering and reloads.
+// leadList is a scrolling, filterable, multi-select list over one set of the shared lead
+// model (the queue, the open leads). It keeps no copy of the leads: with no filter it
+// reads the set itself; with a filter it keeps an index of the matching rows, which each
+// new version updates from the ids its burst changed, not by filtering every lead again.
+// It draws only the rows in sight, and its selection is a set of lead ids, so it
+// survives scrolling, filtering and other people's changes.
 type leadList struct {
+	s     *Session
 	title string
-	// keep decides which of the store's leads belong in this list at all.
-	keep      func(*row) bool
-	showOwner bool
+	// set is the part of the model the list shows; keep narrows it further (an agent's
+	// own leads), nil for all of it.
+	set  func(*leadmodel.Snapshot) *leadmodel.Set
+	keep func(*row) bool
 	// newestFirst lists the latest lead first: an agent's own leads and the all-leads
 	// pane, where what just arrived matters most. The queue is served oldest first.
 	newestFirst bool
+	showOwner   bool
+	empty       string // what the list says when it has no lead and no filter
 
+	base       *leadmodel.Set
+	ready      bool
 	filter     Filter
 	filterText string
-	visible    []*row
-	cursor     int
-	offset     int
-	height     int // rows the last view showed, for paging
-	selected   map[int64]struct{}
-	anchor     int // -1: no range anchor
-	total      int // leads the list keeps, before the filter
+	// index holds, in ascending id order, the rows of base that keep and the filter's
+	// terms other than age select, when there is a keep or a filter; nil otherwise.
+	index   []*row
+	indexed bool
+	// aged is index narrowed by the filter's age terms, which time changes on its own:
+	// recomputed (comparisons only) at every version and every tick.
+	aged []*row
+	kept int // rows keep selects, before the filter
+
+	sc       scroller
+	cur      int64 // the lead under the cursor, followed as rows come and go
+	selected map[int64]struct{}
+	anchor   int // position of the range anchor; -1: none
 }
 
-func newLeadList(title string, keep func(*row) bool, showOwner bool) *leadList {
-	return &leadList{title: title, keep: keep, showOwner: showOwner, selected: map[int64]struct{}{}, anchor: -1, height: 10}
+func newLeadList(s *Session, title string, set func(*leadmodel.Snapshot) *leadmodel.Set) *leadList {
+	return &leadList{s: s, title: title, set: set, selected: map[int64]struct{}{}, anchor: -1, base: set(s.snap)}
 }
 
-// rebuild recomputes the visible rows from the store, keeping the cursor on the same
-// lead when it is still there, and drops from the selection leads that left the list.
-func (l *leadList) rebuild(s *leadStore, now time.Time) {
-	var curID int64
-	if c := l.current(); c != nil {
-		curID = c.id
+// n is how many rows the list shows.
+func (l *leadList) n() int {
+	if !l.ready {
+		// Until the first version is applied the list has not decided what it may
+		// show (an agent's own leads are a part of the set): it shows nothing.
+		return 0
 	}
-	l.visible = l.visible[:0]
-	l.total = 0
-	all := l.filter.Empty()
-	for k := range s.ids {
-		id := s.ids[k]
-		if l.newestFirst {
-			id = s.ids[len(s.ids)-1-k]
-		}
-		r := s.byID[id]
-		if !l.keep(r) {
-			continue
-		}
-		l.total++
-		if all || l.filter.Match(r, now) {
-			l.visible = append(l.visible, r)
-		}
+	if l.indexed {
+		return len(l.rows())
 	}
-	for id := range l.selected {
-		if r, ok := s.byID[id]; !ok || !l.keep(r) {
-			delete(l.selected, id)
-		}
+	return l.base.Len()
+}
+
+func (l *leadList) rows() []*row {
+	if l.filter.HasAge() {
+		return l.aged
 	}
-	if curID != 0 {
-		i, found := slices.BinarySearchFunc(l.visible, curID, func(r *row, id int64) int {
-			if l.newestFirst {
-				return cmp.Compare(id, r.id)
-			}
-			return cmp.Compare(r.id, id)
-		})
-		if found || i < len(l.visible) {
-			l.cursor = i
-		} else {
-			l.cursor = len(l.visible) - 1
-		}
+	return l.index
+}
+
+// at is the row at position i of the list as drawn.
+func (l *leadList) at(i int) *row {
+	n := l.n()
+	if l.newestFirst {
+		i = n - 1 - i
 	}
-	l.clamp()
+	if l.indexed {
+		return l.rows()[i]
+	}
+	return l.base.At(i)
+}
+
+// pos is where lead id is in the list as drawn, if it is there.
+func (l *leadList) pos(id int64) (int, bool) {
+	var i int
+	var ok bool
+	if l.indexed {
+		i, ok = slices.BinarySearchFunc(l.rows(), id, cmpRow)
+	} else {
+		i, ok = l.base.Find(id)
+	}
+	if ok && l.newestFirst {
+		i = l.n() - 1 - i
+	}
+	return i, ok
+}
+
+func cmpRow(r *row, id int64) int {
+	switch {
+	case r.ID < id:
+		return -1
+	case r.ID > id:
+		return 1
+	}
+	return 0
 }
 
 func (l *leadList) current() *row {
-	if l.cursor < 0 || l.cursor >= len(l.visible) {
+	if l.sc.cursor < 0 || l.sc.cursor >= l.n() {
 		return nil
 	}
-	return l.visible[l.cursor]
+	return l.at(l.sc.cursor)
 }
 
-func (l *leadList) clamp() {
-	l.cursor = max(0, min(l.cursor, len(l.visible)-1))
-	if l.anchor >= len(l.visible) {
-		l.anchor = -1
+func (l *leadList) keeps(r *row) bool { return r != nil && (l.keep == nil || l.keep(r)) }
+
+// apply takes a new version of the model: the whole list again after a resync, else
+// only the leads the burst changed.
+func (l *leadList) apply(u liveMsg) {
+	old := l.base
+	l.base = l.set(u.Snapshot)
+	if u.Resync || !l.ready {
+		l.ready = true
+		l.rebuild()
+		return
 	}
+	for _, id := range u.Leads {
+		was, is := l.keeps(old.Get(id)), l.keeps(l.base.Get(id))
+		if l.keep != nil {
+			l.kept += b2i(is) - b2i(was)
+		}
+		if l.indexed {
+			i, found := slices.BinarySearchFunc(l.index, id, cmpRow)
+			if found {
+				l.index = slices.Delete(l.index, i, i+1)
+			}
+			if r := l.base.Get(id); is && l.filter.MatchTerms(r) {
+				l.index = slices.Insert(l.index, i, r)
+			}
+		}
+		if !is {
+			delete(l.selected, id)
+		}
+	}
+	if l.keep == nil {
+		l.kept = l.base.Len()
+	}
+	l.narrow()
+	l.follow()
 }
 
-// move moves the cursor by delta rows; with the range anchor set, every row between
-// the anchor and the cursor is selected.
-func (l *leadList) move(delta int) {
-	l.cursor += delta
-	l.clamp()
-	if l.anchor >= 0 {
-		lo, hi := min(l.anchor, l.cursor), max(l.anchor, l.cursor)
-		for _, r := range l.visible[lo : hi+1] {
-			l.selected[r.id] = struct{}{}
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// rebuild builds the index from the whole set: at start, after a resync, and when the
+// filter changes.
+func (l *leadList) rebuild() {
+	l.indexed = l.keep != nil || !l.filter.Empty()
+	l.index = nil
+	if !l.indexed {
+		l.kept = l.base.Len()
+	} else {
+		l.kept = 0
+		l.base.Each(func(r *row) bool {
+			if l.keep == nil || l.keep(r) {
+				l.kept++
+				if l.filter.MatchTerms(r) {
+					l.index = append(l.index, r)
+				}
+			}
+			return true
+		})
+		if l.index == nil {
+			l.index = []*row{}
+		}
+	}
+	for id := range l.selected {
+		if !l.keeps(l.base.Get(id)) {
+			delete(l.selected, id)
+		}
+	}
+	l.narrow()
+	l.follow()
+}
+
+// narrow applies the filter's age terms to the index.
+func (l *leadList) narrow() {
+	if !l.filter.HasAge() {
+		l.aged = nil
+		return
+	}
+	now := l.s.now()
+	l.aged = l.aged[:0]
+	for _, r := range l.index {
+		if l.filter.MatchAge(r, now) {
+			l.aged = append(l.aged, r)
 		}
 	}
 }
 
-func (l *leadList) moveTo(i int) { l.move(i - l.cursor) }
+// tick moves time: rows enter and leave an age filter on their own.
+func (l *leadList) tick() {
+	if l.filter.HasAge() {
+		l.narrow()
+		l.follow()
+	}
+}
+
+// follow puts the cursor back on its lead after the list changed; when that lead left,
+// the cursor stays where it was, on the lead that took its place.
+func (l *leadList) follow() {
+	if i, ok := l.pos(l.cur); ok && l.cur != 0 {
+		l.sc.cursor = i
+	}
+	l.sc.clamp(l.n())
+	if l.anchor >= l.n() {
+		l.anchor = -1
+	}
+	l.noteCursor()
+}
+
+func (l *leadList) noteCursor() {
+	l.cur = 0
+	if r := l.current(); r != nil {
+		l.cur = r.ID
+	}
+}
+
+// moved notes the cursor's lead after a movement key; with the range anchor set, every
+// row between the anchor and the cursor is selected.
+func (l *leadList) moved() {
+	l.noteCursor()
+	if l.anchor >= 0 {
+		lo, hi := min(l.anchor, l.sc.cursor), max(l.anchor, l.sc.cursor)
+		for i := lo; i <= hi && i < l.n(); i++ {
+			l.selected[l.at(i).ID] = struct{}{}
+		}
+	}
+}
+
+func (l *leadList) move(delta int) {
+	l.sc.move(delta, l.n())
+	l.moved()
+}
 
 // extend selects the current row and moves, as shift+arrows do.
 func (l *leadList) extend(delta int) {
 	if r := l.current(); r != nil {
-		l.selected[r.id] = struct{}{}
+		l.selected[r.ID] = struct{}{}
 	}
 	l.move(delta)
 	if r := l.current(); r != nil {
-		l.selected[r.id] = struct{}{}
+		l.selected[r.ID] = struct{}{}
 	}
 }
 
@@ -164,10 +270,10 @@ func (l *leadList) toggle() {
 	if r == nil {
 		return
 	}
-	if _, ok := l.selected[r.id]; ok {
-		delete(l.selected, r.id)
+	if _, ok := l.selected[r.ID]; ok {
+		delete(l.selected, r.ID)
 	} else {
-		l.selected[r.id] = struct{}{}
+		l.selected[r.ID] = struct{}{}
 	}
 }
 
@@ -176,15 +282,23 @@ func (l *leadList) toggleAnchor() {
 		l.anchor = -1
 		return
 	}
-	l.anchor = l.cursor
+	l.anchor = l.sc.cursor
 	if r := l.current(); r != nil {
-		l.selected[r.id] = struct{}{}
+		l.selected[r.ID] = struct{}{}
 	}
 }
 
+// selectAll selects every lead the list shows.
 func (l *leadList) selectAll() {
-	for _, r := range l.visible {
-		l.selected[r.id] = struct{}{}
+	if !l.indexed {
+		l.base.Each(func(r *row) bool {
+			l.selected[r.ID] = struct{}{}
+			return true
+		})
+		return
+	}
+	for _, r := range l.rows() {
+		l.selected[r.ID] = struct{}{}
 	}
 }
 
@@ -204,21 +318,108 @@ func (l *leadList) targets() []int64 {
 		return ids
 	}
 	if r := l.current(); r != nil {
-		return []int64{r.id}
+		return []int64{r.ID}
 	}
 	return nil
 }
 
-func (l *leadList) setFilter(text string, f Filter, s *leadStore, now time.Time) {
-	l.filterText, l.filter = text, f
-	l.rebuild(s, now)
+// setFilter shows only the leads f selects.
+func (l *leadList) setFilter(text string, f Filter) {
+	l.filterText, l.filter = strings.TrimSpace(text), f
+	l.rebuild()
+}
+
+// values lists what the rows of the list hold for a filter key (every source, tag,
+// owner or status present), for completing a value at the prompt.
+func (l *leadList) values(k filterKey) []string {
+	seen := map[string]bool{}
+	l.base.Each(func(r *row) bool {
+		if l.keep != nil && !l.keep(r) {
+			return true
+		}
+		switch k {
+		case keySource:
+			seen[r.Source] = true
+		case keyTag:
+			for _, t := range r.Tags {
+				seen[t] = true
+			}
+		case keyOwner:
+			if r.Owner == "" {
+				seen["none"] = true
+			} else {
+				seen[r.Owner] = true
+			}
+		case keyStatus:
+			seen[string(r.Status)] = true
+		}
+		return true
+	})
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// keys are the list's own bindings: movement, selection and the filter.
+func (l *leadList) keys(prompt func() tea.Cmd) Actions {
+	var as Actions
+	for _, a := range moveActions(&l.sc, l.n) {
+		move := a.Do
+		a.Do = func(msg tea.KeyPressMsg) tea.Cmd {
+			cmd := move(msg)
+			l.moved()
+			return cmd
+		}
+		as = append(as, a)
+	}
+	return append(as,
+		act(bind(keys("space"), "space", "select"), do(func() tea.Cmd { l.toggle(); l.move(1); return nil })),
+		act(bind(keys("shift+down", "J", "shift+up", "K"), "shift+↑↓ JK", "extend the selection"), func(msg tea.KeyPressMsg) tea.Cmd {
+			if s := msg.String(); s == "shift+up" || s == "K" {
+				l.extend(-1)
+			} else {
+				l.extend(1)
+			}
+			return nil
+		}),
+		act(bind(keys("v"), "v", "range from here"), do(func() tea.Cmd { l.toggleAnchor(); return nil })),
+		act(bind(keys("A", "ctrl+a"), "A", "select all that match"), do(func() tea.Cmd {
+			l.selectAll()
+			return toast(fmt.Sprintf("Selected %s", countLabel(len(l.selected), "lead")))
+		})),
+		act(bind(keys("esc"), "esc", "clear selection, then filter"), do(func() tea.Cmd {
+			if len(l.selected) > 0 || l.anchor >= 0 {
+				l.clearSelection()
+			} else if l.filterText != "" {
+				l.setFilter("", Filter{})
+			}
+			return nil
+		})),
+		act(bind(keys("/"), "/", "filter"), do(prompt)),
+		act(bind(keys("enter"), "enter", "open the lead"), do(func() tea.Cmd {
+			if r := l.current(); r != nil {
+				return l.s.openLead(r.ID)
+			}
+			return nil
+		})),
+	)
 }
 
 // view draws the list in width×height cells: a title line, a header and the rows in
 // sight. Only those rows are formatted, whatever the list's length.
-func (l *leadList) view(st *styles, width, height int, focused bool, now time.Time) []string {
+func (l *leadList) view(width, height int, focused bool) []string {
+	st := l.s.st
+	now := l.s.now()
 	lines := make([]string, 0, height)
-	title := fmt.Sprintf("%s %s", l.title, st.dim.Render(countLabel(len(l.visible), "lead")))
+	title := fmt.Sprintf("%s %s", l.title, st.dim.Render(countLabel(l.n(), "lead")))
+	if l.filterText != "" && l.kept != l.n() {
+		title += st.dim.Render(" of " + groupDigits(l.kept))
+	}
 	if n := len(l.selected); n > 0 {
 		title += st.selected.Render(fmt.Sprintf("  %d selected", n))
 	}
@@ -234,37 +435,30 @@ func (l *leadList) view(st *styles, width, height int, focused bool, now time.Ti
 	}
 	cols := l.columns(width)
 	lines = append(lines, st.header.Render(fit(cols.header(), width)))
-	rows := height - 2
-	l.height = rows
-	if l.cursor < l.offset {
-		l.offset = l.cursor
+	if !l.s.snap.Loaded || !l.ready {
+		return append(lines, st.dim.Render(fit("  loading…", width)))
 	}
-	if l.cursor >= l.offset+rows {
-		l.offset = l.cursor - rows + 1
-	}
-	l.offset = max(0, min(l.offset, len(l.visible)-rows))
-	if len(l.visible) == 0 {
-		msg := "The queue is empty."
+	n := l.n()
+	start, end := l.sc.window(n, height-2)
+	if n == 0 {
+		msg := l.empty
 		if l.filterText != "" {
 			msg = "No lead matches the filter (esc clears it)."
-		} else if l.showOwner {
-			msg = "No open leads."
 		}
 		lines = append(lines, st.dim.Render(fit("  "+msg, width)))
 	}
-	end := min(len(l.visible), l.offset+rows)
-	for i := l.offset; i < end; i++ {
-		r := l.visible[i]
-		_, sel := l.selected[r.id]
+	for i := start; i < end; i++ {
+		r := l.at(i)
+		_, sel := l.selected[r.ID]
 		mark := "  "
 		if sel {
 			mark = "✓ "
 		}
 		text := fit(mark+cols.row(r, now), width)
 		switch {
-		case i == l.cursor && focused && sel:
+		case i == l.sc.cursor && focused && sel:
 			text = st.cursorSel.Render(text)
-		case i == l.cursor && focused:
+		case i == l.sc.cursor && focused:
 			text = st.cursor.Render(text)
 		case sel:
 			text = st.selected.Render(text)
@@ -302,16 +496,16 @@ func (c leadColumns) header() string {
 }
 
 func (c leadColumns) row(r *row, now time.Time) string {
-	last := r.why
+	last := r.Why
 	if c.showOwner {
-		owner := r.owner
+		owner := r.Owner
 		if owner == "" {
 			owner = "—"
 		}
-		last = owner + " · " + string(r.status)
+		last = owner + " · " + string(r.Status)
 	}
-	return pad(age(now.Sub(r.created)), 5) + " " + pad(r.title, c.name) + " " + pad(r.company, c.company) + " " +
-		pad(r.source, c.source) + " " + pad(strings.Join(r.tags, ","), c.tags) + " " + pad(last, c.last)
+	return pad(age(now.Sub(r.Created)), 5) + " " + pad(r.Title, c.name) + " " + pad(r.Company, c.company) + " " +
+		pad(r.Source, c.source) + " " + pad(strings.Join(r.Tags, ","), c.tags) + " " + pad(last, c.last)
 }
 
 // age writes a duration in one short unit: 45s, 12m, 3h, 5d, 2w.

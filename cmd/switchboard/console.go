@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/tui"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
 // consoleRun opens the local console on the database, acting as --as or as the owner.
@@ -69,7 +71,11 @@ func (a *app) needTerminal() error {
 
 // runConsole runs the console on this terminal until the person quits.
 func (a *app) runConsole(c context.Context, eng *engine.Engine, actor engine.Actor) error {
-	m := tui.New(eng, actor, tui.Options{DarkBackground: true})
+	// The console's own model of the leads; its read failures show in the console,
+	// not as log lines over it.
+	leads := leadmodel.New(eng, slog.New(slog.DiscardHandler))
+	defer leads.Close()
+	m := tui.New(leads, actor, tui.Options{DarkBackground: true})
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithContext(c), tea.WithInput(a.stdin), tea.WithOutput(a.screen))
 	if _, err := p.Run(); err != nil {

@@ -10,6 +10,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/switchboard/switchboard/storage"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 	"github.com/switchboard/switchboard/tui/sshd"
 )
 
@@ -59,15 +60,22 @@ func sshService(env *serveEnv) (service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh: %w", err)
 	}
-	srv, err := sshd.New(env.eng, sshd.Config{HostKey: key, Logger: env.log})
+	// One model of the leads for every session of this process.
+	leads := leadmodel.New(env.eng, env.log)
+	srv, err := sshd.New(leads, sshd.Config{HostKey: key, Logger: env.log})
 	if err != nil {
+		leads.Close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", env.sshAddr)
 	if err != nil {
+		leads.Close()
 		return nil, fmt.Errorf("ssh: %w (choose another address with --ssh, or --ssh '' for no SSH)", err)
 	}
 	env.log.Info("ssh: listening", "addr", ln.Addr().String(), "host_key", keyPath, "new_key", created,
 		"fingerprint", gossh.FingerprintSHA256(key.PublicKey()))
-	return func(ctx context.Context) error { return srv.Serve(ctx, ln) }, nil
+	return func(ctx context.Context) error {
+		defer leads.Close()
+		return srv.Serve(ctx, ln)
+	}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // Row is what the consoles keep of a lead: the fields they show, filter and decide
@@ -26,16 +27,19 @@ type Row struct {
 	text string
 }
 
-// RowOf is the row of lead l.
+// RowOf is the row of lead l. Its texts are stripped of control characters
+// (textguard.Strip) once, here, for every console that draws them: whatever the store
+// holds, a row never carries an escape sequence to a terminal.
 func RowOf(l engine.Lead) *Row {
+	clean := textguard.Strip
 	tags := make([]string, len(l.Tags))
 	for i, t := range l.Tags {
-		tags[i] = strings.ToLower(t)
+		tags[i] = clean(strings.ToLower(t))
 	}
 	return &Row{
-		ID: l.ID, Title: l.Title(), Company: l.Company,
-		Source: strings.ToLower(l.Source), Tags: tags,
-		Status: l.Status, Owner: l.Owner, OwnerID: l.OwnerID, Created: l.CreatedAt, Why: l.WaitReason,
+		ID: l.ID, Title: clean(l.Title()), Company: clean(l.Company),
+		Source: clean(strings.ToLower(l.Source)), Tags: tags,
+		Status: l.Status, Owner: clean(l.Owner), OwnerID: l.OwnerID, Created: l.CreatedAt, Why: clean(l.WaitReason),
 		text: strings.ToLower(strings.Join([]string{l.Name, l.Email, l.Phone, l.Company}, "\x00")),
 	}
 }

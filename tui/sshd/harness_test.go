@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
 // waitLimit bounds every wait of these tests. It is a deadline for a failure message,
@@ -85,7 +86,9 @@ func startServer(t testing.TB, eng *engine.Engine, cfg Config) *testServer {
 	if cfg.StopGrace == 0 {
 		cfg.StopGrace = 300 * time.Millisecond
 	}
-	srv, err := New(eng, cfg)
+	leads := leadmodel.New(eng, cfg.Logger)
+	t.Cleanup(leads.Close)
+	srv, err := New(leads, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

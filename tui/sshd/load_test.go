@@ -27,6 +27,7 @@ import (
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/storage"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
 // The load test: dispatchers watch the queue over SSH while leads stream in at a steady
@@ -73,7 +74,7 @@ type loadReport struct {
 	HeapIdle    uint64  // Go heap in use, idle with every session connected
 	HeapPeak    uint64  // the highest Go heap in use sampled during the stream
 	Goroutines  int     // with every session connected, before the stream
-	Subscribers int     // hub subscriptions with every session connected
+	Subscribers int     // feeds of the shared lead model with every session connected
 	CPUSeconds  float64 // the server process's user+system CPU time over the stream
 }
 
@@ -190,7 +191,7 @@ func runLoad(b *testing.B, spec loadSpec) {
 }
 
 func logServer(b *testing.B, spec loadSpec, rep loadReport) {
-	b.Logf("server process: RSS %.1f MiB idle with %d sessions, %.1f MiB peak; Go heap %.1f MiB idle, %.1f MiB peak; %d goroutines, %d hub subscribers; CPU %.2f s user+system over the stream",
+	b.Logf("server process: RSS %.1f MiB idle with %d sessions, %.1f MiB peak; Go heap %.1f MiB idle, %.1f MiB peak; %d goroutines, %d session feeds; CPU %.2f s user+system over the stream",
 		float64(rep.RSSIdle)/(1<<20), spec.Sessions, float64(rep.RSSPeak)/(1<<20),
 		float64(rep.HeapIdle)/(1<<20), float64(rep.HeapPeak)/(1<<20), rep.Goroutines, rep.Subscribers, rep.CPUSeconds)
 }
@@ -396,7 +397,9 @@ func TestLoadServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(eng, Config{HostKey: hostKey, Logger: quiet, ConnRate: rate.Inf, ConnBurst: spec.Sessions})
+	leads := leadmodel.New(eng, quiet)
+	defer leads.Close()
+	srv, err := New(leads, Config{HostKey: hostKey, Logger: quiet, ConnRate: rate.Inf, ConnBurst: spec.Sessions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +420,7 @@ func TestLoadServer(t *testing.T) {
 	rep.RSSIdle, _ = procStatus("VmRSS")
 	rep.HeapIdle = heapInUse()
 	rep.Goroutines = runtime.NumGoroutine()
-	rep.Subscribers = eng.Hub().Subscribers()
+	rep.Subscribers = leads.Feeds()
 	cpuStart := cpuSeconds()
 
 	// Stamp each lead's commit as the hub hands it out, as every console gets it.

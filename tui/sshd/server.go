@@ -21,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
 // Defaults for the zero fields of Config.
@@ -61,10 +62,11 @@ type Config struct {
 
 // Server is the SSH front of one engine. Create it with New, run it with Serve.
 type Server struct {
-	eng *engine.Engine
-	cfg Config
-	log *slog.Logger
-	ssh *ssh.Server
+	eng   *engine.Engine
+	leads *leadmodel.Model
+	cfg   Config
+	log   *slog.Logger
+	ssh   *ssh.Server
 
 	mu       sync.Mutex
 	live     map[*liveSession]struct{}
@@ -72,11 +74,13 @@ type Server struct {
 	sessions sync.WaitGroup // one per registered console session
 }
 
-// New builds the server; it listens only when Serve is called.
-func New(eng *engine.Engine, cfg Config) (*Server, error) {
-	if eng == nil {
-		return nil, errors.New("sshd: no engine")
+// New builds the server over the process's shared model of the leads (and its
+// engine), which every session reads; it listens only when Serve is called.
+func New(leads *leadmodel.Model, cfg Config) (*Server, error) {
+	if leads == nil {
+		return nil, errors.New("sshd: no lead model")
 	}
+	eng := leads.Engine()
 	if cfg.HostKey == nil {
 		return nil, errors.New("sshd: no host key (see sshd.HostKey)")
 	}
@@ -92,7 +96,7 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{eng: eng, cfg: cfg, log: cfg.Logger, live: map[*liveSession]struct{}{}}
+	s := &Server{eng: eng, leads: leads, cfg: cfg, log: cfg.Logger, live: map[*liveSession]struct{}{}}
 
 	srv, err := wish.NewServer(
 		func(srv *ssh.Server) error {

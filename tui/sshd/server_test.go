@@ -13,6 +13,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
 func TestLoginShowsTheAgentsConsole(t *testing.T) {
@@ -266,21 +267,26 @@ func TestClosedSessionsLeaveNothingBehind(t *testing.T) {
 	warm.Close()
 	eventually(t, "the warm-up session to end", func() bool { return ts.Sessions() == 0 })
 
-	goroutines, subs := settledGoroutines(), eng.Hub().Subscribers()
+	goroutines, feeds, hubSubs := settledGoroutines(), ts.leads.Feeds(), eng.Hub().Subscribers()
 	var clients []*gossh.Client
 	for handle, key := range keys {
 		c := login(t, ts.addr, handle, key)
 		openTerm(t, c, handle, 80, 24).waitText(handle)
 		clients = append(clients, c)
 	}
-	if got := eng.Hub().Subscribers(); got != subs+len(keys) {
-		t.Errorf("%d hub subscribers with %d sessions open; want %d", got, len(keys), subs+len(keys))
+	// Sessions read the process's one model of the leads: each adds a feed of it, and
+	// none subscribes to the engine's hub.
+	if got := ts.leads.Feeds(); got != feeds+len(keys) {
+		t.Errorf("%d feeds of the lead model with %d sessions open; want %d", got, len(keys), feeds+len(keys))
+	}
+	if got := eng.Hub().Subscribers(); got != hubSubs {
+		t.Errorf("%d hub subscribers with %d sessions open; want %d, as before they opened", got, len(keys), hubSubs)
 	}
 	for _, c := range clients {
 		c.Close() // hang up without quitting the console
 	}
 	eventually(t, "every session to end", func() bool { return ts.Sessions() == 0 })
-	eventually(t, "the hub subscriptions to be released", func() bool { return eng.Hub().Subscribers() == subs })
+	eventually(t, "the feeds to be released", func() bool { return ts.leads.Feeds() == feeds })
 	deadline := time.Now().Add(waitLimit)
 	for runtime.NumGoroutine() > goroutines {
 		if time.Now().After(deadline) {
@@ -325,7 +331,9 @@ func TestServeStoppedBeforeItStarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(eng, Config{HostKey: key, Logger: slog.New(slog.DiscardHandler)})
+	leads := leadmodel.New(eng, slog.New(slog.DiscardHandler))
+	defer leads.Close()
+	srv, err := New(leads, Config{HostKey: key, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

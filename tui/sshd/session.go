@@ -43,7 +43,7 @@ func (s *Server) consoleSession() wish.Middleware {
 				return
 			}
 			pty, _, _ := sess.Pty()
-			console := tui.New(s.eng, engine.AsAgent(agent), tui.Options{
+			console := tui.New(s.leads, engine.AsAgent(agent), tui.Options{
 				Width: pty.Window.Width, Height: pty.Window.Height,
 				DarkBackground: true, // most terminals; the console asks the terminal and adapts
 			})

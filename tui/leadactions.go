@@ -1,0 +1,150 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+// leadActions are the actions every view of leads offers on the leads targets names
+// (the selection, else the lead under the cursor): assign, unassign, run the rules
+// again, share, set status. done runs when an action goes ahead: a list clears its
+// selection then. The engine decides each one; the keys only say in advance what it
+// would refuse this session.
+func leadActions(s *Session, targets func() []int64, done func()) Actions {
+	assign := s.can(engine.ActAssign)
+	const why = "dispatchers only"
+	return Actions{
+		actIf(assign, why, bind(keys("a"), "a", "assign"), do(func() tea.Cmd { return assignLeads(s, targets(), done) })),
+		actIf(assign, why, bind(keys("u"), "u", "unassign"), do(func() tea.Cmd { return unassignLeads(s, targets(), done) })),
+		actIf(assign, why, bind(keys("R"), "R", "run the rules again"), do(func() tea.Cmd { return rerouteLeads(s, targets(), done) })),
+		act(bind(keys("s"), "s", "share"), do(func() tea.Cmd { return shareLeads(s, targets(), done) })),
+		act(bind(keys("S"), "S", "set status"), do(func() tea.Cmd { return statusMenu(s, targets(), done) })),
+	}
+}
+
+func assignLeads(s *Session, ids []int64, done func()) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	title := fmt.Sprintf("Assign %s to…", countLabel(len(ids), "lead"))
+	return s.open(newPicker(s, title, len(ids), true, func(a engine.Agent) tea.Cmd {
+		done()
+		name := s.agentName(a.Handle)
+		return s.run("assigning…", func() (string, error) {
+			res, err := s.eng.Assign(s.ctx, s.actor, ids, a.Handle, "")
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("Assigned %s to %s", countLabel(len(res.Changed), "lead"), name) + unchanged(res), nil
+		})
+	}))
+}
+
+func unchanged(r engine.BulkResult) string {
+	if len(r.Unchanged) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d already so)", len(r.Unchanged))
+}
+
+func unassignLeads(s *Session, ids []int64, done func()) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	done()
+	return s.run("unassigning…", func() (string, error) {
+		res, err := s.eng.Unassign(s.ctx, s.actor, ids, "")
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Returned %s to the queue", countLabel(len(res.Changed), "lead")) + unchanged(res), nil
+	})
+}
+
+func rerouteLeads(s *Session, ids []int64, done func()) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	done()
+	return s.run("routing…", func() (string, error) {
+		res, err := s.eng.Reroute(s.ctx, s.actor, ids)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("The rules gave %s a new owner; %d stay as they were", countLabel(len(res.Changed), "lead"), len(res.Unchanged)), nil
+	})
+}
+
+func shareLeads(s *Session, ids []int64, done func()) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	title := fmt.Sprintf("Share %s with…", countLabel(len(ids), "lead"))
+	return s.open(newPicker(s, title, len(ids), false, func(a engine.Agent) tea.Cmd {
+		return s.open(newShareForm(s, a, len(ids), func(acc engine.Access, d time.Duration) tea.Cmd {
+			done()
+			return s.run("sharing…", func() (string, error) {
+				// One engine command: all the leads are shared, or none is.
+				res, err := s.eng.ShareLeads(s.ctx, s.actor, ids, a.Handle, acc, d, "console")
+				if err != nil {
+					return "", err
+				}
+				until := "until revoked"
+				if d > 0 {
+					until = "for " + engine.FormatDuration(d)
+				}
+				return fmt.Sprintf("Shared %s with %s (%s, %s)", countLabel(len(res.Changed), "lead"), clean(a.Handle), acc, until) + unchanged(res), nil
+			})
+		}))
+	}))
+}
+
+func statusMenu(s *Session, ids []int64, done func()) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	set := func(st engine.Status) func() tea.Cmd {
+		return func() tea.Cmd {
+			done()
+			return s.run("saving…", func() (string, error) {
+				// One engine command: all the leads change, or none does.
+				res, err := s.eng.SetStatus(s.ctx, s.actor, ids, st)
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("Marked %s %s", countLabel(len(res.Changed), "lead"), st) + unchanged(res), nil
+			})
+		}
+	}
+	return s.open(&menu{s: s, title: fmt.Sprintf("Status of %s", countLabel(len(ids), "lead")), items: []menuItem{
+		{"c", "contacted", set(engine.StatusContacted)},
+		{"q", "qualified", set(engine.StatusQualified)},
+		{"w", "won", set(engine.StatusWon)},
+		{"l", "lost", set(engine.StatusLost)},
+	}})
+}
+
+// presenceMenu sets handle's presence; its cursor starts on the presence it has.
+func presenceMenu(s *Session, handle string) Dialog {
+	keyOf := map[engine.Presence]string{engine.Available: "a", engine.Busy: "b", engine.Away: "w", engine.Offline: "o"}
+	m := &menu{s: s, title: "Presence of " + clean(handle)}
+	cur, _ := s.agent(handle)
+	for i, p := range engine.Presences {
+		if p == cur.Presence {
+			m.sc.cursor = i
+		}
+		m.items = append(m.items, menuItem{key: keyOf[p], label: presenceSymbol(p) + " " + string(p), do: func() tea.Cmd {
+			return s.run("saving…", func() (string, error) {
+				if _, err := s.eng.SetPresence(s.ctx, s.actor, handle, p); err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("%s is %s", clean(handle), p), nil
+			})
+		}})
+	}
+	return m
+}
