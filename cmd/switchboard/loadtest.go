@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 
 func (a *app) loadtestCmd() *cobra.Command {
 	var cfg loadtest.Config
+	var url string
 	cmd := &cobra.Command{
 		Use:   "loadtest",
 		Short: "Post new leads to a running server and report throughput and latency",
@@ -21,20 +23,29 @@ for --duration or --requests, and reports leads per second, latency percentiles
 (measured from when each request was due) and errors. The leads are real: run it
 against a test database.
 
+Several nodes of one team (--url A,B) are posted to in turn.
+
   switchboard token create --name load --role intake      # prints TOKEN
   switchboard loadtest --url http://127.0.0.1:8080 --token TOKEN --rate 1000 --duration 10s`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
-			if cfg.URL == "" {
+			var urls []string
+			for _, u := range strings.Split(url, ",") {
+				if u = strings.TrimSpace(u); u != "" {
+					urls = append(urls, u)
+				}
+			}
+			if len(urls) == 0 {
 				return usagef("--url is required, e.g. --url http://127.0.0.1:8080")
 			}
+			cfg.URL, cfg.Nodes = urls[0], urls[1:]
 			if cfg.Token == "" {
 				cfg.Token = os.Getenv("SWITCHBOARD_TOKEN")
 			}
 			if cfg.Rate < 0 || cfg.Concurrency < 1 || (cfg.Duration <= 0 && cfg.Requests <= 0) {
 				return usagef("need --rate ≥ 0, --concurrency ≥ 1, and a positive --duration or --requests")
 			}
-			fmt.Fprintf(a.stderr, "posting to %s from %d clients…\n", cfg.URL, cfg.Concurrency)
+			fmt.Fprintf(a.stderr, "posting to %s from %d clients…\n", strings.Join(urls, " and "), cfg.Concurrency)
 			rep, err := loadtest.Run(ctx(cmd), cfg)
 			if err != nil {
 				return err
@@ -53,7 +64,7 @@ against a test database.
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.URL, "url", "", "the server's base URL")
+	f.StringVar(&url, "url", "", "the server's base URL; several nodes of one team, comma-separated, are posted to in turn")
 	f.StringVar(&cfg.Token, "token", "", "an intake or admin token (default $SWITCHBOARD_TOKEN)")
 	f.Float64Var(&cfg.Rate, "rate", 0, "leads per second (0: as fast as the server answers)")
 	f.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to send")

@@ -23,6 +23,7 @@ import (
 // Config says what load to make.
 type Config struct {
 	URL         string        // the server's base URL, e.g. http://127.0.0.1:8080
+	Nodes       []string      // more servers of the same team: each client posts to URL and these in turn
 	Token       string        // a bearer token allowed to create leads
 	Rate        float64       // leads per second; 0 sends as fast as the clients can
 	Duration    time.Duration // how long to send
@@ -113,7 +114,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		tr.MaxConnsPerHost = cfg.Concurrency
 		cfg.Client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	}
-	url := strings.TrimRight(cfg.URL, "/") + "/v1/leads"
+	var urls []string
+	for _, u := range append([]string{cfg.URL}, cfg.Nodes...) {
+		urls = append(urls, strings.TrimRight(u, "/")+"/v1/leads")
+	}
 	run := time.Now().UnixNano() // makes this run's external ids unique
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
@@ -140,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 					return
 				}
 				body := leadBody(cfg.Source, fmt.Sprintf("%d-%d-%d", run, w, seq), w, seq)
-				status, err := post(cfg.Client, url, cfg.Token, body)
+				status, err := post(cfg.Client, urls[(w+seq)%len(urls)], cfg.Token, body)
 				res.sent++
 				switch {
 				case err != nil:

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -25,7 +26,26 @@ type server struct {
 
 func newServer(tb testing.TB, maxBatch int) *server {
 	tb.Helper()
-	eng := enginetest.Open(tb, "", storage.Options{}, engine.Options{MaxBatch: maxBatch, TailInterval: -1})
+	return newNode(tb, filepath.Join(tb.TempDir(), "switchboard.db"), maxBatch, true)
+}
+
+// newNode is the stack on the database dsn; team makes the team (once per database).
+func newNode(tb testing.TB, dsn string, maxBatch int, team bool) *server {
+	tb.Helper()
+	eng := enginetest.Open(tb, dsn, storage.Options{}, engine.Options{MaxBatch: maxBatch, TailInterval: -1})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ts := httptest.NewServer(httpapi.New(eng, httpapi.Options{Logger: quiet}))
+	tb.Cleanup(ts.Close)
+	s := &server{url: ts.URL, eng: eng}
+	if team {
+		s.token = makeTeam(tb, eng)
+	}
+	return s
+}
+
+// makeTeam adds four available agents, a round-robin rule and an intake token.
+func makeTeam(tb testing.TB, eng *engine.Engine) string {
+	tb.Helper()
 	ctx, owner := context.Background(), engine.System()
 	for _, h := range []string{"ann", "bob", "cat", "dan"} {
 		if _, err := eng.AddAgent(ctx, owner, engine.NewAgent{Handle: h, Name: h, Presence: engine.Available}); err != nil {
@@ -39,10 +59,7 @@ func newServer(tb testing.TB, maxBatch int) *server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(httpapi.New(eng, httpapi.Options{Logger: quiet}))
-	tb.Cleanup(ts.Close)
-	return &server{url: ts.URL, token: secret, eng: eng}
+	return secret
 }
 
 func TestRunCountsWhatTheServerStored(t *testing.T) {
@@ -101,19 +118,35 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkHTTPCreate posts routed leads from 32 concurrent clients, with group commit
-// (the default) and with one transaction per lead, side by side in one run:
+// BenchmarkHTTPCreate posts routed leads from 32 concurrent clients: on SQLite with
+// group commit (the default) and with one transaction per lead; on PostgreSQL with one
+// node and with two nodes on one database (each client posting to both in turn);
+// side by side in one run:
 //
-//	go test -run '^$' -bench HTTPCreate -benchtime 20000x ./engine/httpapi/loadtest
+//	SWITCHBOARD_TEST_POSTGRES=postgres://root@127.0.0.1:5432/test \
+//	  go test -run '^$' -bench HTTPCreate -benchtime 20000x ./engine/httpapi/loadtest
 func BenchmarkHTTPCreate(b *testing.B) {
 	for _, c := range []struct {
 		name     string
+		store    enginetest.Store
+		nodes    int
 		maxBatch int
-	}{{"group-commit", 0}, {"one-tx-per-lead", 1}} {
+	}{
+		{"sqlite/group-commit", enginetest.SQLite, 1, 0},
+		{"sqlite/one-tx-per-lead", enginetest.SQLite, 1, 1},
+		{"postgres/one-node", enginetest.Postgres, 1, 0},
+		{"postgres/two-nodes", enginetest.Postgres, 2, 0},
+	} {
 		b.Run(c.name, func(b *testing.B) {
-			s := newServer(b, c.maxBatch)
+			dsn := c.store.NewDatabase(b)
+			first := newNode(b, dsn, c.maxBatch, true)
+			var more []string
+			for range c.nodes - 1 {
+				more = append(more, newNode(b, dsn, c.maxBatch, false).url)
+			}
 			b.ResetTimer()
-			rep, err := loadtest.Run(context.Background(), loadtest.Config{URL: s.url, Token: s.token, Requests: b.N, Concurrency: 32})
+			rep, err := loadtest.Run(context.Background(), loadtest.Config{URL: first.url, Nodes: more, Token: first.token,
+				Requests: b.N, Concurrency: 32})
 			if err != nil {
 				b.Fatal(err)
 			}
