@@ -121,7 +121,7 @@ func CopyToPostgres(ctx context.Context, path, url string, opts Options) (Copied
 		})
 	})
 	if errors.Is(err, postgres.ErrNotEmpty) {
-		return nil, fmt.Errorf("%s already holds data: migrate copies into an empty database only: %w", Redact(url), err)
+		return nil, fmt.Errorf("cannot copy into %s: %w; migrate copies into an empty database only", Redact(url), err)
 	}
 	if err != nil {
 		return nil, err

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard/switchboard/engine"
@@ -85,6 +86,15 @@ func Open(ctx context.Context, url string, opts Options) (*Postgres, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
+		return nil, fmt.Errorf("postgres: connecting: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "3D000" { // invalid_catalog_name
+			return nil, fmt.Errorf("postgres: database %q does not exist: create it first (createdb %s, or CREATE DATABASE %s): %w",
+				cfg.ConnConfig.Database, cfg.ConnConfig.Database, cfg.ConnConfig.Database, err)
+		}
 		return nil, fmt.Errorf("postgres: connecting: %w", err)
 	}
 	p := &Postgres{dsn: url, opts: opts, pool: pool, log: opts.Logger}
@@ -205,7 +215,7 @@ func (p *Postgres) Read(ctx context.Context, fn func(engine.Reader) error) error
 }
 
 // ErrNotEmpty is Import's refusal of a database that holds data already.
-var ErrNotEmpty = errors.New("the database is not empty")
+var ErrNotEmpty = errors.New("it already holds data")
 
 // Import fills an empty database in one transaction, for what copies a whole team in
 // (switchboard migrate). It holds the journal row, refuses a database in which any
