@@ -9,9 +9,9 @@ import (
 	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
-// issueCondition took 10 s per lead before conditions were checked for cost: three
+// nestedCondition took 10 s per lead before conditions were checked for cost: three
 // predicates nested, 600³ tests.
-const issueCondition = `all(1..600, {all(1..600, {all(1..600, {len(name) + # >= 0})})})`
+const nestedCondition = `all(1..600, {all(1..600, {all(1..600, {len(name) + # >= 0})})})`
 
 // TestConditionCostRefused: a condition that could take long to evaluate is refused
 // when the rule is saved, with the position of the part at fault.
@@ -21,7 +21,7 @@ func TestConditionCostRefused(t *testing.T) {
 		line, col  int
 		want       string
 	}{
-		{"the issue's nested predicates", issueCondition, 1, 14, "all() inside all()"},
+		{"three nested predicates", nestedCondition, 1, 14, "all() inside all()"},
 		{"a range over 1000 items", `any(1..5000, {# == len(name)})`, 1, 6, "this range has 5000 items; a range may have at most 1000"},
 		{"a range with a computed end", `any(1..len(name), {# == 3})`, 1, 6, "a range needs whole numbers written out at both ends"},
 		{"a predicate over a computed list", `any(split(name + name, ""), {# == "a"})`, 1, 5, "must run over tags, keys(fields), a range"},
@@ -69,7 +69,7 @@ func TestConditionCostAccepted(t *testing.T) {
 }
 
 // TestStoredCostlyConditionMatchesNothing: a rule saved before the cost checks, with
-// the issue's condition, is forced into the store. Routing does not evaluate it: the
+// three nested predicates, is forced into the store. Routing does not evaluate it: the
 // lead goes to the next rule, and the writer is not held.
 func TestStoredCostlyConditionMatchesNothing(t *testing.T) {
 	eachStore(t, testStoredCostlyConditionMatchesNothing)
@@ -83,7 +83,7 @@ func testStoredCostlyConditionMatchesNothing(t *testing.T, kind enginetest.Store
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := engine.Rule{Name: "old", Position: 1, Enabled: true, Condition: issueCondition, Mode: engine.RoundRobin,
+	old := engine.Rule{Name: "old", Position: 1, Enabled: true, Condition: nestedCondition, Mode: engine.RoundRobin,
 		Recipients: []engine.Recipient{{AgentID: bob.ID, Agent: "bob", PerRound: 1}}, CreatedAt: start, UpdatedAt: start}
 	if err := tx.InsertRule(&old); err != nil {
 		t.Fatal(err)

@@ -222,7 +222,7 @@ func testTextLimits(t *testing.T, kind enginetest.Store) {
 	}
 }
 
-// TestHugeReasonRefused is the size bomb: 400 leads assigned with a 600 KB
+// TestHugeReasonRefused is a size bomb: 400 leads assigned with a 600 KB
 // reason would have written the reason 400 times. It is refused, and nothing is written.
 func TestHugeReasonRefused(t *testing.T) { eachStore(t, testHugeReasonRefused) }
 
