@@ -379,7 +379,7 @@ func (m *Model) globalKeys() Actions {
 			m.setFocus(int(msg.String()[0] - '1'))
 			return nil
 		}),
-		actIf(m.s.actor.IsAgent(), "only agents have a presence", bind(keys("P"), "P", "my presence"), do(func() tea.Cmd {
+		actIf(m.s.actor.IsAgent(), "agents only", bind(keys("P"), "P", "my presence"), do(func() tea.Cmd {
 			return m.s.open(presenceMenu(m.s, m.s.actor.Name))
 		})),
 		act(bind(keys("?"), "?", "help"), do(func() tea.Cmd { m.showHelp = true; return nil })),

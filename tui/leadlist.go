@@ -392,7 +392,7 @@ func (l *leadList) keys(prompt func() tea.Cmd) Actions {
 			l.selectAll()
 			return toast(fmt.Sprintf("Selected %s", countLabel(len(l.selected), "lead")))
 		})),
-		act(bind(keys("esc"), "esc", "clear selection, then filter"), do(func() tea.Cmd {
+		act(bind(keys("esc"), "esc", "clear selection, filter"), do(func() tea.Cmd {
 			if len(l.selected) > 0 || l.anchor >= 0 {
 				l.clearSelection()
 			} else if l.filterText != "" {

@@ -27,6 +27,7 @@ type ruleEditor struct {
 	mode       engine.Mode
 	access     engine.Access
 	field      int
+	typed      string // what was typed in the mode field, to pick a mode by its name
 	condErr    error
 	err        error
 	saving     bool
@@ -93,7 +94,7 @@ func (e *ruleEditor) inputs() map[int]*textinput.Model {
 }
 
 func (e *ruleEditor) focusField(i int) tea.Cmd {
-	e.field = i
+	e.field, e.typed = i, ""
 	var cmd tea.Cmd
 	for k, in := range e.inputs() {
 		if k == i {
@@ -119,8 +120,8 @@ func (e *ruleEditor) Keys() Actions {
 	}
 }
 
-// choiceKeys change the mode and the access: ←/→ (or space) step through them, and
-// the first letter of a mode picks it, so that typing its name does not cycle it.
+// choiceKey changes the mode and the access: ←/→ (or space) step through them, and
+// typing a mode's name (or its start) picks it, so that typing never cycles it.
 func (e *ruleEditor) choiceKey(msg tea.KeyPressMsg) {
 	step := 0
 	switch msg.String() {
@@ -132,12 +133,17 @@ func (e *ruleEditor) choiceKey(msg tea.KeyPressMsg) {
 	switch e.field {
 	case fieldMode:
 		if step != 0 {
-			e.mode = cycle(engine.Modes, e.mode, step < 0)
+			e.mode, e.typed = cycle(engine.Modes, e.mode, step < 0), ""
 			return
 		}
-		for _, m := range engine.Modes {
-			if msg.Text != "" && strings.HasPrefix(m.Label(), strings.ToLower(msg.Text)) {
-				e.mode = m
+		// Typing a mode's name picks it: "b" or "broadcast" is broadcast.
+		letter := strings.ToLower(msg.Text)
+		for _, typed := range []string{e.typed + letter, letter} {
+			for _, m := range engine.Modes {
+				if letter != "" && strings.HasPrefix(m.Label(), typed) {
+					e.mode, e.typed = m, typed
+					return
+				}
 			}
 		}
 	case fieldAccess:
@@ -291,7 +297,7 @@ func (e *ruleEditor) View(width int) []string {
 		lines = append(lines, st.dim.Render(fit(label(fieldAccess, "Share access")+" (broadcast rules only)", width)))
 		lines = append(lines, st.dim.Render(fit(label(fieldDuration, "Share for")+" (broadcast rules only)", width)))
 	}
-	lines = append(lines, st.dim.Render(fit(indent+"mode: ←/→, or r, l, b", width)))
+	lines = append(lines, st.dim.Render(fit(indent+"mode: ←/→, or type its name", width)))
 	if e.err != nil {
 		for _, l := range strings.Split(wrap(clean(errText(e.err)), width), "\n") {
 			lines = append(lines, fit(st.errMsg.Render(l), width))
