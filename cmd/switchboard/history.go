@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 func (a *app) historyCmd() *cobra.Command {
@@ -120,7 +121,7 @@ func (a *app) printHistory(cmd *cobra.Command, s *session, q engine.HistoryQuery
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "%s%s", sep, escapeControls(b))
+				fmt.Fprintf(a.stdout, "%s%s", sep, textguard.EscapeJSON(b))
 			}
 			printed++
 		}

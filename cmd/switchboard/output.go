@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -88,7 +87,7 @@ func (a *app) printJSON(v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.stdout.Write(append(escapeControls(b), '\n'))
+	_, err = a.stdout.Write(append(textguard.EscapeJSON(b), '\n'))
 	return err
 }
 
@@ -147,24 +146,6 @@ func incompleteRune(b []byte) int {
 		}
 	}
 	return 0
-}
-
-// escapeControls writes DEL and the C1 controls in JSON b as \u escapes: encoding/json
-// escapes C0 controls but leaves these raw, and a terminal may run them. Outside its
-// strings JSON is ASCII, so every such character is inside a string.
-func escapeControls(b []byte) []byte {
-	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && r <= 0x9f }) {
-		return b
-	}
-	var out bytes.Buffer
-	for _, r := range string(b) {
-		if r >= 0x7f && r <= 0x9f {
-			fmt.Fprintf(&out, `\u%04x`, r)
-			continue
-		}
-		out.WriteRune(r)
-	}
-	return out.Bytes()
 }
 
 // oneLine keeps a table cell on one line.

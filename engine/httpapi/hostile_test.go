@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,11 +10,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/engine/httpapi"
+	"github.com/switchboard/switchboard/storage"
 )
 
 // TestHostileBodiesRefused: text that would reach a terminal with control characters
@@ -204,4 +210,46 @@ func TestRefusalsBeforeTheHandler(t *testing.T) {
 		t.Fatalf("healthz after the refusals: %v %v", res, err)
 	}
 	res.Body.Close()
+}
+
+// TestAnswersEscapeC1: a lead an older version stored with C1 and DEL in its name is
+// answered with them as \u escapes, the same data for a program, nothing a terminal
+// showing the answer (curl) would run.
+func TestAnswersEscapeC1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sb.db")
+	eng := enginetest.Open(t, path, storage.Options{}, engine.Options{TailInterval: -1})
+	st := enginetest.OpenStore(t, path, storage.Options{})
+	tx, err := st.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Millisecond)
+	l := engine.Lead{Name: "Eve\u009b2J\u009d0;t\u009c\x7f", Source: "web", Status: engine.StatusNew, Waiting: engine.WaitingNoRule, CreatedAt: now, UpdatedAt: now}
+	if err := tx.InsertLead(&l); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	_, admin, err := eng.CreateToken(context.Background(), engine.System(), "ops", engine.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(eng, httpapi.Options{Logger: slog.New(slog.DiscardHandler)}))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/leads/"+itoa(l.ID), nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if bytes.ContainsAny(raw, "\u009b\u009d\u009c\x7f") || !bytes.Contains(raw, []byte(`"Eve\u009b2J\u009d0;t\u009c\u007f"`)) {
+		t.Fatalf("answer: %q", raw)
+	}
+	var got struct{ Name string }
+	if err := json.Unmarshal(raw, &got); err != nil || got.Name != l.Name {
+		t.Fatalf("the name decodes as %q (%v), want %q", got.Name, err, l.Name)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/textguard"
 )
 
 // Options tune the API.
@@ -215,8 +216,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	// A failed write means the client went away: there is nobody left to tell.
-	w.Write(append(b, '\n'))
+	// A failed write means the client went away: there is nobody left to tell. The
+	// answer often ends up on a terminal (curl): DEL and C1 go as \u escapes.
+	w.Write(append(textguard.EscapeJSON(b), '\n'))
 	return nil
 }
 

@@ -18,6 +18,7 @@
 package textguard
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -144,4 +145,27 @@ func StripAllowing(s string, allow Allow) string {
 		i += size
 	}
 	return string(b)
+}
+
+// EscapeJSON writes DEL and the C1 controls in the JSON text b as \u escapes: the data
+// stays exactly the same for a program, and a terminal that shows the JSON (curl, a
+// CLI's --format json) runs none of them. encoding/json escapes the C0 controls already
+// but leaves these raw. Outside its strings JSON is ASCII, so every such character is
+// inside a string, where the escape means the same character. b is returned as it is
+// when it holds none.
+func EscapeJSON(b []byte) []byte {
+	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x7f && r <= 0x9f }) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r >= 0x7f && r <= 0x9f {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
 }

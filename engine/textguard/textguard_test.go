@@ -1,7 +1,9 @@
 package textguard
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -78,6 +80,23 @@ func TestStripAllowingLines(t *testing.T) {
 	} {
 		if got := StripAllowing(tc.in, Lines); got != tc.want {
 			t.Errorf("StripAllowing(%q, Lines) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestEscapeJSON(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"name":"Ada"}`, `{"name":"Ada"}`},
+		{"{\"name\":\"Eve\u009b2J\u007f\"}", `{"name":"Eve\u009b2J\u007f"}`},
+		{"{\"name\":\"Zoë \u0085\"}", `{"name":"Zoë \u0085"}`},
+	} {
+		got := string(EscapeJSON([]byte(tc.in)))
+		if got != tc.want {
+			t.Errorf("EscapeJSON(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		var a, b any
+		if json.Unmarshal([]byte(tc.in), &a) != nil || json.Unmarshal([]byte(got), &b) != nil || !reflect.DeepEqual(a, b) {
+			t.Errorf("EscapeJSON(%q) changed the data: %v, %v", tc.in, a, b)
 		}
 	}
 }
