@@ -280,17 +280,23 @@ func (e *Engine) commit(batch []*op) {
 		} else {
 			cache = routingCache{}
 		}
-		if err := runCommand(t, o.fn); err != nil {
-			o.err = err
-			cache = routingCache{}
-			if rerr := tx.RollbackToSavepoint(); rerr != nil {
-				tx.Rollback()
-				fail(fmt.Errorf("rolling back a refused command: %w", rerr))
-				return
+		err := runCommand(t, o.fn)
+		if err == nil {
+			// A store may hold a command's writes back until the release, and report
+			// their failure there: then the command failed, alone.
+			if err = tx.ReleaseSavepoint(); err == nil {
+				o.events, o.wake = t.events, t.wake
+				ran++
+				continue
 			}
-		} else {
-			o.events, o.wake = t.events, t.wake
-			ran++
+			err = fmt.Errorf("storing the change: %w", err)
+		}
+		o.err = err
+		cache = routingCache{}
+		if rerr := tx.RollbackToSavepoint(); rerr != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("rolling back a refused command: %w", rerr))
+			return
 		}
 		if err := tx.ReleaseSavepoint(); err != nil {
 			tx.Rollback()

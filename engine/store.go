@@ -44,7 +44,10 @@ type Store interface {
 
 // WriteTx is an open write transaction. Savepoints let the engine commit many commands
 // in one transaction (group commit) and undo one refused command alone; they do not
-// nest.
+// nest. A store may hold writes back and send them together (a network round trip
+// each is what a remote database costs): a held-back write that fails makes a later
+// call fail, at the latest the savepoint's release, after which the savepoint can
+// still be rolled back. So a command's failed write is that command's failure.
 type WriteTx interface {
 	Tx
 	Savepoint() error

@@ -48,15 +48,12 @@ func (q *q) InsertEvent(e *engine.Event) error {
 		routing = &s
 	}
 	id := q.w.nextEventID()
-	err := q.exec(`INSERT INTO events (id, at, kind, actor, lead_id, agent, rule_id, from_value, to_value,
+	e.ID = id
+	// Held back with the command's other writes; a failure undoes the command, its
+	// savepoint and the ids it was given.
+	return q.exec(`INSERT INTO events (id, at, kind, actor, lead_id, agent, rule_id, from_value, to_value,
 		reason, routing) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 		id, ts(e.At), string(e.Kind), e.Actor, nullInt(e.LeadID), e.Agent, nullInt(e.RuleID), e.From, e.To, e.Reason, routing)
-	if err != nil {
-		q.w.head-- // not written: the id goes to the next event
-		return err
-	}
-	e.ID = id
-	return nil
 }
 
 func (q *q) LastEventID() (int64, error) {

@@ -194,8 +194,8 @@ func (p *Postgres) Begin(ctx context.Context) (engine.WriteTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
-	w := &writeTx{tx: tx}
-	w.q = q{ctx: ctx, db: tx, w: w}
+	w := &writeTx{tx: tx, b: &batcher{ctx: ctx, tx: tx}}
+	w.q = q{ctx: ctx, db: w.b, w: w}
 	if err := tx.QueryRow(ctx, `SELECT last_event_id FROM journal WHERE id = 1 FOR UPDATE`).Scan(&w.head); err != nil {
 		tx.Rollback(ctx)
 		return nil, fmt.Errorf("postgres: taking the journal: %w", err)
@@ -300,6 +300,7 @@ func (p *Postgres) tables(ctx context.Context, tx pgx.Tx) ([]string, error) {
 type writeTx struct {
 	q
 	tx        pgx.Tx
+	b         *batcher
 	head      int64 // the last history id handed out
 	committed int64 // the head when the transaction began
 	saved     int64 // the head at the savepoint
@@ -307,29 +308,37 @@ type writeTx struct {
 
 func (w *writeTx) Savepoint() error {
 	w.saved = w.head
-	return w.exec(`SAVEPOINT cmd`)
+	w.b.hold(`SAVEPOINT cmd`)
+	return nil
 }
 
+// RollbackToSavepoint sends what is held back (it is being undone: its failure does not
+// matter), then rolls back.
 func (w *writeTx) RollbackToSavepoint() error {
 	w.head = w.saved
-	return w.exec(`ROLLBACK TO SAVEPOINT cmd`)
+	w.b.flush()
+	_, err := w.tx.Exec(w.ctx, `ROLLBACK TO SAVEPOINT cmd`)
+	return err
 }
 
-func (w *writeTx) ReleaseSavepoint() error { return w.exec(`RELEASE SAVEPOINT cmd`) }
+// ReleaseSavepoint sends the command's held-back writes with the release: a failure of
+// one of them is reported here, and the savepoint can then still be rolled back.
+func (w *writeTx) ReleaseSavepoint() error {
+	_, err := w.b.Exec(w.ctx, `RELEASE SAVEPOINT cmd`)
+	return err
+}
 
 // Commit writes the new history head to the journal and announces it (NOTIFY is
 // delivered when the transaction commits, and only if it does), then commits.
 func (w *writeTx) Commit() error {
 	ctx := context.WithoutCancel(w.ctx)
 	if w.head != w.committed {
-		if _, err := w.tx.Exec(ctx, `UPDATE journal SET last_event_id = $1 WHERE id = 1`, w.head); err != nil {
-			w.tx.Rollback(ctx)
-			return fmt.Errorf("postgres: moving the journal: %w", err)
-		}
-		if _, err := w.tx.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, strconv.FormatInt(w.head, 10)); err != nil {
-			w.tx.Rollback(ctx)
-			return fmt.Errorf("postgres: announcing the commit: %w", err)
-		}
+		w.b.hold(`UPDATE journal SET last_event_id = $1 WHERE id = 1`, w.head)
+		w.b.hold(`SELECT pg_notify($1, $2)`, channel, strconv.FormatInt(w.head, 10))
+	}
+	if err := w.b.flush(); err != nil {
+		w.tx.Rollback(ctx)
+		return fmt.Errorf("postgres: writing the transaction: %w", err)
 	}
 	return w.tx.Commit(ctx)
 }
@@ -389,11 +398,17 @@ func (p *Postgres) listen(ctx context.Context, wake func(head int64)) error {
 // q runs the queries, on a read snapshot or in the write transaction.
 type q struct {
 	ctx context.Context
-	db  pgx.Tx
+	db  querier
 	w   *writeTx // nil on a read snapshot
 }
 
+// exec runs a statement whose only answer is success or failure: in a write
+// transaction it is held back until the next statement that needs an answer (batcher).
 func (q *q) exec(sql string, args ...any) error {
+	if q.w != nil {
+		q.w.b.hold(sql, args...)
+		return nil
+	}
 	_, err := q.db.Exec(q.ctx, sql, args...)
 	return err
 }

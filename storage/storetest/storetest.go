@@ -61,6 +61,7 @@ var cases = []struct {
 	{"Counts", testCounts},
 	{"Uniqueness", testUniqueness},
 	{"Savepoints", testSavepoints},
+	{"FailedWriteIsTheCommands", testFailedWriteIsTheCommands},
 	{"EventIDsAfterRollback", testEventIDsAfterRollback},
 	{"ReadIsASnapshot", testSnapshot},
 	{"OneWriterAcrossProcesses", testOneWriter},

@@ -70,6 +70,47 @@ func testSavepoints(e *env) {
 	mustNoRows(t, "an agent of a rolled back transaction", err)
 }
 
+// testFailedWriteIsTheCommands: a write that fails – at once, or when a store that holds
+// writes back sends it – fails by the savepoint's release at the latest; the savepoint
+// rolls it back, and the transaction goes on and commits the other commands.
+func testFailedWriteIsTheCommands(e *env) {
+	t := e.t
+	l := e.lead(engine.Lead{Name: "kept"})
+	e.write(func(tx engine.WriteTx) error {
+		if err := tx.Savepoint(); err != nil {
+			return err
+		}
+		bad := l
+		bad.Name, bad.OwnerID = "changed", 999999 // no such agent
+		err := tx.UpdateLead(&bad)
+		if err == nil {
+			err = tx.ReleaseSavepoint()
+		}
+		if err == nil {
+			return fmt.Errorf("a lead owned by a missing agent was stored")
+		}
+		if err := tx.RollbackToSavepoint(); err != nil {
+			return fmt.Errorf("rolling back after the failed write: %w", err)
+		}
+		if err := tx.ReleaseSavepoint(); err != nil {
+			return err
+		}
+		if err := tx.Savepoint(); err != nil {
+			return err
+		}
+		if err := tx.SetSetting("company", "after"); err != nil {
+			return err
+		}
+		return tx.ReleaseSavepoint()
+	})
+	if got := read(e, func(r engine.Reader) (engine.Lead, error) { return r.Lead(l.ID) }); got.Name != "kept" || got.OwnerID != 0 {
+		t.Errorf("the lead after the failed write: %+v", got)
+	}
+	if v := read(e, func(r engine.Reader) (string, error) { return r.Setting("company") }); v != "after" {
+		t.Errorf("the command after the failed one: company = %q", v)
+	}
+}
+
 // testEventIDsAfterRollback: the ids of events undone with their savepoint, or their
 // transaction, are handed out again: history has no holes.
 func testEventIDsAfterRollback(e *env) {
