@@ -104,13 +104,16 @@ func (p *rulesPane) Keys() Actions {
 			if pos < 1 || pos > len(p.rules) {
 				return nil
 			}
+			// Move the row at once, so that the next [ or ] moves it further even before
+			// the engine's answer; the rules are read again after it either way.
+			p.moveRow(r.ID, pos)
 			p.want = r.ID
-			return s.run("moving…", func() (string, error) {
+			return tea.Sequence(s.run("moving…", func() (string, error) {
 				if _, err := s.eng.MoveRule(s.ctx, s.actor, r.ID, pos); err != nil {
 					return "", err
 				}
 				return fmt.Sprintf("Moved rule #%d to position %d", r.ID, pos), nil
-			})
+			}), s.to(p.id, p.Refresh()))
 		}
 	}
 	return append(moveActions(&p.sc, func() int { return len(p.rules) }),
@@ -146,6 +149,23 @@ func (p *rulesPane) Keys() Actions {
 			}})
 		})),
 	)
+}
+
+// moveRow puts rule id at position pos (1-based) in the pane's list, as the engine
+// will, and the cursor on it.
+func (p *rulesPane) moveRow(id int64, pos int) {
+	i := slices.IndexFunc(p.rules, func(r engine.Rule) bool { return r.ID == id })
+	if i < 0 {
+		return
+	}
+	r := p.rules[i]
+	rules := slices.Delete(slices.Clone(p.rules), i, i+1)
+	rules = slices.Insert(rules, pos-1, r)
+	for k := range rules {
+		rules[k].Position = k + 1
+	}
+	p.rules = rules
+	p.sc.to(pos-1, len(rules))
 }
 
 // saved is the rule editor's news of a save: the cursor goes to that rule.
