@@ -212,7 +212,7 @@ type prompt struct {
 	change   func(string) error
 	submit   func(string) (tea.Cmd, error)
 	cancel   func()
-	complete func(string) (string, []string)
+	complete func(string) (string, string)
 }
 
 func (p *prompt) atBottom() {}
@@ -239,12 +239,9 @@ func (p *prompt) Keys() Actions {
 	}
 	if p.complete != nil {
 		as = append(as, act(bind(keys("tab"), "tab", "complete"), do(func() tea.Cmd {
-			text, cands := p.complete(p.input.Value())
-			p.hint = ""
-			if len(cands) > 1 {
-				p.hint = strings.Join(cands, "  ")
-			}
+			text, hint := p.complete(p.input.Value())
 			p.set(text)
+			p.hint = hint
 			return nil
 		})))
 	}
@@ -285,11 +282,11 @@ func (p *prompt) View(width int) []string {
 	st := p.s.st
 	p.input.SetWidth(max(10, width-len(p.label)-2))
 	lines := []string{fit(st.accent.Render(p.label)+" "+p.input.View(), width)}
-	switch {
-	case p.err != nil:
-		lines = append(lines, fit(st.errMsg.Render(clean(p.err.Error())), width))
-	case p.hint != "":
+	if p.hint != "" {
 		lines = append(lines, fit(st.dim.Render(clean(p.hint)), width))
+	}
+	if p.err != nil {
+		lines = append(lines, fit(st.errMsg.Render(clean(p.err.Error())), width))
 	}
 	return lines
 }

@@ -268,17 +268,33 @@ func (f Filter) MatchAge(r *row, now time.Time) bool {
 	return f.MaxAge <= 0 || age < f.MaxAge
 }
 
+// keyNames names the keys for people.
+var keyNames = map[filterKey]string{keySource: "source", keyTag: "tag", keyOwner: "owner", keyStatus: "status"}
+
 // completeFilter completes the value of the last term of text from values, which
 // lists what the leads hold for a key. It returns the text with the value completed as
-// far as the candidates agree, and the candidates (none when the last term is not a
-// keyed one or nothing matches).
-func completeFilter(text string, values func(filterKey) []string) (string, []string) {
+// far as the candidates agree, and what to tell the person: the candidates when there
+// are several, or why nothing was completed.
+func completeFilter(text string, values func(filterKey) []string) (string, string) {
+	done, cands, k := completeTerm(text, values)
+	switch {
+	case k == keyNone:
+		return text, "tab completes the value of a s: t: o: or st: term"
+	case len(cands) == 0:
+		return text, "no " + keyNames[k] + " in this list starts like that"
+	case len(cands) > 1:
+		return done, strings.Join(cands, "  ")
+	}
+	return done, ""
+}
+
+func completeTerm(text string, values func(filterKey) []string) (string, []string, filterKey) {
 	start := strings.LastIndexFunc(text, unicode.IsSpace) + 1
 	term := text[start:]
 	name, v, ok := strings.Cut(term, ":")
 	k := filterKeyNames[strings.ToLower(name)]
 	if !ok || k == keyNone {
-		return text, nil
+		return text, nil, keyNone
 	}
 	// Complete only the last of a comma list: s:web,fa → s:web,facebook.
 	done := ""
@@ -293,7 +309,7 @@ func completeFilter(text string, values func(filterKey) []string) (string, []str
 		}
 	}
 	if len(cands) == 0 {
-		return text, nil
+		return text, nil, k
 	}
 	common := []rune(cands[0])
 	for _, c := range cands[1:] {
@@ -305,5 +321,5 @@ func completeFilter(text string, values func(filterKey) []string) (string, []str
 	if strings.ContainsFunc(value, unicode.IsSpace) {
 		value = `"` + value + `"`
 	}
-	return text[:start] + name + ":" + done + value, cands
+	return text[:start] + name + ":" + done + value, cands, k
 }

@@ -140,20 +140,19 @@ func TestCompleteFilter(t *testing.T) {
 		return nil
 	}
 	for _, tt := range []struct {
-		in, want string
-		cands    []string
+		in, want, hint string
 	}{
-		{"s:fac", "s:facebook", []string{"facebook"}},
-		{"s:f", "s:fa", []string{"facebook", "fair"}},
-		{"acme source:w", "acme source:web", []string{"web"}},
-		{"s:web,fai", "s:web,fair", []string{"fair"}},
-		{"o:", "o:", []string{"alice", "none"}},
-		{"s:zz", "s:zz", nil},
-		{"acme", "acme", nil},
+		{"s:fac", "s:facebook", ""},
+		{"s:f", "s:fa", "facebook  fair"},
+		{"acme source:w", "acme source:web", ""},
+		{"s:web,fai", "s:web,fair", ""},
+		{"o:", "o:", "alice  none"},
+		{"s:zz", "s:zz", "no source in this list starts like that"},
+		{"acme", "acme", "tab completes the value of a s: t: o: or st: term"},
 	} {
-		got, cands := completeFilter(tt.in, values)
-		if got != tt.want || strings.Join(cands, " ") != strings.Join(tt.cands, " ") {
-			t.Errorf("completeFilter(%q) = %q, %q; want %q, %q", tt.in, got, cands, tt.want, tt.cands)
+		got, hint := completeFilter(tt.in, values)
+		if got != tt.want || hint != tt.hint {
+			t.Errorf("completeFilter(%q) = %q, %q; want %q, %q", tt.in, got, hint, tt.want, tt.hint)
 		}
 	}
 }

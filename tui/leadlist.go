@@ -30,7 +30,9 @@ type leadList struct {
 	// pane, where what just arrived matters most. The queue is served oldest first.
 	newestFirst bool
 	showOwner   bool
-	empty       string // what the list says when it has no lead and no filter
+	// ownLeads: every lead is the session's own, so the last column is the status alone.
+	ownLeads bool
+	empty    string // what the list says when it has no lead and no filter
 
 	base       *leadmodel.Set
 	ready      bool
@@ -470,13 +472,13 @@ func (l *leadList) view(width, height int, focused bool) []string {
 
 // leadColumns are the widths of a lead list's columns for one terminal width.
 type leadColumns struct {
-	showOwner                   bool
+	showOwner, ownLeads         bool
 	name, company, source, tags int
 	last                        int
 }
 
 func (l *leadList) columns(width int) leadColumns {
-	c := leadColumns{showOwner: l.showOwner, source: 9}
+	c := leadColumns{showOwner: l.showOwner, ownLeads: l.ownLeads, source: 9}
 	rest := width - 2 - 5 - 1 - c.source - 1 // mark, age, gaps
 	// Share what is left: name 30%, company 25%, tags 15%, the last column the rest.
 	c.name = max(8, rest*30/100)
@@ -488,7 +490,10 @@ func (l *leadList) columns(width int) leadColumns {
 
 func (c leadColumns) header() string {
 	last := "WHY IT WAITS"
-	if c.showOwner {
+	switch {
+	case c.ownLeads:
+		last = "STATUS"
+	case c.showOwner:
 		last = "OWNER · STATUS"
 	}
 	return "  " + pad("AGE", 5) + " " + pad("NAME", c.name) + " " + pad("COMPANY", c.company) + " " +
@@ -497,7 +502,10 @@ func (c leadColumns) header() string {
 
 func (c leadColumns) row(r *row, now time.Time) string {
 	last := r.Why
-	if c.showOwner {
+	switch {
+	case c.ownLeads:
+		last = string(r.Status)
+	case c.showOwner:
 		owner := r.Owner
 		if owner == "" {
 			owner = "—"

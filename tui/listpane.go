@@ -69,7 +69,7 @@ func (p *listPane) filterPrompt() tea.Cmd {
 		s: p.s, label: "/", input: in,
 		change: apply, submit: func(v string) (tea.Cmd, error) { return nil, apply(v) },
 		cancel: func() { l.setFilter(before, beforeF) },
-		complete: func(text string) (string, []string) {
+		complete: func(text string) (string, string) {
 			return completeFilter(text, l.values)
 		},
 	})

@@ -13,7 +13,7 @@ func newMinePane(s *Session, id PaneID) Pane {
 	l.keep = func(r *row) bool {
 		return r.OwnerID == s.actor.AgentID && r.AccessOf(s.actor, nil, s.snap.Now) == engine.AccessEdit
 	}
-	l.newestFirst, l.showOwner = true, true
+	l.newestFirst, l.ownLeads = true, true
 	l.empty = "No open lead is yours."
 	return &listPane{id: id, s: s, list: l}
 }

@@ -204,7 +204,10 @@ func loadBar(st *styles, open, capacity, width int) string {
 		}
 		return st.barEmpty.Render(strings.Repeat("┄", width))
 	}
-	full := min(width, (open*width+capacity-1)/capacity)
+	full := min(width, open*width/capacity)
+	if open > 0 && full == 0 {
+		full = 1 // some load shows
+	}
 	if st == nil {
 		return strings.Repeat("█", full) + strings.Repeat("░", width-full)
 	}
