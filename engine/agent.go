@@ -113,19 +113,7 @@ func validateAgentFields(name, email string, capacity, dailyCap int, webhook str
 }
 
 // ValidWebhookURL accepts "" (none) or an absolute http(s) URL.
-func ValidWebhookURL(s string) error {
-	if s == "" {
-		return nil
-	}
-	if err := checkText("webhook_url", s, MaxURLLen); err != nil {
-		return err
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalidf("webhook_url", "webhook URL %s must be an absolute http:// or https:// URL", short(s))
-	}
-	return nil
-}
+func ValidWebhookURL(s string) error { return checkURL("webhook_url", s, MaxURLLen) }
 
 // checkWebhookTarget refuses a webhook URL whose host is the server's own machine or
 // link (127.0.0.1, localhost, 169.254.169.254…) unless the engine allows local webhooks.

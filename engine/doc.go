@@ -8,6 +8,23 @@
 // storage through the Store interface, and the console, the SSH server, the HTTP API and
 // the CLI all talk to it.
 //
-// Routing follows DESIGN.md §4 (rules R1–R12); routing.go is written to be read
-// side by side with it.
+// Routing follows the rules R1–R12 listed in README ("Routing"); routing.go is written
+// to be read side by side with them.
+//
+// Timers. Work that falls due at a time kept in rows – a share's end, an SLA deadline,
+// a hand-off – is a timer kind (timer.go): a next function that reads when its earliest
+// row is due, and a fire function that, inside a write transaction, selects the rows
+// due at that moment and changes them. One loop per engine sleeps until the earliest
+// due time of every kind (at most five seconds), fires the kinds that are due, and is
+// woken when a command moves a due time (txn.wake) or another process commits. Because
+// fire selects inside the transaction, which holds the database's one write lock, each
+// due row changes once however many engines (processes, nodes) run its timer; and
+// because New fires every kind once before it returns, work that fell due while no
+// engine ran is done at start. A new kind of due work is one more entry in timerKinds.
+//
+// Settings. Team settings are one registry (settings.go, settingDefs): key, kind (text,
+// URL, secret, duration, list), default, checks and who may read the value. The API's
+// /v1/settings, the CLI's `setting` and the engine's own reads all follow it; a new
+// setting is one more entry. Every change is a settings.changed event per key, with the
+// value before and after as people read them (a secret only as set or not).
 package engine

@@ -64,7 +64,8 @@ type Engine struct {
 	heardUnknown       atomic.Bool
 	heard              chan struct{}
 
-	shareExpiry *timer
+	timers    []*timerKind
+	timerWake chan struct{}
 }
 
 // op is one command waiting for the writer.
@@ -73,15 +74,15 @@ type op struct {
 	fn     func(*txn) error
 	err    error
 	events []Event
-	wake   bool // the command changed share expiries
+	wake   bool // the command added or moved a timer's due time
 	// routes marks lead creation, which keeps the transaction's routingCache current.
 	routes bool
 	done   chan struct{}
 }
 
-// New starts an engine over store: it expires shares that ended while no engine ran,
-// then starts the writer, the timers, and the history tail (with the store's CommitFeed
-// when it has one).
+// New starts an engine over store: it starts the writer, does the timers' work that fell
+// due while no engine ran (shares that ended, SLAs that passed…), then starts the timer
+// loop and the history tail (with the store's CommitFeed when it has one).
 func New(store Store, opts Options) (*Engine, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -104,7 +105,7 @@ func New(store Store, opts Options) (*Engine, error) {
 		// answers equal to what is read back later.
 		store: store, now: func() time.Time { return clock().Truncate(time.Millisecond) }, loc: opts.Location, log: opts.Logger, opts: opts,
 		ops: make(chan *op), quit: make(chan struct{}), heard: make(chan struct{}, 1),
-		shareExpiry: shareExpiryTimer(),
+		timers: timerKinds(), timerWake: make(chan struct{}, 1),
 	}
 	var last int64
 	if err := store.Read(context.Background(), func(r Reader) (err error) {
@@ -117,12 +118,12 @@ func New(store Store, opts Options) (*Engine, error) {
 
 	e.wg.Add(1)
 	go e.writer()
-	if err := e.ExpireShares(context.Background()); err != nil {
+	if err := e.RunTimers(context.Background()); err != nil {
 		e.Close()
-		return nil, fmt.Errorf("engine: expiring shares: %w", err)
+		return nil, fmt.Errorf("engine: doing what fell due while stopped: %w", err)
 	}
 	e.wg.Add(1)
-	go e.runTimer(e.shareExpiry)
+	go e.timerLoop()
 	feed, hasFeed := store.(CommitFeed)
 	if hasFeed {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -328,7 +329,7 @@ func (e *Engine) commit(batch []*op) {
 	}
 	e.publishCommitted(events)
 	if wake {
-		e.wakeExpiry()
+		e.wakeTimers()
 	}
 }
 
@@ -396,12 +397,9 @@ func (e *Engine) publishForeignLocked(upTo int64) {
 		}
 		e.hub.publish(Change{Events: evs})
 		e.lastPublished = evs[len(evs)-1].ID
-		for _, ev := range evs {
-			if ev.Kind == EvShareCreated || ev.Kind == EvShareChanged {
-				e.wakeExpiry()
-				break
-			}
-		}
+		// Another process may have added or moved a due time (a share, an SLA, a
+		// presence): the timers look again.
+		e.wakeTimers()
 		if len(evs) < page {
 			return
 		}

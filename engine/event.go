@@ -39,7 +39,7 @@ const (
 
 	EvTokenCreated EventKind = "token.created"
 	EvTokenRevoked EventKind = "token.revoked"
-	EvSetting      EventKind = "setting.changed"
+	EvSetting      EventKind = "settings.changed" // Reason: the key; From, To: as Setting.Display writes them
 
 	EvNotificationDelivered EventKind = "notification.delivered"
 	EvNotificationFailed    EventKind = "notification.failed"

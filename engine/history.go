@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -84,68 +83,6 @@ func (e *Engine) MarkRead(ctx context.Context, actor Actor, ids []int64) (int, e
 		return err
 	})
 	return n, err
-}
-
-// Settings the team can change, with a check for each value.
-var settingChecks = map[string]func(string) error{
-	SettingCompany:    func(v string) error { return checkText("company", v, MaxCompanyLen) },
-	SettingWebhookURL: ValidWebhookURL,
-}
-
-// Setting reads a team setting ("" when unset).
-func (e *Engine) Setting(ctx context.Context, actor Actor, key string) (string, error) {
-	if err := actor.require(ActManageSettings); err != nil {
-		return "", err
-	}
-	var v string
-	err := e.read(ctx, func(r Reader) error {
-		var err error
-		v, err = r.Setting(key)
-		if errors.Is(err, ErrNoRows) {
-			v, err = "", nil
-		}
-		return err
-	})
-	return v, err
-}
-
-// SetSetting changes a team setting. Setting the global webhook makes its signing
-// secret if it has none.
-func (e *Engine) SetSetting(ctx context.Context, actor Actor, key, value string) error {
-	if err := actor.require(ActManageSettings); err != nil {
-		return err
-	}
-	check, ok := settingChecks[key]
-	if !ok {
-		return invalidf("key", "unknown setting %s: use company or webhook_url", short(key))
-	}
-	value = strings.TrimSpace(value)
-	if err := check(value); err != nil {
-		return err
-	}
-	if key == SettingWebhookURL {
-		if err := e.checkWebhookTarget("webhook_url", value); err != nil {
-			return err
-		}
-	}
-	return e.write(ctx, func(t *txn) error {
-		old, err := t.Setting(key)
-		if err != nil && !errors.Is(err, ErrNoRows) {
-			return fmt.Errorf("reading setting: %w", err)
-		}
-		if err := t.SetSetting(key, value); err != nil {
-			return fmt.Errorf("storing setting: %w", err)
-		}
-		if key == SettingWebhookURL && value != "" {
-			if s, err := t.Setting(SettingWebhookSecret); errors.Is(err, ErrNoRows) || s == "" {
-				if err := t.SetSetting(SettingWebhookSecret, newSecret()); err != nil {
-					return fmt.Errorf("storing webhook secret: %w", err)
-				}
-			}
-		}
-		_, err = t.record(Event{Kind: EvSetting, Actor: actor.Name, From: old, To: value, Reason: key})
-		return err
-	})
 }
 
 // Matches reports whether q selects e, by the rules the store's history query applies:

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -184,4 +185,49 @@ func timePtr(t time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// SettingsObject writes settings as the API's settings object: one member per key, in
+// the registry's order; durations and texts as strings ("" = off or none), lists as
+// arrays of strings, a secret as {"set": true|false} and never its value.
+type SettingsObject []Setting
+
+// MarshalJSON writes the object in the registry's order.
+func (o SettingsObject) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, s := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(s.Key)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := json.Marshal(s.JSONValue())
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// JSONValue is the setting's value as the API writes it.
+func (s Setting) JSONValue() any {
+	switch s.Kind {
+	case SecretSetting:
+		return struct {
+			Set bool `json:"set"`
+		}{s.IsSet}
+	case ListSetting:
+		if s.List == nil {
+			return []string{}
+		}
+		return s.List
+	}
+	return s.Value
 }

@@ -7,13 +7,6 @@ import (
 	"time"
 )
 
-// Setting keys the engine reads.
-const (
-	SettingCompany       = "company"        // "sent to you by NAME at COMPANY"
-	SettingWebhookURL    = "webhook_url"    // the global webhook, sent every external notification
-	SettingWebhookSecret = "webhook_secret" // its HMAC key
-)
-
 // NotificationPayload is the JSON an outbox row carries: the event, the lead and the
 // agent as they were when the change committed. Webhooks send it as it is; e-mail is
 // written from it. The event id lets receivers drop duplicates (delivery is at least

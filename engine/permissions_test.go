@@ -319,6 +319,19 @@ var commands = []command{
 		v := p.unique("Acme ")
 		return func(a engine.Actor) error { return p.e.SetSetting(p.ctx, a, engine.SettingCompany, v) }
 	}},
+	{"change settings at once", engine.ActManageSettings, func(p *permEnv) func(engine.Actor) error {
+		v := p.unique("Acme ")
+		return func(a engine.Actor) error {
+			_, err := p.e.ChangeSettings(p.ctx, a, []engine.SettingChange{{Key: engine.SettingCompany, Text: v}})
+			return err
+		}
+	}},
+	{"read every setting", engine.ActManageSettings, func(p *permEnv) func(engine.Actor) error {
+		return func(a engine.Actor) error {
+			_, err := p.e.Settings(p.ctx, a)
+			return err
+		}
+	}},
 	{"read a setting", engine.ActManageSettings, func(p *permEnv) func(engine.Actor) error {
 		return func(a engine.Actor) error {
 			_, err := p.e.Setting(p.ctx, a, engine.SettingCompany)

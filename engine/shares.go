@@ -255,11 +255,9 @@ func (e *Engine) SharedWithMe(ctx context.Context, actor Actor) ([]SharedLead, e
 
 // ExpireShares ends every active share whose time is up (R9), in batches. The engine
 // runs it by itself within a second of each end; callers need it only to force it.
-func (e *Engine) ExpireShares(ctx context.Context) error { return e.fireTimer(ctx, e.shareExpiry) }
-
-// shareExpiryTimer is the timer of R9: shares end on their own.
-func shareExpiryTimer() *timer {
-	return newTimer("share expiry", 500, func(r Reader) (time.Time, bool, error) { return r.NextShareExpiry() }, (*txn).expireShares)
+func (e *Engine) ExpireShares(ctx context.Context) error {
+	_, err := e.fireTimer(ctx, e.timerKind(timerShareExpiry))
+	return err
 }
 
 // expireShares ends at most limit shares whose end has passed, with their events and
@@ -296,7 +294,3 @@ func (t *txn) expireShares(limit int) (int, error) {
 	}
 	return len(ended), t.flushNotices()
 }
-
-// wakeExpiry makes the share expiry timer read the next end again: a share was made
-// or changed, here or (seen in history) by another process.
-func (e *Engine) wakeExpiry() { wakeTimer(e.shareExpiry) }

@@ -5,7 +5,9 @@ type SettingReader interface {
 	Setting(key string) (string, error) // ErrNoRows when unset
 }
 
-// SettingWriter writes team settings.
+// SettingWriter writes team settings. An empty value is a value (a duration set to ""
+// is off); only UnsetSetting removes a setting, which then reads as its default.
 type SettingWriter interface {
-	SetSetting(key, value string) error // a blank value removes the setting
+	SetSetting(key, value string) error
+	UnsetSetting(key string) error // removing one that is not set is no error
 }

@@ -9,61 +9,52 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
-// settingKeys are the team settings, in the order `setting list` shows them. The
-// webhook secret can be read, never set: switchboard makes it when webhook_url is first
-// set.
-var settingKeys = []struct {
-	key      string
-	settable bool
-	about    string
-}{
-	{engine.SettingCompany, true, `the team's company: e-mail says "sent to you by NAME at COMPANY"`},
-	{engine.SettingWebhookURL, true, "a webhook sent every e-mail-worthy notification, for a team chat channel"},
-	{engine.SettingWebhookSecret, false, "the HMAC key of X-Switchboard-Signature on the global webhook (read only)"},
-}
-
-func settingKey(key string, set bool) error {
+// settingKey checks a key against the engine's settings registry; settable asks for
+// one that people may set.
+func settingKey(key string, settable bool) error {
 	var names []string
-	for _, k := range settingKeys {
-		if k.key == key && (k.settable || !set) {
+	for _, d := range engine.SettingDefs() {
+		if d.Key == key {
+			if settable && d.ReadOnly {
+				return usagef("%s cannot be set: switchboard makes it (%s)", key, d.About)
+			}
 			return nil
 		}
-		if k.settable || !set {
-			names = append(names, k.key)
+		if !settable || !d.ReadOnly {
+			names = append(names, d.Key)
 		}
-	}
-	if key == engine.SettingWebhookSecret {
-		return usagef("%s cannot be set: it is made when webhook_url is first set", key)
 	}
 	return usagef("unknown setting %q: use %s", key, strings.Join(names, ", "))
 }
 
 func (a *app) settingCmd() *cobra.Command {
 	var about strings.Builder
-	for _, k := range settingKeys {
-		fmt.Fprintf(&about, "\n  %-15s %s", k.key, k.about)
+	for _, d := range engine.SettingDefs() {
+		fmt.Fprintf(&about, "\n  %-16s %-8s %s", d.Key, d.Kind, d.About)
 	}
 	cmd := &cobra.Command{
 		Use:   "setting",
-		Short: "Read and change team settings (company name, global webhook)",
-		Long: "Team settings, changed by admins and recorded in history:" + about.String() + "\n\n" +
-			"Setting a value to \"\" clears it.",
+		Short: "Read and change team settings (company, webhook, SLA, hand-off…)",
+		Long: "Team settings, changed by admins and recorded in history (settings.changed):" + about.String() + "\n\n" +
+			"Durations are written like 90s, 15m, 4h, 7d; \"\" turns one off. Lists are items separated by\n" +
+			"commas. `setting unset KEY` puts a setting back to its default.",
 		Args: cobra.NoArgs,
+		RunE: showHelp,
 	}
-	cmd.AddCommand(a.settingGetCmd(), a.settingSetCmd(), a.settingListCmd())
+	cmd.AddCommand(a.settingListCmd(), a.settingGetCmd(), a.settingSetCmd(), a.settingUnsetCmd())
 	return cmd
 }
 
 type settingJSON struct {
 	Key   string `json:"key"`
-	Value string `json:"value"`
+	Value any    `json:"value"`
 }
 
 func (a *app) settingGetCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:     "get KEY",
-		Short:   "Print one setting's value (empty when unset)",
-		Example: "  switchboard setting get webhook_secret   # to check signatures on your receiver",
+		Short:   "Print one setting's value (empty when off or unset)",
+		Example: "  switchboard setting get handoff_after\n  switchboard setting get webhook_secret   # to check signatures on your receiver",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			key := args[0]
@@ -71,12 +62,20 @@ func (a *app) settingGetCmd() *cobra.Command {
 				return err
 			}
 			return a.withEngine(func(s *session) error {
-				v, err := s.eng.Setting(ctx(cmd), engine.System(), key)
+				st, err := s.eng.Setting(ctx(cmd), engine.System(), key)
 				if err != nil {
 					return err
 				}
+				v := st.Value
+				if st.Kind == engine.ListSetting {
+					v = strings.Join(st.List, ", ")
+				}
 				if a.format == formatJSON {
-					return a.printJSON(settingJSON{key, v})
+					jv := st.JSONValue()
+					if st.Kind == engine.SecretSetting {
+						jv = st.Value // the owner's CLI reads the secret itself
+					}
+					return a.printJSON(settingJSON{key, jv})
 				}
 				fmt.Fprintln(a.stdout, v)
 				return nil
@@ -88,29 +87,58 @@ func (a *app) settingGetCmd() *cobra.Command {
 func (a *app) settingSetCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "set KEY VALUE",
-		Short: "Change a setting (\"\" clears it)",
+		Short: "Change a setting (\"\" turns it off or clears it)",
 		Example: "  switchboard setting set company \"Acme Sales\"\n" +
+			"  switchboard setting set sla_manual 15m       # manual assignments must be contacted within 15 minutes\n" +
+			"  switchboard setting set handoff_after 10m    # an agent away 10 minutes loses its uncontacted leads\n" +
 			"  switchboard setting set webhook_url https://hooks.slack.com/services/T000/B000/XXXX\n" +
-			"  switchboard setting set webhook_url \"\"   # no global webhook",
+			"  switchboard setting set webhook_url \"\"       # no global webhook",
 		Args: usageArgs(cobra.ExactArgs(2)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
-			key, value := args[0], strings.TrimSpace(args[1])
+			key, value := args[0], args[1]
 			if err := settingKey(key, true); err != nil {
 				return err
 			}
 			return a.withEngine(func(s *session) error {
-				if err := s.eng.SetSetting(ctx(cmd), engine.System(), key, value); err != nil {
+				all, err := s.eng.ChangeSettings(ctx(cmd), engine.System(), []engine.SettingChange{{Key: key, Text: value}})
+				if err != nil {
 					return err
 				}
-				out := settingJSON{key, value}
+				st := findSetting(all, key)
+				out := settingJSON{key, st.JSONValue()}
 				switch {
-				case value == "":
+				case st.Kind == engine.DurationSetting && st.Value == "":
+					return a.done(out, "Turned %s off.", key)
+				case st.Kind != engine.ListSetting && st.Value == "", st.Kind == engine.ListSetting && len(st.List) == 0:
 					return a.done(out, "Cleared %s.", key)
 				case key == engine.SettingWebhookURL:
 					return a.done(out, "Set %s to %s.\nIts requests are signed with the key `switchboard setting get %s` prints.",
-						key, value, engine.SettingWebhookSecret)
+						key, st.Value, engine.SettingWebhookSecret)
 				}
-				return a.done(out, "Set %s to %q.", key, value)
+				return a.done(out, "Set %s to %s.", key, quoteSetting(st))
+			})
+		}),
+	}
+}
+
+func (a *app) settingUnsetCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "unset KEY",
+		Short:   "Put a setting back to its default",
+		Example: "  switchboard setting unset handoff_after",
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			key := args[0]
+			if err := settingKey(key, true); err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				all, err := s.eng.ChangeSettings(ctx(cmd), engine.System(), []engine.SettingChange{{Key: key, Unset: true}})
+				if err != nil {
+					return err
+				}
+				st := findSetting(all, key)
+				return a.done(settingJSON{key, st.JSONValue()}, "%s is back to its default: %s.", key, st.Display())
 			})
 		}),
 	}
@@ -121,28 +149,44 @@ func (a *app) settingListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "Show every setting (the webhook secret only as set or not)",
+		Long:    "Show every setting. --format json prints the API's settings object (GET /v1/settings) as it is.",
 		Args:    cobra.NoArgs,
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			return a.withEngine(func(s *session) error {
-				var items []settingJSON
-				t := table{header: []string{"KEY", "VALUE"}}
-				for _, k := range settingKeys {
-					v, err := s.eng.Setting(ctx(cmd), engine.System(), k.key)
-					if err != nil {
-						return err
-					}
-					if k.key == engine.SettingWebhookSecret && v != "" {
-						v = "(set: switchboard setting get " + k.key + ")"
-					}
-					items = append(items, settingJSON{k.key, v})
-					shown := v
-					if shown == "" {
-						shown = "-"
-					}
-					t.add(k.key, shown)
+				all, err := s.eng.Settings(ctx(cmd), engine.System())
+				if err != nil {
+					return err
 				}
-				return a.emit(items, t)
+				t := table{header: []string{"KEY", "VALUE", "ABOUT"}}
+				for _, st := range all {
+					shown := st.Display()
+					if st.Kind == engine.SecretSetting && st.IsSet {
+						shown = "(set: switchboard setting get " + st.Key + ")"
+					}
+					t.add(st.Key, shown, st.About)
+				}
+				return a.emit(engine.SettingsObject(all), t)
 			})
 		}),
 	}
+}
+
+func findSetting(all []engine.Setting, key string) engine.Setting {
+	for _, s := range all {
+		if s.Key == key {
+			return s
+		}
+	}
+	return engine.Setting{}
+}
+
+// quoteSetting writes a value for a sentence: a text quoted, a duration or list as is.
+func quoteSetting(s engine.Setting) string {
+	switch s.Kind {
+	case engine.TextSetting:
+		return fmt.Sprintf("%q", s.Value)
+	case engine.ListSetting:
+		return strings.Join(s.List, ", ")
+	}
+	return s.Value
 }

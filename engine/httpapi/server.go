@@ -62,6 +62,8 @@ func New(eng *engine.Engine, opts Options) *API {
 		{"DELETE /v1/rules/{id}", a.deleteRule},
 		{"POST /v1/rules/{id}/move", a.moveRule},
 		{"GET /v1/history", a.history},
+		{"GET /v1/settings", a.getSettings},
+		{"PATCH /v1/settings", a.patchSettings},
 	} {
 		a.mux.Handle(r.pattern, a.authed(r.h))
 	}

@@ -271,7 +271,7 @@ func (w *Worker) send(ctx context.Context, d engine.OutboxDelivery, p engine.Not
 		}
 		msg := composeEmail(p, email{
 			From: m.From(), To: d.Target, Date: w.opts.Now(),
-			MessageID: messageID(d, m.From()), Company: company,
+			MessageID: messageID(d, m.From()), Company: company.Value,
 		})
 		return m.Send(ctx, d.Target, msg)
 	}

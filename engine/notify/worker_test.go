@@ -350,11 +350,11 @@ func TestGlobalWebhookIsSignedWithTheTeamSecret(t *testing.T) {
 		t.Errorf("delivered events: %+v", got)
 	}
 	secret, err := v.e.Setting(v.ctx, engine.System(), engine.SettingWebhookSecret)
-	if err != nil || secret == "" {
-		t.Fatalf("team secret: %q, %v", secret, err)
+	if err != nil || secret.Value == "" {
+		t.Fatalf("team secret: %+v, %v", secret, err)
 	}
 	reqs := h.requests()
-	if len(reqs) != 1 || reqs[0].header.Get(notify.HeaderSignature) != notify.Sign(secret, reqs[0].body) {
+	if len(reqs) != 1 || reqs[0].header.Get(notify.HeaderSignature) != notify.Sign(secret.Value, reqs[0].body) {
 		t.Fatalf("global webhook not signed with webhook_secret: %+v", reqs)
 	}
 }

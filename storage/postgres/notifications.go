@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
@@ -65,8 +64,9 @@ func (q *q) Setting(key string) (string, error) {
 }
 
 func (q *q) SetSetting(key, value string) error {
-	if strings.TrimSpace(value) == "" {
-		return q.exec(`DELETE FROM settings WHERE key = $1`, key)
-	}
 	return q.exec(`INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+}
+
+func (q *q) UnsetSetting(key string) error {
+	return q.exec(`DELETE FROM settings WHERE key = $1`, key)
 }

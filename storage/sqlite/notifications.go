@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
@@ -81,8 +80,9 @@ func (q *q) Setting(key string) (string, error) {
 }
 
 func (q *q) SetSetting(key, value string) error {
-	if strings.TrimSpace(value) == "" {
-		return q.exec(`DELETE FROM settings WHERE key = ?`, key)
-	}
 	return q.exec(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+}
+
+func (q *q) UnsetSetting(key string) error {
+	return q.exec(`DELETE FROM settings WHERE key = ?`, key)
 }

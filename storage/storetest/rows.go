@@ -200,17 +200,26 @@ func testTokens(e *env) {
 	}
 }
 
-// testSettings: a setting is set, replaced, and removed by a blank value.
+// testSettings: a setting is set, replaced, kept when set empty (an empty value is a
+// value: "off"), and removed by UnsetSetting; unsetting what is not set is no error.
 func testSettings(e *env) {
 	t := e.t
+	get := func() (string, error) {
+		return tryRead(e, func(r engine.Reader) (string, error) { return r.Setting("company") })
+	}
 	e.write(func(tx engine.WriteTx) error { return tx.SetSetting("company", "Acme") })
 	e.write(func(tx engine.WriteTx) error { return tx.SetSetting("company", "Acme Sales") })
-	if v := read(e, func(r engine.Reader) (string, error) { return r.Setting("company") }); v != "Acme Sales" {
-		t.Errorf("company = %q", v)
+	if v, err := get(); v != "Acme Sales" || err != nil {
+		t.Errorf("company = %q, %v", v, err)
 	}
-	e.write(func(tx engine.WriteTx) error { return tx.SetSetting("company", "  ") })
-	_, err := tryRead(e, func(r engine.Reader) (string, error) { return r.Setting("company") })
-	mustNoRows(t, "a setting set blank", err)
+	e.write(func(tx engine.WriteTx) error { return tx.SetSetting("company", "") })
+	if v, err := get(); v != "" || err != nil {
+		t.Errorf("company set empty = %q, %v; want \"\" stored", v, err)
+	}
+	e.write(func(tx engine.WriteTx) error { return tx.UnsetSetting("company") })
+	_, err := get()
+	mustNoRows(t, "an unset setting", err)
+	e.write(func(tx engine.WriteTx) error { return tx.UnsetSetting("company") })
 }
 
 // testCounts: every count equals the length of the list it counts.
