@@ -56,6 +56,7 @@ type Model struct {
 	overlay  *mounted   // the open lead, over the panes; nil when none
 	dialog   Dialog
 	showHelp bool
+	global   Actions // the bindings of every pane, made once
 
 	applied uint64 // the version of the shared model the panes have
 	started bool   // the panes have had a version
@@ -371,6 +372,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // globalKeys are the bindings of every pane: moving between panes, help, quitting, and
 // one's own presence.
 func (m *Model) globalKeys() Actions {
+	if m.global == nil {
+		m.global = m.makeGlobalKeys()
+	}
+	return m.global
+}
+
+func (m *Model) makeGlobalKeys() Actions {
 	n := len(m.tabs)
 	return Actions{
 		act(bind(keys("tab"), "tab", "next pane"), do(func() tea.Cmd { m.setFocus((m.focus + 1) % n); return nil })),

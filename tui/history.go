@@ -24,6 +24,7 @@ type historyPane struct {
 	id         PaneID
 	s          *Session
 	events     []engine.Event
+	leads      map[int64]bool // the leads events are about: an agent's history follows them
 	query      engine.HistoryQuery
 	filterText string
 	sc         scroller
@@ -50,8 +51,20 @@ func (p *historyPane) Stale(e engine.Event) bool {
 	return !p.seesAll() && concerns(p.s, e, p.seen)
 }
 
-func (p *historyPane) seen(lead int64) bool {
-	return slices.ContainsFunc(p.events, func(e engine.Event) bool { return e.LeadID == lead })
+func (p *historyPane) seen(lead int64) bool { return p.leads[lead] }
+
+// setEvents replaces the events shown, noting the leads they are about.
+func (p *historyPane) setEvents(events []engine.Event) {
+	p.events = events
+	if p.seesAll() {
+		return // Stale needs the leads only for an agent's history
+	}
+	p.leads = make(map[int64]bool, len(events))
+	for _, e := range events {
+		if e.LeadID != 0 {
+			p.leads[e.LeadID] = true
+		}
+	}
 }
 
 func (p *historyPane) Refresh() tea.Cmd {
@@ -79,7 +92,7 @@ func (p *historyPane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 		p.err = msg.err
 		if msg.err == nil {
 			at := p.cursorID()
-			p.events = msg.events
+			p.setEvents(msg.events)
 			p.follow(at)
 		}
 	}
@@ -106,7 +119,7 @@ func (p *historyPane) follow(at int64) {
 // add puts committed events the filter keeps on top.
 func (p *historyPane) add(events []engine.Event) {
 	at := p.cursorID()
-	p.events = mergeEvents(p.events, events, p.query.Matches, historyKeep)
+	p.setEvents(mergeEvents(p.events, events, p.query.Matches, historyKeep))
 	p.follow(at)
 }
 
@@ -136,7 +149,8 @@ func (p *historyPane) setFilter(q engine.HistoryQuery, text string) tea.Cmd {
 	}
 	p.query, p.filterText = q, text
 	p.gen++
-	p.events, p.sc = nil, scroller{}
+	p.setEvents(nil)
+	p.sc = scroller{}
 	return p.s.to(p.id, p.Refresh())
 }
 

@@ -88,8 +88,10 @@ func paneTitle(st *styles, title string, width int, focused bool) string {
 	} else {
 		title = " " + title
 	}
-	title = ansi.Truncate(title, width, "…")
-	rest := width - ansi.StringWidth(title) - 1
+	if cells(title) > width {
+		title = ansi.Truncate(title, width, "…")
+	}
+	rest := width - cells(title) - 1
 	if rest > 0 {
 		return style.Render(title) + " " + st.dim.Render(strings.Repeat("─", rest))
 	}

@@ -13,6 +13,7 @@ type listPane struct {
 	id   PaneID
 	s    *Session
 	list *leadList
+	keys Actions
 }
 
 func (p *listPane) Title() string { return p.list.title }
@@ -37,9 +38,13 @@ func (p *listPane) View(width, height int) string {
 // ShowsTime: every row shows its lead's age.
 func (p *listPane) ShowsTime() bool { return p.list.n() > 0 }
 
+// Keys are made once: they depend on the session's role, not on the list's state.
 func (p *listPane) Keys() Actions {
-	l := p.list
-	return append(l.keys(p.filterPrompt), leadActions(p.s, l.targets, l.clearSelection)...)
+	if p.keys == nil {
+		l := p.list
+		p.keys = append(l.keys(p.filterPrompt), leadActions(p.s, l.targets, l.clearSelection)...)
+	}
+	return p.keys
 }
 
 func (p *listPane) HelpNotes() []string {

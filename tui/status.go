@@ -67,11 +67,11 @@ func (m *Model) statusView(w int) []string {
 	}
 	msg = clean(msg)
 	l := left.String()
-	lw := ansi.StringWidth(l)
+	lw := cells(l)
 	right := seg("? help  q quit ")
 	var above []string
 	if msg != "" {
-		if lw+ansi.StringWidth(msg)+2 <= w {
+		if lw+cells(msg)+2 <= w {
 			right = style.Render(" " + msg + " ")
 		} else {
 			for _, line := range strings.Split(ansi.Wrap(msg, max(10, w-2), ""), "\n") {
@@ -84,11 +84,11 @@ func (m *Model) statusView(w int) []string {
 			right = ""
 		}
 	}
-	rw := ansi.StringWidth(right)
+	rw := cells(right)
 	if lw+rw > w {
 		right = ""
 	}
-	gap := max(0, w-lw-ansi.StringWidth(right))
+	gap := max(0, w-lw-cells(right))
 	return append(above, fit(l+seg(strings.Repeat(" ", gap))+right, w))
 }
 
