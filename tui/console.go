@@ -58,8 +58,9 @@ type Model struct {
 	showHelp bool
 	global   Actions // the bindings of every pane, made once
 
-	applied uint64 // the version of the shared model the panes have
-	started bool   // the panes have had a version
+	applied uint64    // the version of the shared model the panes have
+	started bool      // the panes have had a version
+	fed     time.Time // when the panes last took a version
 	status  statusLine
 	ticking bool
 
@@ -126,15 +127,30 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, msgCmd(feedMsg{}), m.waitFeed())
 }
 
+// feedPace is the least time between two versions a session takes: a frame of Bubble
+// Tea's renderer (60 a second). Versions that come faster are taken together, at the
+// next frame, which the screen would not have shown sooner anyway.
+const feedPace = time.Second / 60
+
 func (m *Model) waitFeed() tea.Cmd {
 	c, done := m.feed.C, m.s.ctx.Done()
+	next := m.fed.Add(feedPace)
 	return func() tea.Msg {
 		select {
 		case <-c:
-			return feedMsg{waited: true}
 		case <-done:
 			return nil
 		}
+		if wait := time.Until(next); wait > 0 {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-done:
+				return nil
+			}
+		}
+		return feedMsg{waited: true}
 	}
 }
 
@@ -157,6 +173,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case feedMsg:
 		cmd := m.applyFeed()
+		m.fed = time.Now()
 		if msg.waited {
 			return tea.Batch(cmd, m.waitFeed())
 		}

@@ -16,9 +16,9 @@ const historyKeep = 500
 
 // historyPane lists events newest first, filtered by agent, kind and lead, each with
 // its routing explanation wrapped to the width. A session that may see all history
-// takes committed events as they come, filtered by engine.HistoryQuery.Matches (the
-// store's own rule); an agent's is read again from the engine, which decides what it
-// may see.
+// draws the newest events the shared lead model holds, or, with a filter, takes them
+// as they come, filtered by engine.HistoryQuery.Matches (the store's own rule); an
+// agent's is read again from the engine, which decides what it may see.
 type historyPane struct {
 	paneBase
 	id         PaneID
@@ -28,7 +28,7 @@ type historyPane struct {
 	query      engine.HistoryQuery
 	filterText string
 	sc         scroller
-	width      int
+	cur        int64 // the event under the cursor; 0 while it follows the newest
 	// gen counts filter changes: a read made for an older filter is dropped.
 	gen int
 	err error
@@ -46,6 +46,25 @@ func newHistoryPane(s *Session, id PaneID) Pane { return &historyPane{id: id, s:
 func (p *historyPane) Title() string { return "History" }
 
 func (p *historyPane) seesAll() bool { return p.s.can(engine.ActViewAllHistory) }
+
+// shared reports whether the pane draws the lead model's newest events as they are: it
+// may see them all, and no filter narrows them.
+func (p *historyPane) shared() bool { return p.seesAll() && p.filterText == "" }
+
+// n and at are the events the pane shows, newest first.
+func (p *historyPane) n() int {
+	if p.shared() {
+		return p.s.snap.RecentLen()
+	}
+	return len(p.events)
+}
+
+func (p *historyPane) at(i int) engine.Event {
+	if p.shared() {
+		return p.s.snap.Recent(i)
+	}
+	return p.events[i]
+}
 
 func (p *historyPane) Stale(e engine.Event) bool {
 	return !p.seesAll() && concerns(p.s, e, p.seen)
@@ -67,7 +86,12 @@ func (p *historyPane) setEvents(events []engine.Event) {
 	}
 }
 
+// Refresh reads the history the pane shows: an agent's always (the engine decides what
+// it sees), a dispatcher's when a filter is set (the lead model holds only the newest).
 func (p *historyPane) Refresh() tea.Cmd {
+	if p.shared() {
+		return nil
+	}
 	s, q, gen := p.s, p.query, p.gen
 	q.Limit = historyKeep
 	return func() tea.Msg {
@@ -82,8 +106,12 @@ func (p *historyPane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case liveMsg:
-		if p.seesAll() && !msg.Resync {
-			p.add(msg.Events)
+		switch {
+		case p.shared():
+			p.follow(p.cur)
+		case p.seesAll() && !msg.Resync:
+			p.setEvents(mergeEvents(p.events, msg.Events, p.query.Matches, historyKeep))
+			p.follow(p.cur)
 		}
 	case historyRead:
 		if msg.gen != p.gen {
@@ -91,45 +119,53 @@ func (p *historyPane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 		}
 		p.err = msg.err
 		if msg.err == nil {
-			at := p.cursorID()
 			p.setEvents(msg.events)
-			p.follow(at)
+			p.follow(p.cur)
 		}
 	}
 	return p, nil
 }
 
-func (p *historyPane) cursorID() int64 {
-	if p.sc.cursor > 0 && p.sc.cursor < len(p.events) {
-		return p.events[p.sc.cursor].ID
-	}
-	return 0
-}
-
-// follow keeps the cursor on event at, unless it was following the newest (at 0).
-func (p *historyPane) follow(at int64) {
-	if at != 0 {
-		if i := slices.IndexFunc(p.events, func(e engine.Event) bool { return e.ID == at }); i >= 0 {
+// follow keeps the cursor on event id, unless it was following the newest (id 0).
+func (p *historyPane) follow(id int64) {
+	if id != 0 {
+		if p.shared() {
+			if i, ok := p.s.snap.RecentIndex(id); ok {
+				p.sc.cursor = i
+			}
+		} else if i := slices.IndexFunc(p.events, func(e engine.Event) bool { return e.ID == id }); i >= 0 {
 			p.sc.cursor = i
 		}
 	}
-	p.sc.clamp(len(p.events))
+	p.sc.clamp(p.n())
 }
 
-// add puts committed events the filter keeps on top.
-func (p *historyPane) add(events []engine.Event) {
-	at := p.cursorID()
-	p.setEvents(mergeEvents(p.events, events, p.query.Matches, historyKeep))
-	p.follow(at)
+// moved notes the event under the cursor: the pane keeps it there as events arrive,
+// unless it is the newest, which the pane follows.
+func (p *historyPane) moved() {
+	p.cur = 0
+	if p.sc.cursor > 0 && p.sc.cursor < p.n() {
+		p.cur = p.at(p.sc.cursor).ID
+	}
 }
 
 func (p *historyPane) Keys() Actions {
-	return append(moveActions(&p.sc, func() int { return len(p.events) }),
+	var as Actions
+	for _, a := range moveActions(&p.sc, p.n) {
+		move := a.Do
+		a.Do = func(msg tea.KeyPressMsg) tea.Cmd {
+			cmd := move(msg)
+			p.moved()
+			return cmd
+		}
+		as = append(as, a)
+	}
+	return append(as,
 		act(bind(keys("/"), "/", "filter"), do(p.filterPrompt)),
 		act(bind(keys("esc"), "esc", "clear the filter"), do(func() tea.Cmd { return p.setFilter(engine.HistoryQuery{}, "") })),
 		act(bind(keys("enter"), "enter", "open the lead"), do(func() tea.Cmd {
-			if p.sc.cursor < len(p.events) {
-				if id := p.events[p.sc.cursor].LeadID; id != 0 {
+			if p.sc.cursor < p.n() {
+				if id := p.at(p.sc.cursor).LeadID; id != 0 {
 					return p.s.openLead(id)
 				}
 			}
@@ -150,8 +186,11 @@ func (p *historyPane) setFilter(q engine.HistoryQuery, text string) tea.Cmd {
 	p.query, p.filterText = q, text
 	p.gen++
 	p.setEvents(nil)
-	p.sc = scroller{}
-	return p.s.to(p.id, p.Refresh())
+	p.sc, p.cur = scroller{}, 0
+	if cmd := p.Refresh(); cmd != nil {
+		return p.s.to(p.id, cmd)
+	}
+	return nil
 }
 
 func (p *historyPane) filterPrompt() tea.Cmd {
@@ -210,13 +249,14 @@ func (p *historyPane) View(width, height int) string {
 		rows--
 	}
 	wrapped := func(i int) []string {
-		return eventLines(st, p.events[i], loc, width, i == p.sc.cursor && p.focused)
+		return eventLines(st, p.at(i), loc, width, i == p.sc.cursor && p.focused)
 	}
-	start, end := p.sc.windowLines(len(p.events), rows, func(i int) int { return len(wrapped(i)) })
+	n := p.n()
+	start, end := p.sc.windowLines(n, rows, func(i int) int { return len(wrapped(i)) })
 	for i := start; i < end; i++ {
 		lines = append(lines, wrapped(i)...)
 	}
-	if len(p.events) == 0 {
+	if n == 0 {
 		lines = append(lines, st.dim.Render("  Nothing yet."))
 	}
 	if len(lines) > height {

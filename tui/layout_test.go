@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"charm.land/lipgloss/v2"
@@ -45,5 +46,30 @@ func TestFit(t *testing.T) {
 		if got := ansi.Strip(fit(tt.in, tt.width)); got != tt.want {
 			t.Errorf("fit(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
 		}
+	}
+}
+
+// Painting with an ink gives what lipgloss renders for the same style, for any
+// single-line text: the escape sequences are lipgloss's, made once. (lipgloss draws an
+// underlined text a character at a time, which looks the same; those compare by text.)
+func TestInkPaintsAsLipglossRenders(t *testing.T) {
+	styles := []lipgloss.Style{
+		lipgloss.NewStyle(),
+		lipgloss.NewStyle().Foreground(lipgloss.Color("#58a6ff")),
+		lipgloss.NewStyle().Foreground(lipgloss.Color("#e6edf3")).Background(lipgloss.Color("#1f3a5f")).Bold(true),
+	}
+	for _, st := range styles {
+		for _, s := range []string{"plain", " padded ", "● alice ████░░░░ 3/∞", "日本語", "x"} {
+			if got, want := inkOf(st).Render(s), st.Render(s); got != want {
+				t.Errorf("ink(%q) = %q, lipgloss %q", s, got, want)
+			}
+		}
+	}
+	ul := lipgloss.NewStyle().Bold(true).Underline(true)
+	if got, want := inkOf(ul).Render("1 Queue"), ul.Render("1 Queue"); ansi.Strip(got) != ansi.Strip(want) || !strings.HasPrefix(want, inkOf(ul).open) {
+		t.Errorf("underlined: ink %q, lipgloss %q", got, want)
+	}
+	if got := inkOf(styles[1]).Render("a\nb"); got != styles[1].Render("a")+"\n"+styles[1].Render("b") {
+		t.Errorf("two lines: %q", got)
 	}
 }

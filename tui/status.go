@@ -54,12 +54,12 @@ func (m *Model) statusView(w int) []string {
 		left.WriteString(seg("│ 🔔 0 "))
 	}
 	if err := m.s.snap.Err; err != nil {
-		left.WriteString(st.errMsg.Inherit(st.status).Render("│ live updates paused: reading failed, retrying "))
+		left.WriteString(st.statusErr.Render("│ live updates paused: reading failed, retrying "))
 	}
 	msg, style := "", st.status
 	switch {
 	case m.status.err != nil:
-		msg, style = errText(m.status.err), st.errMsg.Inherit(st.status)
+		msg, style = errText(m.status.err), st.statusErr
 	case m.status.working != "":
 		msg = m.status.working
 	case m.status.toast != "":

@@ -2,8 +2,8 @@ package tui
 
 import (
 	"image/color"
+	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 
 	"github.com/switchboard/switchboard/engine"
@@ -14,17 +14,50 @@ import (
 type styles struct {
 	dark bool
 
-	title, tab, tabActive        lipgloss.Style
-	header, dim, bold, accent    lipgloss.Style
-	cursor, selected, cursorSel  lipgloss.Style
-	paneTitle, paneTitleFocused  lipgloss.Style
-	status, statusKey, bell      lipgloss.Style
-	ok, warn, errMsg, toast      lipgloss.Style
-	presence                     map[engine.Presence]lipgloss.Style
-	barFull, barEmpty, barOver   lipgloss.Style
-	help                         help.Styles
-	inputLabel, inputLabelActive lipgloss.Style
+	title, tab, tabActive        ink
+	header, dim, bold, accent    ink
+	cursor, selected, cursorSel  ink
+	paneTitle, paneTitleFocused  ink
+	status, statusKey, bell      ink
+	statusErr                    ink // an error on the status bar
+	ok, warn, errMsg, toast      ink
+	presence                     map[engine.Presence]ink
+	barFull, barEmpty, barOver   ink
+	inputLabel, inputLabelActive ink
 	modal                        lipgloss.Style
+}
+
+// ink is a style that only colours and weights text: its escape sequences are made
+// once, by lipgloss, and painting with it is two concatenations. lipgloss.Style.Render
+// measures and lays out its text at every call, a cost paid for every styled piece of
+// every frame of every session.
+type ink struct{ open, close string }
+
+// inkMark stands for the text while lipgloss renders a style's escape sequences.
+const inkMark = "\ue000"
+
+func inkOf(st lipgloss.Style) ink {
+	r := st.Render(inkMark)
+	open, close, ok := strings.Cut(r, inkMark)
+	if !ok {
+		return ink{}
+	}
+	return ink{open, close}
+}
+
+// Render paints s, line by line.
+func (k ink) Render(s string) string {
+	if k.open == "" && k.close == "" {
+		return s
+	}
+	if strings.Contains(s, "\n") {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = k.open + l + k.close
+		}
+		return strings.Join(lines, "\n")
+	}
+	return k.open + s + k.close
 }
 
 func newStyles(dark bool) styles {
@@ -46,37 +79,37 @@ func newStyles(dark bool) styles {
 	fgc := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
 	s := styles{
 		dark:             dark,
-		title:            fgc(accent).Bold(true),
-		tab:              fgc(dim),
-		tabActive:        fgc(accent).Bold(true).Underline(true),
-		header:           fgc(dim).Bold(true),
-		dim:              fgc(dim),
-		bold:             fgc(fg).Bold(true),
-		accent:           fgc(accent),
-		cursor:           lipgloss.NewStyle().Background(cursBg).Foreground(fg),
-		selected:         fgc(selFg).Bold(true),
-		cursorSel:        lipgloss.NewStyle().Background(cursBg).Foreground(selFg).Bold(true),
-		paneTitle:        fgc(dim).Bold(true),
-		paneTitleFocused: fgc(accent).Bold(true),
-		status:           lipgloss.NewStyle().Background(statBg).Foreground(fg),
-		statusKey:        lipgloss.NewStyle().Background(statBg).Foreground(accent).Bold(true),
-		bell:             lipgloss.NewStyle().Background(statBg).Foreground(yellow).Bold(true),
-		ok:               fgc(green),
-		warn:             fgc(yellow),
-		errMsg:           fgc(red).Bold(true),
-		toast:            lipgloss.NewStyle().Background(toastBg).Foreground(fg).Bold(true),
-		presence: map[engine.Presence]lipgloss.Style{
-			engine.Available: fgc(green),
-			engine.Busy:      fgc(yellow),
-			engine.Away:      fgc(red),
-			engine.Offline:   fgc(gray),
+		title:            inkOf(fgc(accent).Bold(true)),
+		tab:              inkOf(fgc(dim)),
+		tabActive:        inkOf(fgc(accent).Bold(true).Underline(true)),
+		header:           inkOf(fgc(dim).Bold(true)),
+		dim:              inkOf(fgc(dim)),
+		bold:             inkOf(fgc(fg).Bold(true)),
+		accent:           inkOf(fgc(accent)),
+		cursor:           inkOf(lipgloss.NewStyle().Background(cursBg).Foreground(fg)),
+		selected:         inkOf(fgc(selFg).Bold(true)),
+		cursorSel:        inkOf(lipgloss.NewStyle().Background(cursBg).Foreground(selFg).Bold(true)),
+		paneTitle:        inkOf(fgc(dim).Bold(true)),
+		paneTitleFocused: inkOf(fgc(accent).Bold(true)),
+		status:           inkOf(lipgloss.NewStyle().Background(statBg).Foreground(fg)),
+		statusKey:        inkOf(lipgloss.NewStyle().Background(statBg).Foreground(accent).Bold(true)),
+		bell:             inkOf(lipgloss.NewStyle().Background(statBg).Foreground(yellow).Bold(true)),
+		ok:               inkOf(fgc(green)),
+		warn:             inkOf(fgc(yellow)),
+		errMsg:           inkOf(fgc(red).Bold(true)),
+		statusErr:        inkOf(lipgloss.NewStyle().Background(statBg).Foreground(red).Bold(true)),
+		toast:            inkOf(lipgloss.NewStyle().Background(toastBg).Foreground(fg).Bold(true)),
+		presence: map[engine.Presence]ink{
+			engine.Available: inkOf(fgc(green)),
+			engine.Busy:      inkOf(fgc(yellow)),
+			engine.Away:      inkOf(fgc(red)),
+			engine.Offline:   inkOf(fgc(gray)),
 		},
-		barFull:          fgc(accent),
-		barEmpty:         fgc(barBg),
-		barOver:          fgc(red),
-		help:             help.DefaultStyles(dark),
-		inputLabel:       fgc(dim),
-		inputLabelActive: fgc(accent).Bold(true),
+		barFull:          inkOf(fgc(accent)),
+		barEmpty:         inkOf(fgc(barBg)),
+		barOver:          inkOf(fgc(red)),
+		inputLabel:       inkOf(fgc(dim)),
+		inputLabelActive: inkOf(fgc(accent).Bold(true)),
 		modal:            lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
 	}
 	return s

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -158,14 +157,14 @@ func lastAssigned(a engine.Agent, now time.Time) string {
 // row draws one agent, last being its lastAssigned; with st nil it is plain, for the
 // cursor's even background.
 func (c boardCols) row(st *styles, a engine.Agent, last string) string {
-	paint := func(s string, style func(*styles) lipgloss.Style) string {
+	paint := func(s string, style func(*styles) ink) string {
 		if st == nil {
 			return s
 		}
 		return style(st).Render(s)
 	}
-	presence := func(st *styles) lipgloss.Style { return st.presence[a.Presence] }
-	dim := func(st *styles) lipgloss.Style { return st.dim }
+	presence := func(st *styles) ink { return st.presence[a.Presence] }
+	dim := func(st *styles) ink { return st.dim }
 	var sb strings.Builder
 	sb.WriteString(paint(presenceSymbol(a.Presence), presence) + " ")
 	sb.WriteString(pad(clean(a.Handle), 10) + " ")

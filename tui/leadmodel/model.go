@@ -33,6 +33,10 @@ const (
 	keepEvents = 50000
 )
 
+// KeepRecent is how many of the newest events a snapshot holds, for the consoles that
+// show history as it happens.
+const KeepRecent = 500
+
 // hubBuffer is how many commits the model's feed holds while it reads: a full read of
 // 100 000 leads takes about a second, and the writer never waits for a reader. (A
 // variable for the test that overflows it.)
@@ -74,6 +78,41 @@ type Snapshot struct {
 	all, open, queue *Set
 	team             []engine.Agent
 	shares           map[int64][]engine.Share // by agent id, in lead id order
+	// recent is the newest events, oldest first. Versions share its array: a new
+	// version appends past the end of the one before, which never sees it.
+	recent []engine.Event
+}
+
+// RecentLen is how many recent events the snapshot holds (at most KeepRecent).
+func (s *Snapshot) RecentLen() int { return min(len(s.recent), KeepRecent) }
+
+// Recent is the i-th newest event, 0 ≤ i < RecentLen. Every event is there, whoever
+// may see it: only sessions that may see all history read them.
+func (s *Snapshot) Recent(i int) engine.Event { return s.recent[len(s.recent)-1-i] }
+
+// RecentIndex is where event id is among the recent events (as Recent counts), if it
+// is there.
+func (s *Snapshot) RecentIndex(id int64) (int, bool) {
+	i, ok := slices.BinarySearchFunc(s.recent, id, func(e engine.Event, id int64) int { return cmpInt(e.ID, id) })
+	if !ok || len(s.recent)-1-i >= KeepRecent {
+		return 0, false
+	}
+	return len(s.recent) - 1 - i, true
+}
+
+// withRecent is recent with events added in id order, kept to the newest: it appends
+// in place, so that versions share the array, and copies only when it grows too long.
+func withRecent(recent, events []engine.Event) []engine.Event {
+	for _, e := range events {
+		if n := len(recent); n > 0 && e.ID <= recent[n-1].ID {
+			continue // already there (a resync read it), or out of order
+		}
+		recent = append(recent, e)
+	}
+	if len(recent) > 2*KeepRecent {
+		recent = slices.Clone(recent[len(recent)-KeepRecent:])
+	}
+	return recent
 }
 
 // All is every lead the model holds: the open ones and the closed ones an agent holds
@@ -371,6 +410,12 @@ func (m *Model) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reading the team: %w", err)
 	}
+	page, err := m.eng.History(ctx, sys, engine.HistoryQuery{Limit: KeepRecent})
+	if err != nil {
+		return fmt.Errorf("reading history: %w", err)
+	}
+	recent := slices.Clone(page.Items)
+	slices.Reverse(recent)
 	var queued []*Row
 	open.Each(func(r *Row) bool {
 		if r.Queued() {
@@ -381,7 +426,7 @@ func (m *Model) reload(ctx context.Context) error {
 	next := &Snapshot{
 		Loaded: true, Now: m.eng.Now(),
 		all: all, open: open, queue: newSet(queued),
-		team: team, shares: byAgent(m.sharesByLead),
+		team: team, shares: byAgent(m.sharesByLead), recent: recent,
 	}
 	m.publish(next, Burst{Resync: true, Team: true})
 	return nil
@@ -431,6 +476,7 @@ func (m *Model) apply(ctx context.Context, events []engine.Event) error {
 		}
 		next.team = agents
 	}
+	next.recent = withRecent(cur.recent, events)
 	m.publish(&next, Burst{Events: events, Leads: ids, Team: team})
 	return nil
 }

@@ -187,3 +187,33 @@ func TestModelSurvivesAFullFeed(t *testing.T) {
 		t.Fatal("sessions were not told to read everything again after the model did")
 	}
 }
+
+// A snapshot holds the newest events, newest first; versions share them and an older
+// one never sees what came after it.
+func TestRecentEvents(t *testing.T) {
+	f := newFixture(t, 2)
+	first := f.wait("the queue", func(s *Snapshot) bool { return s.Loaded })
+	if first.RecentLen() != 6 || first.Recent(0).Kind != engine.EvLeadQueued {
+		t.Fatalf("%d recent events at start, newest %s", first.RecentLen(), first.Recent(0).Kind)
+	}
+	f.leads(1)
+	next := f.wait("the new lead", func(s *Snapshot) bool { return s.Queue().Len() == 3 })
+	if next.RecentLen() != 8 || first.RecentLen() != 6 {
+		t.Fatalf("recent events: %d in the new version, %d in the old", next.RecentLen(), first.RecentLen())
+	}
+	if i, ok := next.RecentIndex(first.Recent(0).ID); !ok || i != 2 {
+		t.Fatalf("the old newest event is at %d (%v) in the new version, want 2", i, ok)
+	}
+
+	var recent []engine.Event
+	for id := int64(1); id <= 3*KeepRecent; id++ {
+		recent = withRecent(recent, []engine.Event{{ID: id}, {ID: id}})
+	}
+	s := &Snapshot{recent: recent}
+	if s.RecentLen() != KeepRecent || s.Recent(0).ID != 3*KeepRecent || s.Recent(KeepRecent-1).ID != 2*KeepRecent+1 {
+		t.Fatalf("kept %d, newest %d, oldest %d", s.RecentLen(), s.Recent(0).ID, s.Recent(s.RecentLen()-1).ID)
+	}
+	if _, ok := s.RecentIndex(2 * KeepRecent); ok {
+		t.Fatal("an event past the kept ones is found")
+	}
+}
