@@ -61,6 +61,7 @@ const (
 	ActManageRules                  // create, change, move, enable, delete rules
 	ActManageTokens                 // API tokens
 	ActManageSettings               // company name, webhooks, time zone
+	ActManageForms                  // web forms: create, list (with their keys), remove
 	ActViewAllHistory               // every history event
 	actionCount
 )
@@ -78,6 +79,7 @@ var actionNames = [actionCount]string{
 	ActManageRules:    "edit rules",
 	ActManageTokens:   "manage API tokens",
 	ActManageSettings: "change settings",
+	ActManageForms:    "manage web forms",
 	ActViewAllHistory: "see all history",
 }
 
@@ -98,6 +100,7 @@ var minRole = [actionCount]Role{
 	ActManageRules:    RoleAdmin,
 	ActManageTokens:   RoleAdmin,
 	ActManageSettings: RoleAdmin,
+	ActManageForms:    RoleAdmin,
 	ActViewAllHistory: RoleDispatcher,
 }
 
@@ -125,6 +128,10 @@ func System() Actor { return Actor{Name: "system", Role: RoleOwner} }
 
 // AsAPI is the actor for an HTTP API token.
 func AsAPI(token string, r Role) Actor { return Actor{Name: "api:" + token, Role: r} }
+
+// AsForm is the actor for a submission of the web form called name: it may create
+// leads and nothing else, like an intake token.
+func AsForm(name string) Actor { return Actor{Name: "form:" + name, Role: RoleIntake} }
 
 // AsImport is the actor for a CSV import run by an operator.
 func AsImport(file string) Actor { return Actor{Name: "import:" + file, Role: RoleOwner} }

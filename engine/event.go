@@ -41,6 +41,12 @@ const (
 	EvTokenRevoked EventKind = "token.revoked"
 	EvSetting      EventKind = "settings.changed" // Reason: the key; From, To: as Setting.Display writes them
 
+	EvFormCreated EventKind = "form.created"
+	EvFormDeleted EventKind = "form.deleted"
+	// EvMailIgnored: a message reached a mail_recipients address but named no keyword
+	// (or was an automatic reply): no lead, the sender and subject are in the event.
+	EvMailIgnored EventKind = "mail.ignored"
+
 	EvNotificationDelivered EventKind = "notification.delivered"
 	EvNotificationFailed    EventKind = "notification.failed"
 	// EvNotificationRead: an agent marked notifications read (Agent), so that its

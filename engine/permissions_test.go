@@ -25,6 +25,7 @@ var allowed = map[engine.Action][]engine.Role{
 	engine.ActManageRules:    {engine.RoleOwner, engine.RoleAdmin},
 	engine.ActManageTokens:   {engine.RoleOwner, engine.RoleAdmin},
 	engine.ActManageSettings: {engine.RoleOwner, engine.RoleAdmin},
+	engine.ActManageForms:    {engine.RoleOwner, engine.RoleAdmin},
 	engine.ActViewAllHistory: {engine.RoleOwner, engine.RoleAdmin, engine.RoleDispatcher},
 }
 
@@ -38,7 +39,7 @@ func isAllowed(a engine.Action, r engine.Role) bool {
 }
 
 func TestRoleCan(t *testing.T) {
-	if len(allowed) != 13 {
+	if len(allowed) != 14 {
 		t.Fatalf("the table covers %d actions; add the new ones", len(allowed))
 	}
 	for a := range allowed {
@@ -312,6 +313,28 @@ var commands = []command{
 		}
 		return func(a engine.Actor) error {
 			_, err := p.e.RevokeToken(p.ctx, a, name)
+			return err
+		}
+	}},
+	{"create a web form", engine.ActManageForms, func(p *permEnv) func(engine.Actor) error {
+		return func(a engine.Actor) error {
+			_, err := p.e.CreateForm(p.ctx, a, engine.NewForm{Name: p.unique("form")})
+			return err
+		}
+	}},
+	{"list web forms", engine.ActManageForms, func(p *permEnv) func(engine.Actor) error {
+		return func(a engine.Actor) error {
+			_, err := p.e.Forms(p.ctx, a)
+			return err
+		}
+	}},
+	{"remove a web form", engine.ActManageForms, func(p *permEnv) func(engine.Actor) error {
+		name := p.unique("form")
+		if _, err := p.e.CreateForm(p.ctx, p.owner, engine.NewForm{Name: name}); err != nil {
+			p.t.Fatal(err)
+		}
+		return func(a engine.Actor) error {
+			_, err := p.e.DeleteForm(p.ctx, a, name)
 			return err
 		}
 	}},

@@ -67,6 +67,7 @@ type Reader interface {
 	NotificationReader
 	TokenReader
 	SettingReader
+	FormReader
 }
 
 // Tx is a Reader that can also write.
@@ -80,6 +81,7 @@ type Tx interface {
 	NotificationWriter
 	TokenWriter
 	SettingWriter
+	FormWriter
 }
 
 // CommitFeed is implemented by a store that other processes write to over a network

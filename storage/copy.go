@@ -72,6 +72,8 @@ var team = []table{
 	{"settings", cols("key", plain, "value", plain), "key"},
 	{"tokens", cols("id", plain, "name", plain, "role", plain, "prefix", plain, "hash", bytes,
 		"created_at", millis, "created_by", plain, "revoked_at", millis), "id"},
+	{"forms", cols("id", plain, "name", plain, "source", plain, "key", plain, "prefix", plain, "redirect", plain,
+		"origins", jsonb, "dropped", plain, "created_at", millis, "created_by", plain, "deleted_at", millis), "id"},
 }
 
 // Copied is what CopyToPostgres copied: rows by table, in copy order.

@@ -27,6 +27,9 @@ import (
 type Options struct {
 	Width, Height  int  // initial terminal size (resizes arrive as tea.WindowSizeMsg)
 	DarkBackground bool // initial guess; a tea.BackgroundColorMsg updates it
+	// Notice is shown on the status bar when the console opens ("" for none): what the
+	// process serves besides the console, such as the demo's web form.
+	Notice string
 }
 
 // Sizes the layout works with when the terminal has not said its size yet.
@@ -49,6 +52,7 @@ type Model struct {
 
 	width, height int
 	st            styles // s.st points here
+	notice        string // Options.Notice, shown once the console opens
 
 	panes    []*mounted
 	tabs     []*mounted // the panes that take the focus, in tab order
@@ -84,7 +88,7 @@ func New(leads *leadmodel.Model, actor engine.Actor, opts Options) *Model {
 	m := &Model{
 		leads: leads, feed: leads.Subscribe(), cancel: cancel,
 		width: opts.Width, height: opts.Height,
-		st: newStyles(opts.DarkBackground),
+		st: newStyles(opts.DarkBackground), notice: opts.Notice,
 	}
 	m.s = &Session{eng: leads.Engine(), actor: actor, ctx: ctx, st: &m.st, snap: leads.Snapshot()}
 	for _, spec := range registry {
@@ -124,7 +128,11 @@ type refreshedMsg struct {
 
 // Init implements tea.Model.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, msgCmd(feedMsg{}), m.waitFeed())
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, msgCmd(feedMsg{}), m.waitFeed()}
+	if m.notice != "" {
+		cmds = append(cmds, toast(m.notice))
+	}
+	return tea.Batch(cmds...)
 }
 
 // feedPace is the least time between two versions a session takes: a frame of Bubble

@@ -30,7 +30,7 @@ func (a *app) consoleRun(as *string) func(*cobra.Command, []string) error {
 		if err != nil {
 			return err
 		}
-		return a.runConsole(ctx(cmd), s.eng, actor)
+		return a.runConsole(ctx(cmd), s.eng, actor, "")
 	}
 }
 
@@ -69,13 +69,14 @@ func (a *app) needTerminal() error {
 	return nil
 }
 
-// runConsole runs the console on this terminal until the person quits.
-func (a *app) runConsole(c context.Context, eng *engine.Engine, actor engine.Actor) error {
+// runConsole runs the console on this terminal until the person quits; notice is shown
+// on its status bar when it opens.
+func (a *app) runConsole(c context.Context, eng *engine.Engine, actor engine.Actor, notice string) error {
 	// The console's own model of the leads; its read failures show in the console,
 	// not as log lines over it.
 	leads := leadmodel.New(eng, slog.New(slog.DiscardHandler))
 	defer leads.Close()
-	m := tui.New(leads, actor, tui.Options{DarkBackground: true})
+	m := tui.New(leads, actor, tui.Options{DarkBackground: true, Notice: notice})
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithContext(c), tea.WithInput(a.stdin), tea.WithOutput(a.screen))
 	if _, err := p.Run(); err != nil {

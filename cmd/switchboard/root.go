@@ -85,6 +85,8 @@ func hintFor(err error) string {
 		return "see an agent's keys with `switchboard agent key list HANDLE`"
 	case "token":
 		return "see the tokens with `switchboard token list`"
+	case "form":
+		return "see the forms with `switchboard form list`"
 	}
 	return ""
 }
@@ -120,6 +122,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.importCmd(),
 		a.ruleCmd(),
 		a.tokenCmd(),
+		a.formCmd(),
 		a.settingCmd(),
 		a.historyCmd(),
 		a.migrateCmd(),

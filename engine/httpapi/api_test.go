@@ -44,11 +44,15 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, httpapi.Options{}) }
+
+// newEnvWith is newEnv with the API's options (its logger is the env's).
+func newEnvWith(t *testing.T, opts httpapi.Options) *env {
 	t.Helper()
 	eng := enginetest.Open(t, "", storage.Options{Synchronous: "NORMAL"}, engine.Options{TailInterval: -1, Location: time.UTC})
 	e := &env{t: t, eng: eng, logs: &syncBuffer{}}
-	api := httpapi.New(eng, httpapi.Options{Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
+	opts.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
+	api := httpapi.New(eng, opts)
 	e.srv = httptest.NewServer(api)
 	t.Cleanup(e.srv.Close)
 	ctx := context.Background()

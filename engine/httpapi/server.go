@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/ratelimit"
 	"github.com/switchboard/switchboard/engine/textguard"
 )
 
@@ -20,13 +21,18 @@ import (
 type Options struct {
 	// Logger gets one line per request and the internal errors (default slog.Default()).
 	Logger *slog.Logger
+	// Now is the clock of the per-address limit on form submissions (default
+	// time.Now); tests hold it still.
+	Now func() time.Time
 }
 
 // API is the HTTP API v1 over one engine. It is an http.Handler.
 type API struct {
-	eng *engine.Engine
-	log *slog.Logger
-	mux *http.ServeMux
+	eng   *engine.Engine
+	log   *slog.Logger
+	mux   *http.ServeMux
+	now   func() time.Time
+	forms *ratelimit.Limiter // form submissions per client address
 }
 
 // New builds the API over eng.
@@ -34,8 +40,15 @@ func New(eng *engine.Engine, opts Options) *API {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	a := &API{eng: eng, log: opts.Logger, mux: http.NewServeMux()}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &API{eng: eng, log: opts.Logger, mux: http.NewServeMux(), now: opts.Now,
+		forms: ratelimit.New(ratelimit.PerMinute(FormRate), FormBurst, 0)}
 	a.mux.HandleFunc("GET /healthz", a.healthz)
+	// A web form's page posts with the form's key, never a token.
+	a.mux.HandleFunc("POST /v1/forms/{key}", a.submitForm)
+	a.mux.HandleFunc("OPTIONS /v1/forms/{key}", a.preflightForm)
 	for _, r := range []struct {
 		pattern string
 		h       handler
@@ -64,6 +77,9 @@ func New(eng *engine.Engine, opts Options) *API {
 		{"GET /v1/history", a.history},
 		{"GET /v1/settings", a.getSettings},
 		{"PATCH /v1/settings", a.patchSettings},
+		{"GET /v1/forms", a.listForms},
+		{"POST /v1/forms", a.createForm},
+		{"DELETE /v1/forms/{name}", a.deleteForm},
 	} {
 		a.mux.Handle(r.pattern, a.authed(r.h))
 	}

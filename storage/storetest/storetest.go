@@ -58,6 +58,7 @@ var cases = []struct {
 	{"NotificationsAndOutbox", testNotifications},
 	{"Tokens", testTokens},
 	{"Settings", testSettings},
+	{"Forms", testForms},
 	{"Counts", testCounts},
 	{"Uniqueness", testUniqueness},
 	{"Savepoints", testSavepoints},

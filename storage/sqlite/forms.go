@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+const formColumns = `id, name, source, key, prefix, redirect, origins, dropped, created_at, created_by, deleted_at`
+
+func scanForm(row interface{ Scan(...any) error }) (engine.Form, error) {
+	var (
+		f       engine.Form
+		origins string
+		created int64
+		deleted sql.NullInt64
+	)
+	err := row.Scan(&f.ID, &f.Name, &f.Source, &f.Key, &f.Prefix, &f.Redirect, &origins, &f.Dropped, &created, &f.CreatedBy, &deleted)
+	if err != nil {
+		return f, err
+	}
+	f.CreatedAt, f.DeletedAt = fromMS(created), fromNullMS(deleted)
+	if err := json.Unmarshal([]byte(origins), &f.Origins); err != nil {
+		return f, fmt.Errorf("form %s: origins: %w", f.Name, err)
+	}
+	return f, nil
+}
+
+func (q *q) forms(where string, args ...any) ([]engine.Form, error) {
+	rows, err := q.db.QueryContext(q.ctx, `SELECT `+formColumns+` FROM forms `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []engine.Form
+	for rows.Next() {
+		f, err := scanForm(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Forms lists the forms in use, by name.
+func (q *q) Forms() ([]engine.Form, error) {
+	return q.forms(`WHERE deleted_at IS NULL ORDER BY name`)
+}
+
+// FormByName is the form in use called name.
+func (q *q) FormByName(name string) (engine.Form, error) {
+	f, err := scanForm(q.db.QueryRowContext(q.ctx,
+		`SELECT `+formColumns+` FROM forms WHERE name = ? AND deleted_at IS NULL`, name))
+	return f, one(err)
+}
+
+// FormsByPrefix lists the forms in use whose key starts with prefix.
+func (q *q) FormsByPrefix(prefix string) ([]engine.Form, error) {
+	return q.forms(`WHERE prefix = ? AND deleted_at IS NULL ORDER BY id`, prefix)
+}
+
+func (q *q) InsertForm(f *engine.Form) error {
+	origins, err := json.Marshal(f.Origins)
+	if err != nil {
+		return fmt.Errorf("encoding origins: %w", err)
+	}
+	if f.Origins == nil {
+		origins = []byte("[]")
+	}
+	id, err := q.insert(`INSERT INTO forms (name, source, key, prefix, redirect, origins, dropped, created_at, created_by)
+		VALUES (?,?,?,?,?,?,?,?,?)`, f.Name, f.Source, f.Key, f.Prefix, f.Redirect, string(origins), f.Dropped, ms(f.CreatedAt), f.CreatedBy)
+	if err != nil {
+		return err
+	}
+	f.ID = id
+	return nil
+}
+
+func (q *q) RemoveForm(id int64, at time.Time) error {
+	return q.exec(`UPDATE forms SET deleted_at = ? WHERE id = ?`, ms(at), id)
+}
+
+func (q *q) AddFormDropped(id int64) error {
+	return q.exec(`UPDATE forms SET dropped = dropped + 1 WHERE id = ?`, id)
+}
