@@ -174,7 +174,7 @@ func allowOrigin(w http.ResponseWriter, r *http.Request, f engine.Form) error {
 		return nil
 	}
 	if !f.AllowsOrigin(origin) {
-		return problemf(http.StatusForbidden, "pages from %s may not post to form %s: an admin adds the origin with `switchboard form create --origin` (the form takes %s)",
+		return problemf(http.StatusForbidden, "pages from %s may not post to form %s: it takes browser submissions from %s",
 			quoteShort(origin), f.Name, originList(f.Origins))
 	}
 	w.Header().Set("Access-Control-Allow-Origin", origin)
@@ -183,7 +183,7 @@ func allowOrigin(w http.ResponseWriter, r *http.Request, f engine.Form) error {
 
 func originList(origins []string) string {
 	if len(origins) == 0 {
-		return "no browser origin"
+		return "no site's pages (only from servers and scripts, which send no Origin)"
 	}
 	return strings.Join(origins, ", ")
 }
