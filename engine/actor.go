@@ -85,7 +85,7 @@ var actionNames = [actionCount]string{
 
 func (a Action) String() string { return actionNames[a] }
 
-// minRole is the permission table of DESIGN.md §3: the lowest human role allowed each
+// minRole is the permission table (README "Roles"): the lowest human role allowed each
 // action. Intake tokens are handled separately: they may only create leads.
 var minRole = [actionCount]Role{
 	ActCreateLead:     RoleDispatcher,

@@ -174,7 +174,7 @@ const (
 )
 
 // OutboxItem is one notification to deliver on one channel, written in the same
-// transaction as the change that causes it (DESIGN.md §5).
+// transaction as the change that causes it, so that a crash loses none.
 type OutboxItem struct {
 	ID          int64
 	EventID     int64

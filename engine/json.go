@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The JSON forms below are the wire format of DESIGN.md §6: snake_case names that
+// The JSON forms below are the wire format of the API (README "HTTP API"): snake_case names that
 // integrations rely on, null for "none", times in UTC. The HTTP API, the CLI's
 // --format json and the notification payloads all use them.
 

@@ -10,8 +10,8 @@ import (
 
 var allRoles = []engine.Role{engine.RoleOwner, engine.RoleAdmin, engine.RoleDispatcher, engine.RoleAgent, engine.RoleIntake}
 
-// allowed is DESIGN.md §3 written out by hand, so that the table in actor.go is checked
-// against the design rather than against itself.
+// allowed is the permission table of README "Roles" written out by hand, so that the
+// table in actor.go is checked against the documented rule rather than against itself.
 var allowed = map[engine.Action][]engine.Role{
 	engine.ActCreateLead:     {engine.RoleOwner, engine.RoleAdmin, engine.RoleDispatcher, engine.RoleIntake},
 	engine.ActViewAllLeads:   {engine.RoleOwner, engine.RoleAdmin, engine.RoleDispatcher},
@@ -376,8 +376,8 @@ var commands = []command{
 // testKey is a public key for AddKey.
 const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGbtB5+EWw1Vy2T4mo9Db4kbG7ErEdnzwoYJJbomCpJ6 one@test"
 
-// TestPermissions runs every command as every role: allowed exactly where DESIGN.md §3
-// says, refused with a Forbidden error otherwise, and a refusal changes nothing.
+// TestPermissions runs every command as every role: allowed exactly where the permission
+// table says, refused with a Forbidden error otherwise, and a refusal changes nothing.
 func TestPermissions(t *testing.T) { eachStore(t, testPermissions) }
 
 func testPermissions(t *testing.T, kind enginetest.Store) {

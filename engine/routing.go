@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// This file is DESIGN.md §4, rules R1–R7 and R10: it decides who gets a lead. It reads
+// This file is routing, rules R1–R7 and R10 of README "Routing": it decides who gets a lead. It reads
 // the team and the rules from the transaction it runs in, so the decision and the
 // rotation state it saves commit together (R6) and two processes never double-pick.
 

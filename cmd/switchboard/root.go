@@ -14,7 +14,7 @@ import (
 	"github.com/switchboard/switchboard/storage"
 )
 
-// Exit codes (DESIGN.md §6): 0 success, 1 the command failed, 2 it was used wrongly.
+// Exit codes, as README "CLI" documents them: 0 success, 1 the command failed, 2 it was used wrongly.
 const (
 	exitOK    = 0
 	exitFail  = 1

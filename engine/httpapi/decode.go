@@ -16,7 +16,7 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
-// MaxBody is the largest request body the API reads (DESIGN.md §6); a larger one is
+// MaxBody is the largest request body the API reads (1 MiB); a larger one is
 // answered 413 before anything changes.
 const MaxBody = 1 << 20
 

@@ -8,7 +8,7 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
-// routingJSON is a routing decision as DESIGN.md §6 names it: rule and mode are null
+// routingJSON is a routing decision as the API documents it: rule and mode are null
 // when no rule set the owner, the lists are empty rather than absent.
 type routingJSON struct {
 	Rule       *int64              `json:"rule"`

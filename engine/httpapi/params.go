@@ -119,7 +119,7 @@ func withMembers(v any, kv ...any) (json.RawMessage, error) {
 	return append(b, '}'), nil
 }
 
-// list is the form of every list answer (DESIGN.md §6).
+// list is the form of every list answer: {"items", "next_cursor"}.
 type list[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`

@@ -170,7 +170,7 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_agent ON notifications(agent_id, id);
 CREATE INDEX notifications_unread ON notifications(agent_id) WHERE read_at IS NULL;
 
--- Notifications to deliver outside the console (DESIGN.md §5).
+-- Notifications to deliver outside the console: e-mail and webhooks.
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     event_id        INTEGER NOT NULL REFERENCES events(id),
