@@ -73,6 +73,10 @@ var settingDefs = []SettingDef{
 		changed: makeWebhookSecret},
 	{Key: SettingWebhookSecret, Kind: SecretSetting, ReadRole: RoleOwner, ReadOnly: true,
 		About: "the HMAC key of X-Switchboard-Signature on the global webhook (made with webhook_url)"},
+	{Key: SettingMailRecipients, Kind: ListSetting, MaxLen: MaxEmailLen, MaxItems: 50, Check: mailAddressCheck,
+		About: "the addresses e-mail intake (serve --mail) takes mail for; others are refused at RCPT"},
+	{Key: SettingMailKeywords, Kind: ListSetting, MaxLen: 100, DefaultList: DefaultMailKeywords, Check: keywordCheck,
+		About: "words or phrases that make a message a lead (whole words, any case); other messages are mail.ignored"},
 }
 
 // SettingDefs lists every setting, in the order people see them.

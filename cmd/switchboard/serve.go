@@ -27,6 +27,7 @@ type serveEnv struct {
 	sshAddr  string // "" turns the SSH server off
 	notify   notifyFlags
 	ssh      sshFlags
+	mail     mailFlags
 	log      *slog.Logger
 }
 
@@ -44,17 +45,19 @@ var services = []startService{
 	notifyService, // first: its flags are checked before any port is bound
 	httpService,
 	sshService,
+	mailService,
 }
 
 func (a *app) serveCmd() *cobra.Command {
 	env := &serveEnv{}
 	cmd := &cobra.Command{
-		Use:   "serve [--http ADDR] [--ssh ADDR]",
+		Use:   "serve [--http ADDR] [--ssh ADDR] [--mail ADDR [--mail-lmtp]]",
 		Short: "Serve the console over SSH and the HTTP API, on one engine",
-		Long: "serve runs switchboard for the team: the console over SSH, the HTTP API, and the\n" +
-			"notification worker, all on one engine over the database. An empty address turns that\n" +
-			"listener off. SIGINT or SIGTERM stops it cleanly: requests in flight finish first.",
-		Example: "  switchboard serve\n  switchboard serve --http 127.0.0.1:8080 --ssh ''",
+		Long: "serve runs switchboard for the team: the console over SSH, the HTTP API, the\n" +
+			"notification worker and, with --mail, e-mail intake, all on one engine over the database.\n" +
+			"An empty address turns that listener off. SIGINT or SIGTERM stops it cleanly: requests in\n" +
+			"flight finish first.",
+		Example: "  switchboard serve\n  switchboard serve --http 127.0.0.1:8080 --ssh ''\n  switchboard serve --mail :2525",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			c, stop := signal.NotifyContext(ctx(cmd), os.Interrupt, syscall.SIGTERM)
@@ -66,6 +69,7 @@ func (a *app) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&env.sshAddr, "ssh", ":23234", "SSH console address (empty: no SSH)")
 	env.notify.register(cmd.Flags())
 	env.ssh.register(cmd.Flags())
+	env.mail.register(cmd.Flags())
 	return cmd
 }
 
@@ -92,7 +96,7 @@ func (a *app) serve(c context.Context, env *serveEnv) error {
 		}
 	}
 	if len(run) == 0 {
-		return usagef("nothing to serve: --http and --ssh are both empty")
+		return usagef("nothing to serve: --http and --ssh are both empty, and there is no --mail")
 	}
 	c, cancel := context.WithCancel(c)
 	defer cancel()
