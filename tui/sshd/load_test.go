@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -63,8 +64,12 @@ func (l loadSpec) leads() int { return l.Rate * l.Seconds }
 // loadEnv names the directory the server process works in; it is set only for it.
 const loadEnv = "SWITCHBOARD_SSHD_LOAD_DIR"
 
-// profileEnv names a file for the server process's CPU profile of the stream.
-const profileEnv = "SWITCHBOARD_SSHD_LOAD_PROFILE"
+// profileEnv names a file for the server process's CPU profile of the stream;
+// heapEnv one for its heap profile with every session connected.
+const (
+	profileEnv = "SWITCHBOARD_SSHD_LOAD_PROFILE"
+	heapEnv    = "SWITCHBOARD_SSHD_LOAD_HEAP"
+)
 
 // loadReport is what the server process says when the stream is over.
 type loadReport struct {
@@ -196,14 +201,29 @@ func logServer(b *testing.B, spec loadSpec, rep loadReport) {
 		float64(rep.HeapIdle)/(1<<20), float64(rep.HeapPeak)/(1<<20), rep.Goroutines, rep.Subscribers, rep.CPUSeconds)
 }
 
-// BenchmarkOpenConsoles opens 50 dispatcher consoles at once on a server whose queue
-// holds 100 000 open leads, and measures how long each takes to draw the full queue
-// (from the moment all 50 start to connect), and the server's memory once they all
-// show it.
+// BenchmarkOpenConsoles opens dispatcher consoles all at once on a server whose queue
+// holds open leads, and measures how long each takes to draw the full queue (from the
+// moment they all start to connect), and the server's memory once they all show it.
+// The brief's case is 50 consoles over 100 000 leads; the others show how memory grows
+// with the leads and with the consoles.
 //
 //	go test -run '^$' -bench OpenConsoles -benchtime 1x ./tui/sshd/
+//
+// SWITCHBOARD_SSHD_LOAD_HEAP names a file for the server's heap profile once every
+// console shows the queue (of the last case run).
 func BenchmarkOpenConsoles(b *testing.B) {
-	spec := loadSpec{Sessions: 50, Prefill: 100000}
+	for _, spec := range []loadSpec{
+		{Sessions: 50, Prefill: 100000},
+		{Sessions: 10, Prefill: 100000},
+		{Sessions: 50, Prefill: 10000},
+	} {
+		b.Run(fmt.Sprintf("sessions=%d/leads=%d", spec.Sessions, spec.Prefill), func(b *testing.B) {
+			openConsoles(b, spec)
+		})
+	}
+}
+
+func openConsoles(b *testing.B, spec loadSpec) {
 	for range b.N {
 		ls := startLoadServer(b, spec)
 		watchers := make([]*queueWatcher, spec.Sessions)
@@ -393,6 +413,9 @@ func TestLoadServer(t *testing.T) {
 		}
 		done += len(batch)
 	}
+	// A server starts on a database that already holds its leads: what creating them
+	// here left behind is not the server's to count.
+	debug.FreeOSMemory()
 	hostKey, _, err := HostKey(filepath.Join(dir, "host_key"))
 	if err != nil {
 		t.Fatal(err)
@@ -421,6 +444,17 @@ func TestLoadServer(t *testing.T) {
 	rep.HeapIdle = heapInUse()
 	rep.Goroutines = runtime.NumGoroutine()
 	rep.Subscribers = leads.Feeds()
+	if path := os.Getenv(heapEnv); path != "" {
+		runtime.GC()
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
 	cpuStart := cpuSeconds()
 
 	// Stamp each lead's commit as the hub hands it out, as every console gets it.
