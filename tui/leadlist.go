@@ -429,7 +429,7 @@ func (l *leadList) view(width, height int, focused bool) []string {
 		title += st.accent.Render("  range")
 	}
 	if l.filterText != "" {
-		title += st.accent.Render("  / " + l.filterText)
+		title += st.accent.Render("  / " + clean(l.filterText))
 	}
 	lines = append(lines, paneTitle(st, title, width, focused))
 	if height < 3 {
@@ -480,10 +480,11 @@ type leadColumns struct {
 func (l *leadList) columns(width int) leadColumns {
 	c := leadColumns{showOwner: l.showOwner, ownLeads: l.ownLeads, source: 9}
 	rest := width - 2 - 5 - 1 - c.source - 1 // mark, age, gaps
-	// Share what is left: name 30%, company 25%, tags 15%, the last column the rest.
-	c.name = max(8, rest*30/100)
-	c.company = max(6, rest*25/100)
-	c.tags = max(5, rest*15/100)
+	// Share what is left: name 30%, company 25%, tags 15%, the last column the rest;
+	// on wide terminals names and companies stop growing where they stop being read.
+	c.name = max(8, min(40, rest*30/100))
+	c.company = max(6, min(32, rest*25/100))
+	c.tags = max(5, min(30, rest*15/100))
 	c.last = max(0, rest-c.name-c.company-c.tags-4)
 	return c
 }
