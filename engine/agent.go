@@ -48,7 +48,10 @@ type Agent struct {
 	EmailNotify   bool
 	WebhookURL    string
 	WebhookSecret string
-	// Load, computed by the store.
+	// AwaySince is when the agent last went away or offline from available or busy;
+	// zero while it is available or busy. Hand-off (R15) counts from it.
+	AwaySince time.Time
+	// Load, kept by the engine.
 	OpenLeads      int
 	AssignedToday  int // automatic assignments today (the daily cap's counter)
 	LastAssignedAt time.Time

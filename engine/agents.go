@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Agents lists the team with each agent's load.
@@ -132,6 +133,9 @@ func (e *Engine) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent,
 			return fmt.Errorf("reading agent: %w", err)
 		}
 		a.CreatedAt = t.now
+		if absent(a.Presence) {
+			a.AwaySince = t.now
+		}
 		if err := t.InsertAgent(&a); err != nil {
 			return fmt.Errorf("storing agent: %w", err)
 		}
@@ -188,6 +192,13 @@ func (e *Engine) UpdateAgent(ctx context.Context, actor Actor, handle string, u 
 		if err := applyAgentUpdate(&a, u); err != nil {
 			return err
 		}
+		// R15 counts from when the agent left; coming back clears it.
+		switch {
+		case absent(a.Presence) && !absent(before.Presence):
+			a.AwaySince, t.wake = t.now, true
+		case !absent(a.Presence):
+			a.AwaySince = time.Time{}
+		}
 		if before.Role == RoleOwner && a.Role != RoleOwner {
 			if err := t.keepAnOwner(a.ID); err != nil {
 				return err
@@ -212,6 +223,9 @@ func (e *Engine) UpdateAgent(ctx context.Context, actor Actor, handle string, u 
 	})
 	return out, err
 }
+
+// absent reports whether presence p counts as gone for hand-off (R15): away or offline.
+func absent(p Presence) bool { return p == Away || p == Offline }
 
 // grew reports whether a limit (0 = none) became looser.
 func grew(before, after int) bool {

@@ -175,6 +175,10 @@ type txn struct {
 	cache  *routingCache // nil unless the command keeps it current
 	// notices gathers a bulk command's notifications, one per agent (groupNotices).
 	notices *noticeBatch
+	// globalSent are the events the team's webhook has been sent this command: it hears
+	// of each event once, however many agents are told.
+	globalSent map[int64]bool
+	slaManual  *time.Duration // the setting sla_manual, once read
 
 	leadsSeen map[int64]leadLoad    // leads as stored, by id (load.go)
 	loads     map[int64]*loadChange // agents' load changes not yet written

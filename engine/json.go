@@ -24,7 +24,8 @@ type leadJSON struct {
 	Owner          *string        `json:"owner"`
 	CreatedAt      time.Time      `json:"created_at"`
 	AssignedAt     *time.Time     `json:"assigned_at"`
-	FirstContactAt *time.Time     `json:"first_contact_at,omitempty"`
+	FirstContactAt *time.Time     `json:"first_contact_at"`
+	SLADueAt       *time.Time     `json:"sla_due_at"`
 	WaitingReason  string         `json:"waiting_reason,omitempty"`
 }
 
@@ -34,7 +35,7 @@ func (l Lead) MarshalJSON() ([]byte, error) {
 		ID: l.ID, ExternalID: strPtr(l.ExternalID), Name: l.Name, Email: l.Email, Phone: l.Phone,
 		Company: l.Company, Source: l.Source, Tags: l.Tags, Fields: l.Fields, Status: l.Status,
 		Owner: strPtr(l.Owner), CreatedAt: l.CreatedAt.UTC(), AssignedAt: timePtr(l.AssignedAt),
-		FirstContactAt: timePtr(l.FirstContactAt), WaitingReason: l.WaitReason,
+		FirstContactAt: timePtr(l.FirstContactAt), SLADueAt: timePtr(l.SLADueAt), WaitingReason: l.WaitReason,
 	}
 	if j.Tags == nil {
 		j.Tags = []string{}
@@ -61,6 +62,9 @@ func (l *Lead) UnmarshalJSON(b []byte) error {
 	}
 	if j.FirstContactAt != nil {
 		l.FirstContactAt = *j.FirstContactAt
+	}
+	if j.SLADueAt != nil {
+		l.SLADueAt = *j.SLADueAt
 	}
 	return nil
 }
@@ -100,6 +104,10 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 		access = strPtr(string(r.ShareAccess))
 		dur = strPtr(FormatDuration(r.ShareDuration))
 	}
+	slaAction := r.SLAAction
+	if slaAction == "" {
+		slaAction = SLAReroute
+	}
 	return json.Marshal(struct {
 		ID            int64           `json:"id"`
 		Name          string          `json:"name"`
@@ -110,7 +118,9 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 		Recipients    []recipientJSON `json:"recipients"`
 		ShareAccess   *string         `json:"share_access"`
 		ShareDuration *string         `json:"share_duration"`
-	}{r.ID, r.Name, r.Position, r.Enabled, r.Condition, r.Mode, recips, access, dur})
+		SLA           string          `json:"sla"`
+		SLAAction     SLAAction       `json:"sla_action"`
+	}{r.ID, r.Name, r.Position, r.Enabled, r.Condition, r.Mode, recips, access, dur, FormatDuration(r.SLA), slaAction})
 }
 
 // MarshalJSON writes the share in the API's form.

@@ -67,11 +67,48 @@ type Lead struct {
 	Owner      string // the owner's handle, "" when unassigned
 	Waiting    Waiting
 	// WaitReason says, for a person, why an unowned lead waits ("no rule matched").
-	WaitReason     string
-	CreatedAt      time.Time
-	AssignedAt     time.Time // zero when never assigned
-	FirstContactAt time.Time // zero until first marked contacted
-	UpdatedAt      time.Time
+	WaitReason string
+	CreatedAt  time.Time
+	AssignedAt time.Time // zero when never assigned
+	// FirstContactAt is when the status first moved to contacted, qualified, won or
+	// lost (R13); zero until then. It never changes after.
+	FirstContactAt time.Time
+	// SLADueAt is when the owner must have made first contact (R14); zero when no SLA
+	// runs. SLAAction is what happens when it passes.
+	SLADueAt  time.Time
+	SLAAction SLAAction
+	// SLAMissedBy are the agents (ids) that missed an SLA on this lead, in the order
+	// they missed it: routing passes them over for this lead.
+	SLAMissedBy []int64
+	UpdatedAt   time.Time
+}
+
+// Contacted reports whether the lead has had its first contact (R13).
+func (l Lead) Contacted() bool { return !l.FirstContactAt.IsZero() }
+
+// SLAAction is what happens to a lead whose owner misses its SLA (R14).
+type SLAAction string
+
+const (
+	SLAReroute  SLAAction = "reroute"  // the rules route it again, passing over who missed
+	SLAUnassign SLAAction = "unassign" // back to the queue, for a person
+	SLANotify   SLAAction = "notify"   // the owner keeps it; no new deadline
+)
+
+// SLAActions lists every action, the default first.
+var SLAActions = []SLAAction{SLAReroute, SLAUnassign, SLANotify}
+
+// ParseSLAAction checks an SLA action's name; "" is the default, reroute.
+func ParseSLAAction(s string) (SLAAction, error) {
+	if s == "" {
+		return SLAReroute, nil
+	}
+	for _, a := range SLAActions {
+		if string(a) == s {
+			return a, nil
+		}
+	}
+	return "", invalidf("sla_action", "unknown SLA action %s: use reroute, unassign or notify", short(s))
 }
 
 // Title is the best short name for the lead: its name, else company, email or phone.

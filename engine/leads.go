@@ -92,7 +92,7 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 		return Created{}, err
 	}
 	if d.owner != nil {
-		l.OwnerID, l.Owner, l.Status, l.AssignedAt = d.owner.ID, d.owner.Handle, StatusAssigned, t.now
+		t.takeDecision(&l, d)
 	} else {
 		l.Waiting, l.WaitReason = d.waiting, d.routing.Reason
 	}
@@ -308,6 +308,11 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 		if l.Status == StatusNew {
 			l.Status = StatusAssigned
 		}
+		sla, err := t.manualSLA() // a person's assignment runs sla_manual (R14)
+		if err != nil {
+			return err
+		}
+		t.startSLA(l, sla, SLAReroute)
 		ev.Agent, ev.To = a.Handle, a.Handle
 		ev.Kind = EvLeadAssigned
 		if prevID != 0 {
@@ -322,6 +327,7 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 		if l.Status == StatusAssigned {
 			l.Status = StatusNew
 		}
+		t.startSLA(l, 0, "")
 		ev.Kind, ev.Agent = EvLeadUnassigned, prev
 	}
 	l.UpdatedAt = t.now
@@ -475,10 +481,7 @@ func (t *txn) reroute(l *Lead) (bool, error) {
 		return false, nil
 	}
 	prevID, prev := l.OwnerID, l.Owner
-	l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason, l.UpdatedAt = d.owner.ID, d.owner.Handle, t.now, WaitingNone, "", t.now
-	if l.Status == StatusNew {
-		l.Status = StatusAssigned
-	}
+	t.takeDecision(l, d)
 	if err := t.UpdateLead(l); err != nil {
 		return false, fmt.Errorf("updating lead #%d: %w", l.ID, err)
 	}
@@ -546,10 +549,7 @@ func (t *txn) drain(agentIDs []int64) error {
 				}
 				continue
 			}
-			l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason, l.UpdatedAt = d.owner.ID, d.owner.Handle, t.now, WaitingNone, "", t.now
-			if l.Status == StatusNew {
-				l.Status = StatusAssigned
-			}
+			t.takeDecision(l, d)
 			if err := t.UpdateLead(l); err != nil {
 				return fmt.Errorf("updating lead #%d: %w", l.ID, err)
 			}
@@ -606,8 +606,9 @@ func (t *txn) setStatus(actor Actor, l *Lead, st Status) (bool, error) {
 	}
 	from := l.Status
 	l.Status = st
-	if st == StatusContacted && l.FirstContactAt.IsZero() {
+	if countsAsContact(st) && !l.Contacted() { // R13: the first contact, once; it ends the SLA (R14)
 		l.FirstContactAt = t.now
+		t.startSLA(l, 0, "")
 	}
 	_, err := t.record(Event{Kind: EvLeadStatus, Actor: actor.Name, LeadID: l.ID, Agent: l.Owner, From: string(from), To: string(st)})
 	return true, err

@@ -147,7 +147,11 @@ func (t *txn) writeNotice(a *Agent, ev Event, l *Lead, text string, external boo
 	if err != nil {
 		return err
 	}
-	if global != "" {
+	if global != "" && !t.globalSent[ev.ID] {
+		if t.globalSent == nil {
+			t.globalSent = map[int64]bool{}
+		}
+		t.globalSent[ev.ID] = true
 		targets = append(targets, OutboxItem{Channel: ChannelWebhook, Target: global})
 	}
 	if len(targets) == 0 {

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
@@ -267,6 +268,15 @@ var commands = []command{
 			return err
 		}
 	}},
+	{"give a rule an SLA", engine.ActManageRules, func(p *permEnv) func(engine.Actor) error {
+		id := p.ruleID()
+		return func(a engine.Actor) error {
+			spec := rr(p.unique("sla"), "", to("other", 1))
+			spec.SLA, spec.SLAAction = 15*time.Minute, engine.SLAUnassign
+			_, err := p.e.UpdateRule(p.ctx, a, id, spec)
+			return err
+		}
+	}},
 	{"change a rule", engine.ActManageRules, func(p *permEnv) func(engine.Actor) error {
 		id := p.ruleID()
 		return func(a engine.Actor) error {
@@ -346,6 +356,15 @@ var commands = []command{
 		v := p.unique("Acme ")
 		return func(a engine.Actor) error {
 			_, err := p.e.ChangeSettings(p.ctx, a, []engine.SettingChange{{Key: engine.SettingCompany, Text: v}})
+			return err
+		}
+	}},
+	{"set the manual SLA and the hand-off", engine.ActManageSettings, func(p *permEnv) func(engine.Actor) error {
+		n := 0
+		return func(a engine.Actor) error {
+			n++
+			_, err := p.e.ChangeSettings(p.ctx, a, []engine.SettingChange{
+				{Key: engine.SettingSLAManual, Text: fmt.Sprintf("%dm", n)}, {Key: engine.SettingHandoffAfter, Text: "10m"}})
 			return err
 		}
 	}},
@@ -478,6 +497,40 @@ func testAgentWorksOnItsOwn(t *testing.T, kind enginetest.Store) {
 	for _, ev := range page.Items {
 		if ev.LeadID == theirs.ID {
 			t.Fatalf("agent sees history of another agent's lead: %+v", ev)
+		}
+	}
+}
+
+// TestWhoMarksContact: first contact (R13) is marked by anyone with edit access to the
+// lead – its owner, an agent holding an edit share, a dispatcher – and by nobody else.
+func TestWhoMarksContact(t *testing.T) { eachStore(t, testWhoMarksContact) }
+
+func testWhoMarksContact(t *testing.T, kind enginetest.Store) {
+	f := newFixture(t, kind)
+	me := engine.AsAgent(f.agent("me"))
+	editor := engine.AsAgent(f.agent("editor", withPresence(engine.Away)))
+	reader := engine.AsAgent(f.agent("reader", withPresence(engine.Away)))
+	stranger := engine.AsAgent(f.agent("stranger", withPresence(engine.Away)))
+	dana := engine.AsAgent(f.agent("dana", withRole(engine.RoleDispatcher)))
+	f.rule(rr("main", "", to("me", 1)))
+	lead := func() int64 {
+		l := f.lead(engine.NewLead{Name: "L"}).Lead
+		for _, s := range []engine.NewShare{{LeadID: l.ID, Agent: "editor", Access: engine.AccessEdit}, {LeadID: l.ID, Agent: "reader"}} {
+			if _, err := f.e.Share(f.ctx, f.owner, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return l.ID
+	}
+	for _, c := range []struct {
+		name  string
+		actor engine.Actor
+		ok    bool
+	}{{"owner", me, true}, {"edit share", editor, true}, {"dispatcher", dana, true}, {"read share", reader, false}, {"stranger", stranger, false}} {
+		id := lead()
+		_, err := f.e.SetStatus(f.ctx, c.actor, []int64{id}, engine.StatusContacted)
+		if got := f.get(id); c.ok != (err == nil) || c.ok == got.FirstContactAt.IsZero() {
+			t.Errorf("%s marks contact: %v; first contact %v", c.name, err, got.FirstContactAt)
 		}
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// This file is routing, rules R1–R7 and R10 of README "Routing": it decides who gets a lead. It reads
-// the team and the rules from the transaction it runs in, so the decision and the
+// This file is rules R1–R7 and R10 (README, Routing): it decides who gets a lead. It
+// reads the team and the rules from the transaction it runs in, so the decision and the
 // rotation state it saves commit together (R6) and two processes never double-pick.
+// Whether a recipient may get a lead is decided in one place, eligible: R5 for the
+// agent, and the lead's own exclusions (R14: whoever missed an SLA on it).
 
 // decision is the outcome of routing one lead.
 type decision struct {
@@ -98,12 +100,41 @@ func (tm *team) recipientsOf(r *Rule) []recipient {
 	return out
 }
 
+// ReasonMissedSLA is why routing passes over an agent who missed an SLA on the lead.
+const ReasonMissedSLA = "missed the SLA on this lead"
+
+// exclusions are the agents routing passes over for one lead whatever their
+// eligibility, each with the reason: who missed an SLA on it (R14). They belong to the
+// lead, so every routing of it – re-route, the queue's drain, a hand-off – honours them.
+type exclusions map[int64]string
+
+func exclusionsOf(l *Lead) exclusions {
+	if len(l.SLAMissedBy) == 0 {
+		return nil
+	}
+	ex := make(exclusions, len(l.SLAMissedBy))
+	for _, id := range l.SLAMissedBy {
+		ex[id] = ReasonMissedSLA
+	}
+	return ex
+}
+
+// eligible is the one test of whether agent a may get lead's automatic assignment or
+// share: "" when it may, else the reason it is passed over (R5, R14).
+func eligible(a *Agent, ex exclusions) string {
+	if why, ok := ex[a.ID]; ok {
+		return why
+	}
+	return a.eligibility()
+}
+
 // decide routes lead l, arriving at `at`, without writing anything.
 func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
 	rules, err := t.rules()
 	if err != nil {
 		return nil, err
 	}
+	ex := exclusionsOf(l)
 	d := &decision{}
 	var failed []int64 // matching owner rules with nobody eligible (R2, R4)
 	var bcast []*Rule
@@ -130,9 +161,9 @@ func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
 		var pick *Agent
 		var passed []PassedOver
 		if r.Mode == RoundRobin {
-			pick, passed = pickRoundRobin(r, tm.recipientsOf(r))
+			pick, passed = pickRoundRobin(r, tm.recipientsOf(r), ex)
 		} else {
-			pick, passed = pickLoadBalance(r, tm.recipientsOf(r))
+			pick, passed = pickLoadBalance(r, tm.recipientsOf(r), ex)
 		}
 		if rotationOf(r) != before {
 			d.moved = append(d.moved, r)
@@ -182,7 +213,7 @@ func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
 					return nil, fmt.Errorf("reading shares: %w", err)
 				}
 			}
-			why := rc.agent.eligibility()
+			why := eligible(rc.agent, ex)
 			if why == "" {
 				n, err := t.CountActiveShares(rc.agent.ID, t.now)
 				if err != nil {
@@ -217,9 +248,10 @@ func ruleList(ids []int64) string {
 // pickRoundRobin is R6. The state is whose turn it is and how many leads that recipient
 // has had in this turn. A recipient gets per_round consecutive leads, then the turn
 // passes on in cyclic order. An ineligible recipient loses its turn when it comes (or
-// the rest of it, mid-turn); nobody catches up on turns missed. The rule's state is
-// updated in place; the caller saves it with the assignment.
-func pickRoundRobin(r *Rule, rs []recipient) (*Agent, []PassedOver) {
+// the rest of it, mid-turn); nobody catches up on turns missed. One passed over for
+// this lead alone (ex) loses its turn the same way. The rule's state is updated in
+// place; the caller saves it with the assignment.
+func pickRoundRobin(r *Rule, rs []recipient, ex exclusions) (*Agent, []PassedOver) {
 	n := len(rs)
 	if n == 0 {
 		return nil, nil
@@ -237,7 +269,7 @@ func pickRoundRobin(r *Rule, rs []recipient) (*Agent, []PassedOver) {
 	var passed []PassedOver
 	for k := 0; k < n; k++ {
 		rc := rs[i]
-		if why := rc.agent.eligibility(); why != "" {
+		if why := eligible(rc.agent, ex); why != "" {
 			passed = append(passed, PassedOver{Agent: rc.agent.Handle, Rule: r.ID, Reason: why})
 			i, given = (i+1)%n, 0
 			continue
@@ -255,7 +287,7 @@ func pickRoundRobin(r *Rule, rs []recipient) (*Agent, []PassedOver) {
 
 // pickLoadBalance is R7: the eligible recipient with the fewest open leads; ties go to
 // the recipient that comes first in the rule's order after the one it assigned last.
-func pickLoadBalance(r *Rule, rs []recipient) (*Agent, []PassedOver) {
+func pickLoadBalance(r *Rule, rs []recipient, ex exclusions) (*Agent, []PassedOver) {
 	n := len(rs)
 	start := 0
 	for k, rc := range rs {
@@ -268,7 +300,7 @@ func pickLoadBalance(r *Rule, rs []recipient) (*Agent, []PassedOver) {
 	var best *Agent
 	for k := 0; k < n; k++ {
 		a := rs[(start+k)%n].agent
-		if why := a.eligibility(); why != "" {
+		if why := eligible(a, ex); why != "" {
 			passed = append(passed, PassedOver{Agent: a.Handle, Rule: r.ID, Reason: why})
 			continue
 		}

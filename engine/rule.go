@@ -56,6 +56,10 @@ type Rule struct {
 	// Broadcast only: the access and duration of the shares it makes (0 = until revoked).
 	ShareAccess   Access
 	ShareDuration time.Duration
+	// Owner rules only: the time its owner has for first contact (0 = no SLA), and what
+	// happens when it passes (R14).
+	SLA       time.Duration
+	SLAAction SLAAction
 	// Rotation state, saved in the same transaction as each assignment (R6, R7).
 	TurnAgentID int64 // round robin: whose turn it is (0: the first recipient's)
 	TurnGiven   int   // round robin: leads given in the current turn
@@ -73,6 +77,9 @@ type RuleSpec struct {
 	Recipients    []RecipientSpec
 	ShareAccess   Access
 	ShareDuration time.Duration
+	// SLA and SLAAction (default reroute) apply to owner rules only.
+	SLA       time.Duration
+	SLAAction SLAAction
 }
 
 // RecipientSpec names a recipient by handle.
@@ -118,6 +125,19 @@ func FormatRecipients(rs []RecipientSpec) string {
 	return strings.Join(parts, ", ")
 }
 
+// ParseSLA reads an owner rule's SLA as people write it, like a share's duration ("90s",
+// "15m", "4h"); "" is none. Its errors name the field sla.
+func ParseSLA(s string) (time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, nil
+	}
+	d, err := ParseDuration(s)
+	if err != nil {
+		return 0, invalidf("sla", "sla: %s (or empty: none)", strings.TrimPrefix(err.Error(), "duration "))
+	}
+	return d, nil
+}
+
 const (
 	maxRecipients = 200
 	maxPerRound   = 10
@@ -137,6 +157,9 @@ func (s *RuleSpec) normalize() {
 	}
 	if s.Mode != Broadcast {
 		s.ShareAccess, s.ShareDuration = "", 0
+	}
+	if s.SLAAction == "" {
+		s.SLAAction = SLAReroute
 	}
 }
 
@@ -169,6 +192,15 @@ func (s *RuleSpec) validate() error {
 		if r.PerRound < 1 || r.PerRound > maxPerRound {
 			return invalidf("recipients", "per_round for %s is %d: it must be between 1 and %d", r.Agent, r.PerRound, maxPerRound)
 		}
+	}
+	if _, err := ParseSLAAction(string(s.SLAAction)); err != nil {
+		return err
+	}
+	if s.SLA < 0 || s.SLA > maxShareDuration {
+		return invalidf("sla", "an SLA is a positive duration of at most 10 years, like 90s, 15m or 4h (or empty: none)")
+	}
+	if s.Mode == Broadcast && s.SLA > 0 {
+		return invalidf("sla", "a broadcast rule sets no owner, so it has no SLA: give the SLA to an owner rule")
 	}
 	if s.Mode == Broadcast {
 		if s.ShareAccess != AccessRead && s.ShareAccess != AccessEdit {

@@ -84,7 +84,8 @@ func (e *Engine) CreateRule(ctx context.Context, actor Actor, s RuleSpec) (Rule,
 		r := Rule{
 			Name: s.Name, Position: len(rules) + 1, Enabled: s.Enabled == nil || *s.Enabled,
 			Condition: s.Condition, Mode: s.Mode, Recipients: recips,
-			ShareAccess: s.ShareAccess, ShareDuration: s.ShareDuration, CreatedAt: t.now, UpdatedAt: t.now,
+			ShareAccess: s.ShareAccess, ShareDuration: s.ShareDuration, SLA: s.SLA, SLAAction: s.SLAAction,
+			CreatedAt: t.now, UpdatedAt: t.now,
 		}
 		if err := t.InsertRule(&r); err != nil {
 			return fmt.Errorf("storing rule: %w", err)
@@ -123,6 +124,7 @@ func (e *Engine) UpdateRule(ctx context.Context, actor Actor, id int64, s RuleSp
 		}
 		r.Name, r.Condition, r.Mode, r.Recipients = s.Name, s.Condition, s.Mode, recips
 		r.ShareAccess, r.ShareDuration = s.ShareAccess, s.ShareDuration
+		r.SLA, r.SLAAction = s.SLA, s.SLAAction
 		if s.Enabled != nil {
 			r.Enabled = *s.Enabled
 		}
@@ -315,6 +317,12 @@ func (r Rule) Describe() string {
 		b.WriteString(" if " + r.Condition)
 	} else {
 		b.WriteString(" for every lead")
+	}
+	if r.SLA > 0 {
+		b.WriteString(", SLA " + FormatDuration(r.SLA))
+		if r.SLAAction != "" && r.SLAAction != SLAReroute {
+			b.WriteString(" then " + string(r.SLAAction))
+		}
 	}
 	if !r.Enabled {
 		b.WriteString(" (disabled)")

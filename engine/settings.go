@@ -62,6 +62,8 @@ const (
 	SettingCompany       = "company"        // "sent to you by NAME at COMPANY"
 	SettingWebhookURL    = "webhook_url"    // the global webhook, sent every external notification
 	SettingWebhookSecret = "webhook_secret" // its HMAC key
+	SettingSLAManual     = "sla_manual"     // the SLA of a person's assignment (R14; "" = none)
+	SettingHandoffAfter  = "handoff_after"  // how long away or offline before hand-off (R15; "" = never)
 )
 
 // settingDefs is the registry, in the order people see the settings.
@@ -73,6 +75,10 @@ var settingDefs = []SettingDef{
 		changed: makeWebhookSecret},
 	{Key: SettingWebhookSecret, Kind: SecretSetting, ReadRole: RoleOwner, ReadOnly: true,
 		About: "the HMAC key of X-Switchboard-Signature on the global webhook (made with webhook_url)"},
+	{Key: SettingSLAManual, Kind: DurationSetting,
+		About: "time to first contact of a lead a person assigns; then it is re-routed, passing over who missed"},
+	{Key: SettingHandoffAfter, Kind: DurationSetting,
+		About: "an agent away or offline this long loses its uncontacted open leads to the rules"},
 	{Key: SettingMailRecipients, Kind: ListSetting, MaxLen: MaxEmailLen, MaxItems: 50, Check: mailAddressCheck,
 		About: "the addresses e-mail intake (serve --mail) takes mail for; others are refused at RCPT"},
 	{Key: SettingMailKeywords, Kind: ListSetting, MaxLen: 100, DefaultList: DefaultMailKeywords, Check: keywordCheck,

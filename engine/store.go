@@ -60,6 +60,7 @@ type WriteTx interface {
 // Reader is every query the engine needs, one small interface per aggregate.
 type Reader interface {
 	LeadReader
+	FollowUpReader
 	AgentReader
 	RuleReader
 	ShareReader

@@ -39,3 +39,20 @@ type LeadFilter struct {
 	AfterID     int64
 	Limit       int
 }
+
+// FollowUpReader finds the leads that R14 and R15 act on. Its queries restate rules the
+// engine writes in Go: LeadsSLADue selects what Lead.SLADue says is due, HandoffLeads
+// what HandoffDue says (the conformance suite compares them).
+type FollowUpReader interface {
+	// NextSLADue is the earliest SLA deadline of any lead, if one runs.
+	NextSLADue() (time.Time, bool, error)
+	// LeadsSLADue lists leads whose SLA deadline is at or before now, soonest first,
+	// then by id; at most limit.
+	LeadsSLADue(now time.Time, limit int) ([]Lead, error)
+	// NextHandoff is the earliest AwaySince of an agent on the team who has leads that
+	// HandoffDue would hand off once it has been away long enough, if there is one.
+	NextHandoff() (time.Time, bool, error)
+	// HandoffLeads lists the leads HandoffDue hands off for owners away since awayBy or
+	// before, by id; at most limit.
+	HandoffLeads(awayBy time.Time, limit int) ([]Lead, error)
+}

@@ -46,6 +46,8 @@ const (
 func timerKinds() []*timerKind {
 	return []*timerKind{
 		{name: timerShareExpiry, batch: 500, next: func(r Reader) (time.Time, bool, error) { return r.NextShareExpiry() }, fire: (*txn).expireShares},
+		slaTimer(),
+		handoffTimer(),
 	}
 }
 

@@ -19,6 +19,8 @@ type ruleIn struct {
 	} `json:"recipients"`
 	ShareAccess   *string `json:"share_access"`
 	ShareDuration *string `json:"share_duration"`
+	SLA           *string `json:"sla"`
+	SLAAction     *string `json:"sla_action"`
 }
 
 func (in ruleIn) spec() (engine.RuleSpec, error) {
@@ -39,6 +41,12 @@ func (in ruleIn) spec() (engine.RuleSpec, error) {
 		if s.ShareDuration, err = engine.ParseDuration(*in.ShareDuration); err != nil {
 			return engine.RuleSpec{}, err
 		}
+	}
+	if s.SLA, err = engine.ParseSLA(deref(in.SLA)); err != nil {
+		return engine.RuleSpec{}, err
+	}
+	if s.SLAAction, err = engine.ParseSLAAction(strings.TrimSpace(deref(in.SLAAction))); err != nil {
+		return engine.RuleSpec{}, err
 	}
 	return s, nil
 }
@@ -137,4 +145,11 @@ func (a *API) moveRule(w http.ResponseWriter, r *http.Request, actor engine.Acto
 		return err
 	}
 	return writeJSON(w, http.StatusOK, rule)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -7,17 +7,18 @@ import (
 )
 
 const agentColumns = `id, handle, name, email, role, presence, capacity, daily_cap, email_notify,
-	webhook_url, webhook_secret, open_leads, last_assigned_at, created_at`
+	webhook_url, webhook_secret, away_since, open_leads, last_assigned_at, created_at`
 
 func scanAgent(row interface{ Scan(...any) error }) (engine.Agent, error) {
 	var (
 		a       engine.Agent
 		last    *time.Time
+		away    *time.Time
 		created time.Time
 	)
 	err := row.Scan(&a.ID, &a.Handle, &a.Name, &a.Email, &a.Role, &a.Presence, &a.Capacity, &a.DailyCap,
-		&a.EmailNotify, &a.WebhookURL, &a.WebhookSecret, &a.OpenLeads, &last, &created)
-	a.LastAssignedAt, a.CreatedAt = fromNullTS(last), created.UTC()
+		&a.EmailNotify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created)
+	a.LastAssignedAt, a.CreatedAt, a.AwaySince = fromNullTS(last), created.UTC(), fromNullTS(away)
 	return a, err
 }
 
@@ -81,9 +82,10 @@ func (q *q) CountAutoAssigned(agentID int64, day string) error {
 
 func (q *q) InsertAgent(a *engine.Agent) error {
 	id, err := q.insert(`INSERT INTO agents (handle, name, email, role, presence, capacity, daily_cap,
-		email_notify, webhook_url, webhook_secret, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		email_notify, webhook_url, webhook_secret, away_since, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
 		a.Handle, a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, ts(a.CreatedAt))
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullTS(a.AwaySince), ts(a.CreatedAt))
 	if err != nil {
 		return err
 	}
@@ -94,9 +96,9 @@ func (q *q) InsertAgent(a *engine.Agent) error {
 // UpdateAgent writes an agent's settings; its load columns are AddAgentLoad's.
 func (q *q) UpdateAgent(a *engine.Agent) error {
 	return q.exec(`UPDATE agents SET name = $1, email = $2, role = $3, presence = $4, capacity = $5, daily_cap = $6,
-		email_notify = $7, webhook_url = $8, webhook_secret = $9 WHERE id = $10`,
+		email_notify = $7, webhook_url = $8, webhook_secret = $9, away_since = $10 WHERE id = $11`,
 		a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, a.ID)
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullTS(a.AwaySince), a.ID)
 }
 
 func (q *q) AddAgentLoad(agentID int64, openLeads int, lastAssigned time.Time) error {

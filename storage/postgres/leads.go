@@ -10,7 +10,7 @@ import (
 
 const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
 	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
-	l.first_contact_at, l.updated_at`
+	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at`
 
 const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
 
@@ -19,14 +19,22 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 		l                      engine.Lead
 		ext, owner             *string
 		ownerID                *int64
-		tags, fields           []byte
+		tags, fields, missedBy []byte
 		created, updated       time.Time
 		assigned, firstContact *time.Time
+		slaDue                 *time.Time
 	)
 	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
-		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact, &updated)
+		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact,
+		&slaDue, &l.SLAAction, &missedBy, &updated)
 	if err != nil {
 		return l, err
+	}
+	l.SLADueAt = fromNullTS(slaDue)
+	if missedBy != nil {
+		if err := json.Unmarshal(missedBy, &l.SLAMissedBy); err != nil {
+			return l, fmt.Errorf("lead #%d: sla_missed_by: %w", l.ID, err)
+		}
 	}
 	l.ExternalID, l.Owner, l.OwnerID = strOf(ext), strOf(owner), intOf(ownerID)
 	l.CreatedAt, l.UpdatedAt = created.UTC(), updated.UTC()
@@ -153,9 +161,18 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 	if l.Fields == nil {
 		fields = []byte("{}")
 	}
+	var missedBy *string
+	if len(l.SLAMissedBy) > 0 {
+		b, err := json.Marshal(l.SLAMissedBy)
+		if err != nil {
+			return nil, fmt.Errorf("encoding sla_missed_by: %w", err)
+		}
+		missedBy = nullStr(string(b))
+	}
 	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
 		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ts(l.CreatedAt),
-		nullTS(l.AssignedAt), nullTS(l.FirstContactAt), ts(l.UpdatedAt)}, nil
+		nullTS(l.AssignedAt), nullTS(l.FirstContactAt), nullTS(l.SLADueAt), string(l.SLAAction), missedBy,
+		ts(l.UpdatedAt)}, nil
 }
 
 func (q *q) InsertLead(l *engine.Lead) error {
@@ -164,8 +181,9 @@ func (q *q) InsertLead(l *engine.Lead) error {
 		return err
 	}
 	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
-		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`, args...)
+		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
+		sla_action, sla_missed_by, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`, args...)
 	if err != nil {
 		return err
 	}
@@ -180,5 +198,6 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	}
 	return q.exec(`UPDATE leads SET external_id = $1, source = $2, name = $3, email = $4, phone = $5, company = $6,
 		tags = $7, fields = $8, status = $9, owner_id = $10, waiting = $11, wait_reason = $12, created_at = $13,
-		assigned_at = $14, first_contact_at = $15, updated_at = $16 WHERE id = $17`, append(args, l.ID)...)
+		assigned_at = $14, first_contact_at = $15, sla_due_at = $16, sla_action = $17, sla_missed_by = $18,
+		updated_at = $19 WHERE id = $20`, append(args, l.ID)...)
 }

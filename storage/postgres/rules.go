@@ -7,15 +7,16 @@ import (
 )
 
 const ruleColumns = `id, name, position, enabled, condition, mode, share_access, share_duration_ms,
-	turn_agent_id, turn_given, last_agent_id, created_at, updated_at`
+	sla_ms, sla_action, turn_agent_id, turn_given, last_agent_id, created_at, updated_at`
 
 func scanRule(row interface{ Scan(...any) error }) (engine.Rule, error) {
 	var r engine.Rule
-	var durMS int64
+	var durMS, slaMS int64
 	var created, updated time.Time
 	err := row.Scan(&r.ID, &r.Name, &r.Position, &r.Enabled, &r.Condition, &r.Mode, &r.ShareAccess, &durMS,
-		&r.TurnAgentID, &r.TurnGiven, &r.LastAgentID, &created, &updated)
+		&slaMS, &r.SLAAction, &r.TurnAgentID, &r.TurnGiven, &r.LastAgentID, &created, &updated)
 	r.ShareDuration = time.Duration(durMS) * time.Millisecond
+	r.SLA = time.Duration(slaMS) * time.Millisecond
 	r.CreatedAt, r.UpdatedAt = created.UTC(), updated.UTC()
 	return r, err
 }
@@ -85,10 +86,11 @@ func (q *q) Rule(id int64) (engine.Rule, error) {
 
 func (q *q) InsertRule(r *engine.Rule) error {
 	id, err := q.insert(`INSERT INTO rules (name, position, enabled, condition, mode, share_access,
-		share_duration_ms, turn_agent_id, turn_given, last_agent_id, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		share_duration_ms, sla_ms, sla_action, turn_agent_id, turn_given, last_agent_id, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
 		r.Name, r.Position, r.Enabled, r.Condition, string(r.Mode), string(r.ShareAccess),
-		r.ShareDuration.Milliseconds(), r.TurnAgentID, r.TurnGiven, r.LastAgentID, ts(r.CreatedAt), ts(r.UpdatedAt))
+		r.ShareDuration.Milliseconds(), r.SLA.Milliseconds(), slaAction(r), r.TurnAgentID, r.TurnGiven, r.LastAgentID,
+		ts(r.CreatedAt), ts(r.UpdatedAt))
 	if err != nil {
 		return err
 	}
@@ -98,10 +100,11 @@ func (q *q) InsertRule(r *engine.Rule) error {
 
 func (q *q) UpdateRule(r *engine.Rule) error {
 	err := q.exec(`UPDATE rules SET name = $1, position = $2, enabled = $3, condition = $4, mode = $5,
-		share_access = $6, share_duration_ms = $7, turn_agent_id = $8, turn_given = $9, last_agent_id = $10,
-		updated_at = $11 WHERE id = $12`,
+		share_access = $6, share_duration_ms = $7, sla_ms = $8, sla_action = $9, turn_agent_id = $10,
+		turn_given = $11, last_agent_id = $12, updated_at = $13 WHERE id = $14`,
 		r.Name, r.Position, r.Enabled, r.Condition, string(r.Mode), string(r.ShareAccess),
-		r.ShareDuration.Milliseconds(), r.TurnAgentID, r.TurnGiven, r.LastAgentID, ts(r.UpdatedAt), r.ID)
+		r.ShareDuration.Milliseconds(), r.SLA.Milliseconds(), slaAction(r), r.TurnAgentID, r.TurnGiven,
+		r.LastAgentID, ts(r.UpdatedAt), r.ID)
 	if err != nil {
 		return err
 	}
@@ -134,4 +137,12 @@ func (q *q) DeleteRule(id int64) error {
 func (q *q) SetRulePositions(ids []int64) error {
 	return q.exec(`UPDATE rules SET position = p.n FROM unnest($1::bigint[]) WITH ORDINALITY AS p(id, n)
 		WHERE rules.id = p.id`, ids)
+}
+
+// slaAction is the rule's SLA action as stored: "" is the default, reroute.
+func slaAction(r *engine.Rule) string {
+	if r.SLAAction == "" {
+		return string(engine.SLAReroute)
+	}
+	return string(r.SLAAction)
 }

@@ -8,18 +8,20 @@ import (
 )
 
 const agentColumns = `id, handle, name, email, role, presence, capacity, daily_cap, email_notify,
-	webhook_url, webhook_secret, open_leads, last_assigned_at, created_at`
+	webhook_url, webhook_secret, away_since, open_leads, last_assigned_at, created_at`
 
 func scanAgent(row interface{ Scan(...any) error }) (engine.Agent, error) {
 	var (
 		a       engine.Agent
 		last    sql.NullInt64
+		away    sql.NullInt64
 		created int64
 		notify  bool
 	)
 	err := row.Scan(&a.ID, &a.Handle, &a.Name, &a.Email, &a.Role, &a.Presence, &a.Capacity, &a.DailyCap,
-		&notify, &a.WebhookURL, &a.WebhookSecret, &a.OpenLeads, &last, &created)
+		&notify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created)
 	a.EmailNotify, a.LastAssignedAt, a.CreatedAt = notify, fromNullMS(last), fromMS(created)
+	a.AwaySince = fromNullMS(away)
 	return a, err
 }
 
@@ -83,9 +85,9 @@ func (q *q) CountAutoAssigned(agentID int64, day string) error {
 
 func (q *q) InsertAgent(a *engine.Agent) error {
 	id, err := q.insert(`INSERT INTO agents (handle, name, email, role, presence, capacity, daily_cap,
-		email_notify, webhook_url, webhook_secret, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		email_notify, webhook_url, webhook_secret, away_since, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		a.Handle, a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, ms(a.CreatedAt))
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullMS(a.AwaySince), ms(a.CreatedAt))
 	if err != nil {
 		return err
 	}
@@ -96,9 +98,9 @@ func (q *q) InsertAgent(a *engine.Agent) error {
 // UpdateAgent writes an agent's settings; its load columns are AddAgentLoad's.
 func (q *q) UpdateAgent(a *engine.Agent) error {
 	return q.exec(`UPDATE agents SET name = ?, email = ?, role = ?, presence = ?, capacity = ?, daily_cap = ?,
-		email_notify = ?, webhook_url = ?, webhook_secret = ? WHERE id = ?`,
+		email_notify = ?, webhook_url = ?, webhook_secret = ?, away_since = ? WHERE id = ?`,
 		a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, a.ID)
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullMS(a.AwaySince), a.ID)
 }
 
 func (q *q) AddAgentLoad(agentID int64, openLeads int, lastAssigned time.Time) error {

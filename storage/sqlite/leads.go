@@ -11,22 +11,30 @@ import (
 
 const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
 	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
-	l.first_contact_at, l.updated_at`
+	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at`
 
 const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
 
 func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	var (
 		l                               engine.Lead
-		ext, owner                      sql.NullString
+		ext, owner, missedBy            sql.NullString
 		ownerID, assigned, firstContact sql.NullInt64
+		slaDue                          sql.NullInt64
 		tags, fields                    string
 		created, updated                int64
 	)
 	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
-		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact, &updated)
+		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact,
+		&slaDue, &l.SLAAction, &missedBy, &updated)
 	if err != nil {
 		return l, err
+	}
+	l.SLADueAt = fromNullMS(slaDue)
+	if missedBy.Valid {
+		if err := json.Unmarshal([]byte(missedBy.String), &l.SLAMissedBy); err != nil {
+			return l, fmt.Errorf("lead #%d: sla_missed_by: %w", l.ID, err)
+		}
 	}
 	l.ExternalID, l.Owner, l.OwnerID = ext.String, owner.String, ownerID.Int64
 	l.CreatedAt, l.UpdatedAt = fromMS(created), fromMS(updated)
@@ -164,9 +172,18 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 	if l.Fields == nil {
 		fields = []byte("{}")
 	}
+	var missedBy sql.NullString
+	if len(l.SLAMissedBy) > 0 {
+		b, err := json.Marshal(l.SLAMissedBy)
+		if err != nil {
+			return nil, fmt.Errorf("encoding sla_missed_by: %w", err)
+		}
+		missedBy = sql.NullString{String: string(b), Valid: true}
+	}
 	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
 		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ms(l.CreatedAt),
-		nullMS(l.AssignedAt), nullMS(l.FirstContactAt), ms(l.UpdatedAt)}, nil
+		nullMS(l.AssignedAt), nullMS(l.FirstContactAt), nullMS(l.SLADueAt), string(l.SLAAction), missedBy,
+		ms(l.UpdatedAt)}, nil
 }
 
 func (q *q) InsertLead(l *engine.Lead) error {
@@ -175,8 +192,9 @@ func (q *q) InsertLead(l *engine.Lead) error {
 		return err
 	}
 	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
-		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
+		sla_action, sla_missed_by, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return err
 	}
@@ -191,5 +209,6 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	}
 	return q.exec(`UPDATE leads SET external_id = ?, source = ?, name = ?, email = ?, phone = ?, company = ?,
 		tags = ?, fields = ?, status = ?, owner_id = ?, waiting = ?, wait_reason = ?, created_at = ?,
-		assigned_at = ?, first_contact_at = ?, updated_at = ? WHERE id = ?`, append(args, l.ID)...)
+		assigned_at = ?, first_contact_at = ?, sla_due_at = ?, sla_action = ?, sla_missed_by = ?, updated_at = ?
+		WHERE id = ?`, append(args, l.ID)...)
 }

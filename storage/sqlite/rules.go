@@ -7,14 +7,15 @@ import (
 )
 
 const ruleColumns = `id, name, position, enabled, condition, mode, share_access, share_duration_ms,
-	turn_agent_id, turn_given, last_agent_id, created_at, updated_at`
+	sla_ms, sla_action, turn_agent_id, turn_given, last_agent_id, created_at, updated_at`
 
 func scanRule(row interface{ Scan(...any) error }) (engine.Rule, error) {
 	var r engine.Rule
-	var durMS, created, updated int64
+	var durMS, slaMS, created, updated int64
 	err := row.Scan(&r.ID, &r.Name, &r.Position, &r.Enabled, &r.Condition, &r.Mode, &r.ShareAccess, &durMS,
-		&r.TurnAgentID, &r.TurnGiven, &r.LastAgentID, &created, &updated)
+		&slaMS, &r.SLAAction, &r.TurnAgentID, &r.TurnGiven, &r.LastAgentID, &created, &updated)
 	r.ShareDuration = time.Duration(durMS) * time.Millisecond
+	r.SLA = time.Duration(slaMS) * time.Millisecond
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return r, err
 }
@@ -84,10 +85,11 @@ func (q *q) Rule(id int64) (engine.Rule, error) {
 
 func (q *q) InsertRule(r *engine.Rule) error {
 	id, err := q.insert(`INSERT INTO rules (name, position, enabled, condition, mode, share_access,
-		share_duration_ms, turn_agent_id, turn_given, last_agent_id, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		share_duration_ms, sla_ms, sla_action, turn_agent_id, turn_given, last_agent_id, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		r.Name, r.Position, r.Enabled, r.Condition, string(r.Mode), string(r.ShareAccess),
-		r.ShareDuration.Milliseconds(), r.TurnAgentID, r.TurnGiven, r.LastAgentID, ms(r.CreatedAt), ms(r.UpdatedAt))
+		r.ShareDuration.Milliseconds(), r.SLA.Milliseconds(), slaAction(r), r.TurnAgentID, r.TurnGiven, r.LastAgentID,
+		ms(r.CreatedAt), ms(r.UpdatedAt))
 	if err != nil {
 		return err
 	}
@@ -97,10 +99,11 @@ func (q *q) InsertRule(r *engine.Rule) error {
 
 func (q *q) UpdateRule(r *engine.Rule) error {
 	err := q.exec(`UPDATE rules SET name = ?, position = ?, enabled = ?, condition = ?, mode = ?,
-		share_access = ?, share_duration_ms = ?, turn_agent_id = ?, turn_given = ?, last_agent_id = ?,
-		updated_at = ? WHERE id = ?`,
+		share_access = ?, share_duration_ms = ?, sla_ms = ?, sla_action = ?, turn_agent_id = ?, turn_given = ?,
+		last_agent_id = ?, updated_at = ? WHERE id = ?`,
 		r.Name, r.Position, r.Enabled, r.Condition, string(r.Mode), string(r.ShareAccess),
-		r.ShareDuration.Milliseconds(), r.TurnAgentID, r.TurnGiven, r.LastAgentID, ms(r.UpdatedAt), r.ID)
+		r.ShareDuration.Milliseconds(), r.SLA.Milliseconds(), slaAction(r), r.TurnAgentID, r.TurnGiven,
+		r.LastAgentID, ms(r.UpdatedAt), r.ID)
 	if err != nil {
 		return err
 	}
@@ -137,4 +140,12 @@ func (q *q) SetRulePositions(ids []int64) error {
 		}
 	}
 	return nil
+}
+
+// slaAction is the rule's SLA action as stored: "" is the default, reroute.
+func slaAction(r *engine.Rule) string {
+	if r.SLAAction == "" {
+		return string(engine.SLAReroute)
+	}
+	return string(r.SLAAction)
 }

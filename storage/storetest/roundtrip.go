@@ -12,13 +12,14 @@ func testRoundTrip(e *env) {
 	t := e.t
 	a := engine.Agent{Handle: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Role: engine.RoleDispatcher,
 		Presence: engine.Busy, Capacity: 30, DailyCap: 12, EmailNotify: true, WebhookURL: "https://hooks.example.com/ada",
-		WebhookSecret: "s3cret", CreatedAt: at}
+		WebhookSecret: "s3cret", AwaySince: at.Add(-time.Hour), CreatedAt: at}
 	key := engine.Key{Fingerprint: "SHA256:abc", PublicKey: "ssh-ed25519 AAAA", Comment: "ada@laptop", CreatedAt: at.Add(time.Second)}
 	lead := engine.Lead{
 		ExternalID: "fb-1", Name: "Grace", Email: "grace@example.com", Phone: "+33 1 23", Company: "Navy", Source: "facebook",
 		Tags: []string{"vip", "b2b"}, Fields: map[string]any{"budget": 5000.5, "city": "Lyon", "hot": true, "zip": "02134"},
 		Status: engine.StatusContacted, CreatedAt: at, AssignedAt: at.Add(time.Second),
-		FirstContactAt: at.Add(time.Minute), UpdatedAt: at.Add(time.Hour),
+		FirstContactAt: at.Add(time.Minute), SLADueAt: at.Add(15 * time.Minute), SLAAction: engine.SLAUnassign,
+		SLAMissedBy: []int64{7, 3}, UpdatedAt: at.Add(time.Hour),
 	}
 	queued := engine.Lead{Name: "Queued", Source: "web", Tags: []string{}, Fields: map[string]any{}, Status: engine.StatusNew,
 		Waiting: engine.WaitingNoEligible, WaitReason: "no eligible recipient in rule #1", CreatedAt: at, UpdatedAt: at}
@@ -50,7 +51,7 @@ func testRoundTrip(e *env) {
 		}
 		rule = engine.Rule{Name: "main", Position: 1, Enabled: true, Condition: `source == "facebook"`, Mode: engine.Broadcast,
 			Recipients: []engine.Recipient{{AgentID: a.ID, Agent: "ada", PerRound: 3}}, ShareAccess: engine.AccessEdit,
-			ShareDuration: 90 * time.Minute, TurnAgentID: a.ID, TurnGiven: 2, LastAgentID: a.ID, CreatedAt: at, UpdatedAt: at.Add(time.Second)}
+			ShareDuration: 90 * time.Minute, SLA: 4 * time.Hour, SLAAction: engine.SLANotify, TurnAgentID: a.ID, TurnGiven: 2, LastAgentID: a.ID, CreatedAt: at, UpdatedAt: at.Add(time.Second)}
 		if err := tx.InsertRule(&rule); err != nil {
 			return err
 		}
@@ -112,8 +113,11 @@ func testRoundTrip(e *env) {
 	// Changes read back too.
 	lead.Status, lead.OwnerID, lead.Owner, lead.Tags, lead.Fields = engine.StatusLost, 0, "", []string{}, map[string]any{"n": 1.0}
 	lead.ExternalID, lead.UpdatedAt, lead.Waiting, lead.WaitReason = "", at.Add(2*time.Hour), engine.WaitingManual, "unassigned by bob"
+	lead.SLADueAt, lead.SLAAction, lead.SLAMissedBy = time.Time{}, "", nil
 	a.Name, a.Presence, a.Capacity, a.EmailNotify, a.WebhookURL, a.WebhookSecret = "Ada King", engine.Away, 0, false, "", ""
+	a.AwaySince = time.Time{}
 	rule.Recipients, rule.Enabled, rule.Mode, rule.ShareAccess, rule.ShareDuration = nil, false, engine.LoadBalance, "", 0
+	rule.SLA, rule.SLAAction = 90*time.Second, engine.SLAReroute
 	rule.TurnAgentID, rule.TurnGiven, rule.LastAgentID, rule.UpdatedAt = 0, 0, 0, at.Add(time.Hour)
 	share.Access, share.Status, share.ExpiresAt, share.EndedAt = engine.AccessRead, engine.ShareActive, time.Time{}, time.Time{}
 	out.Status, out.Attempts, out.NextAttempt, out.LastError, out.DeliveredAt = engine.OutboxDelivered, 3, at.Add(time.Hour), "", at.Add(time.Hour)

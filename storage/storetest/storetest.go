@@ -55,6 +55,8 @@ var cases = []struct {
 	{"EventVisibility", testEventVisibility},
 	{"EventOrderAndFilters", testEvents},
 	{"Shares", testShares},
+	{"SLADeadlines", testSLADeadlines},
+	{"HandoffIsHandoffDue", testHandoff},
 	{"NotificationsAndOutbox", testNotifications},
 	{"Tokens", testTokens},
 	{"Settings", testSettings},
