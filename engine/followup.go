@@ -29,8 +29,9 @@ import (
 
 // EvLeadSLAMissed and EvLeadHandedOff come before the routing event that moves the lead.
 const (
-	// EvLeadSLAMissed: Agent (and From) is the owner who missed, To the action, Reason
-	// how late ("bob missed the 15m SLA by 2s").
+	// EvLeadSLAMissed: Agent is the owner who missed; From it and To the new owner when
+	// the lead moves ("" for the queue); Reason how late and what became of the lead
+	// ("bob missed the 15m SLA by 2s: re-routed to carol").
 	EvLeadSLAMissed EventKind = "lead.sla_missed"
 	// EvLeadHandedOff: Agent (and From) is the absent owner, To the new owner ("" for
 	// the queue), Reason why ("bob away for 10m").
@@ -238,21 +239,26 @@ func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
 	}
 	l.SLADueAt, l.SLAAction, l.UpdatedAt = time.Time{}, "", t.now
 	var ev *Event
-	mark := func(string) (err error) {
+	var outcome, yours string
+	// mark records the miss before the action's own events, saying where the lead went.
+	mark := func(to string) (err error) {
+		from := owner.Handle
+		switch {
+		case action == SLANotify:
+			from, outcome, yours = "", "still with "+owner.Handle, "it stays with you"
+		case to == "":
+			outcome, yours = "back in the queue", "it is back in the queue"
+		default:
+			outcome, yours = "re-routed to "+to, "it went to "+to
+		}
 		ev, err = t.record(Event{Kind: EvLeadSLAMissed, Actor: "system", LeadID: l.ID, Agent: owner.Handle,
-			From: owner.Handle, To: string(action), Reason: missed})
+			From: from, To: to, Reason: missed + ": " + outcome})
 		return err
 	}
-	var outcome, yours string
 	switch action {
 	case SLAReroute:
-		to, err := t.routeAway(l, mark)
-		if err != nil {
+		if _, err := t.routeAway(l, mark); err != nil {
 			return err
-		}
-		outcome, yours = "back in the queue", "it is back in the queue"
-		if to != nil {
-			outcome, yours = "re-routed to "+to.Handle, "it went to "+to.Handle
 		}
 	case SLAUnassign:
 		if err := mark(""); err != nil {
@@ -269,7 +275,6 @@ func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
 		if _, err := t.record(Event{Kind: EvLeadUnassigned, Actor: "system", LeadID: l.ID, Agent: prev, From: prev, Reason: missed}); err != nil {
 			return err
 		}
-		outcome, yours = "back in the queue", "it is back in the queue"
 	default: // notify: the owner keeps it, with no new deadline
 		if err := mark(""); err != nil {
 			return err
@@ -277,7 +282,6 @@ func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
 		if err := t.UpdateLead(l); err != nil {
 			return fmt.Errorf("updating lead #%d: %w", l.ID, err)
 		}
-		outcome, yours = "still with "+owner.Handle, "it stays with you"
 	}
 	ownerMany := func(n int) string { return fmt.Sprintf("You missed the SLA on %d leads", n) }
 	if err := t.notify(&owner, ev, l, fmt.Sprintf("You missed the %s SLA on %s: %s", sla, l.Title(), yours), true, "sla missed", ownerMany); err != nil {

@@ -312,6 +312,8 @@ type LeadDetail struct {
 	Shares []Share
 	// Access is the reading actor's access to the lead.
 	Access Access
+	// SLAMissedBy are the handles of Lead.SLAMissedBy, in order.
+	SLAMissedBy []string
 }
 
 // Created is the answer to CreateLead.

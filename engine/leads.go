@@ -128,6 +128,13 @@ func (e *Engine) Lead(ctx context.Context, actor Actor, id int64) (LeadDetail, e
 			return fmt.Errorf("reading shares: %w", err)
 		}
 		d = LeadDetail{Lead: l, Shares: shares, Access: acc}
+		for _, id := range l.SLAMissedBy {
+			a, err := r.Agent(id)
+			if err != nil {
+				return fmt.Errorf("reading agent #%d: %w", id, err)
+			}
+			d.SLAMissedBy = append(d.SLAMissedBy, a.Handle)
+		}
 		return nil
 	})
 	return d, err
@@ -618,13 +625,30 @@ func (t *txn) setStatus(actor Actor, l *Lead, st Status) (bool, error) {
 // edit access to every one of them. All or nothing: one lead the actor may not change
 // changes none. Closing leads (won, lost) frees room for their owners (R10).
 func (e *Engine) SetStatus(ctx context.Context, actor Actor, ids []int64, st Status) (BulkResult, error) {
+	if err := checkSetStatus(st); err != nil {
+		return BulkResult{}, err
+	}
+	return e.moveStatus(ctx, actor, ids, func(*Lead) Status { return st })
+}
+
+// MarkContacted records first contact (R13) with leads: those not contacted yet move to
+// contacted, which ends their SLA; the others are Unchanged, whatever their status.
+// The actor needs edit access to every one of them; all or nothing, as SetStatus.
+func (e *Engine) MarkContacted(ctx context.Context, actor Actor, ids []int64) (BulkResult, error) {
+	return e.moveStatus(ctx, actor, ids, func(l *Lead) Status {
+		if l.Contacted() {
+			return l.Status
+		}
+		return StatusContacted
+	})
+}
+
+// moveStatus is SetStatus and MarkContacted: each lead moves to the status to gives it.
+func (e *Engine) moveStatus(ctx context.Context, actor Actor, ids []int64, to func(*Lead) Status) (BulkResult, error) {
 	if !actor.IsAgent() { // an agent may change its own leads; anyone else needs the role
 		if err := actor.require(ActEditAnyLead); err != nil {
 			return BulkResult{}, err
 		}
-	}
-	if err := checkSetStatus(st); err != nil {
-		return BulkResult{}, err
 	}
 	if err := checkBulk(ids); err != nil {
 		return BulkResult{}, err
@@ -639,7 +663,7 @@ func (e *Engine) SetStatus(ctx context.Context, actor Actor, ids []int64, st Sta
 				return err
 			}
 			wasOpen := l.Status.Open()
-			changed, err := t.setStatus(actor, &l, st)
+			changed, err := t.setStatus(actor, &l, to(&l))
 			if err != nil {
 				return err
 			}

@@ -82,6 +82,17 @@ type RuleSpec struct {
 	SLAAction SLAAction
 }
 
+// Spec is the rule's definition, to change a part of it and save it again.
+func (r Rule) Spec() RuleSpec {
+	on := r.Enabled
+	s := RuleSpec{Name: r.Name, Enabled: &on, Condition: r.Condition, Mode: r.Mode,
+		ShareAccess: r.ShareAccess, ShareDuration: r.ShareDuration, SLA: r.SLA, SLAAction: r.SLAAction}
+	for _, rc := range r.Recipients {
+		s.Recipients = append(s.Recipients, RecipientSpec{Agent: rc.Agent, PerRound: rc.PerRound})
+	}
+	return s
+}
+
 // RecipientSpec names a recipient by handle.
 type RecipientSpec struct {
 	Agent    string

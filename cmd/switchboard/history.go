@@ -153,8 +153,8 @@ func describeEvent(ev engine.Event) string {
 	if ev.Routing != nil {
 		return ev.Routing.Explain()
 	}
-	if ev.Kind == engine.EvAgentChanged || ev.Kind == engine.EvAgentPresence {
-		// These name the changed field in Reason: "capacity: 10 → 20".
+	if ev.Kind == engine.EvAgentChanged || ev.Kind == engine.EvAgentPresence || ev.Kind == engine.EvSetting {
+		// These name the changed field or setting in Reason: "capacity: 10 → 20".
 		from, to := ev.From, ev.To
 		if from == "" {
 			from = "(none)"
@@ -163,6 +163,9 @@ func describeEvent(ev engine.Event) string {
 			to = "(none)"
 		}
 		return ev.Reason + ": " + from + " → " + to
+	}
+	if ev.Kind == engine.EvLeadSLAMissed {
+		return ev.Reason // "bob missed the 15m SLA by 2s: re-routed to carol"
 	}
 	var parts []string
 	switch {

@@ -20,7 +20,7 @@ func (a *app) leadCmd() *cobra.Command {
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  showHelp,
 	}
-	cmd.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadAssignCmd(), a.leadUnassignCmd(), a.leadRouteCmd(), a.leadShareCmd(), a.leadStatusCmd())
+	cmd.AddCommand(a.leadAddCmd(), a.leadListCmd(), a.leadShowCmd(), a.leadAssignCmd(), a.leadUnassignCmd(), a.leadRouteCmd(), a.leadShareCmd(), a.leadStatusCmd(), a.leadContactCmd())
 	return cmd
 }
 
@@ -220,6 +220,13 @@ func (a *app) showLead(d engine.LeadDetail, events []engine.Event) {
 	if !l.AssignedAt.IsZero() {
 		row("assigned", when(l.AssignedAt))
 	}
+	if l.Contacted() {
+		row("first contact", when(l.FirstContactAt))
+	}
+	if !l.SLADueAt.IsZero() {
+		row("SLA", slaText(l, time.Now()))
+	}
+	row("missed SLA", strings.Join(d.SLAMissedBy, ", "))
 	keys := make([]string, 0, len(l.Fields))
 	for k := range l.Fields {
 		keys = append(keys, k)
@@ -390,4 +397,39 @@ func (a *app) leadStatusCmd() *cobra.Command {
 		}),
 	}
 	return cmd
+}
+
+func (a *app) leadContactCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "contact ID...",
+		Short: "Record first contact with leads (they become contacted; their SLA ends), all or none",
+		Long: "Record first contact with leads: those not contacted yet move to contacted, which sets\n" +
+			"first_contact_at and ends their SLA; leads contacted before keep their status and time.",
+		Example: "  switchboard lead contact 12 13",
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
+		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
+			ids, err := leadIDs(args)
+			if err != nil {
+				return err
+			}
+			return a.withEngine(func(s *session) error {
+				res, err := s.eng.MarkContacted(ctx(cmd), engine.System(), ids)
+				if err != nil {
+					return err
+				}
+				return a.done(bulkJSON(res), "Recorded first contact with %d lead(s); %d had it already.", len(res.Changed), len(res.Unchanged))
+			})
+		}),
+	}
+}
+
+// slaText says when a lead's SLA is due and what happens then: "due 10:15:00 (12m left),
+// then reroute".
+func slaText(l engine.Lead, now time.Time) string {
+	left := l.SLADueAt.Sub(now).Truncate(time.Second)
+	state := engine.FormatDuration(left) + " left"
+	if left <= 0 {
+		state = "passed"
+	}
+	return fmt.Sprintf("due %s (%s), then %s", when(l.SLADueAt), state, l.SLAAction)
 }

@@ -28,6 +28,7 @@ func (a *app) ruleCmd() *cobra.Command {
 // ruleFlags are the definition flags rule add and rule set share.
 type ruleFlags struct {
 	name, condition, mode, access, duration string
+	sla, slaAction                          string
 	to                                      []string
 	disabled                                bool
 }
@@ -40,6 +41,8 @@ func (f *ruleFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.to, "to", nil, "recipients in rotation order, HANDLE or HANDLE:PER_ROUND (empty: every agent with the agent role)")
 	fl.StringVar(&f.access, "access", "", "broadcast: the shares' access, read or edit (default read)")
 	fl.StringVar(&f.duration, "for", "", "broadcast: how long the shares last, e.g. 48h or 7d (empty: until revoked)")
+	fl.StringVar(&f.sla, "sla", "", "owner rules: time to first contact, e.g. 90s, 15m or 4h (empty: none)")
+	fl.StringVar(&f.slaAction, "sla-action", "", "what a missed SLA does: reroute (default), unassign or notify")
 	fl.BoolVar(&f.disabled, "disabled", false, "save the rule switched off")
 }
 
@@ -83,6 +86,20 @@ func (f *ruleFlags) apply(cmd *cobra.Command, spec *engine.RuleSpec) error {
 			spec.ShareDuration = d
 		}
 	}
+	if fl.Changed("sla") {
+		d, err := engine.ParseSLA(f.sla)
+		if err != nil {
+			return usageError{err}
+		}
+		spec.SLA = d
+	}
+	if fl.Changed("sla-action") {
+		act, err := engine.ParseSLAAction(strings.TrimSpace(f.slaAction))
+		if err != nil {
+			return usageError{fmt.Errorf("--sla-action: %w", err)}
+		}
+		spec.SLAAction = act
+	}
 	if fl.Changed("disabled") {
 		on := !f.disabled
 		spec.Enabled = &on
@@ -96,7 +113,7 @@ func (a *app) ruleAddCmd() *cobra.Command {
 		Use:   "add --name NAME [flags]",
 		Short: "Add a rule at the end of the order",
 		Example: `  switchboard rule add --name "social, big budget" --if 'source in ["facebook","tiktok"] && fields.budget > 5000' --to alice:2,bob
-  switchboard rule add --name "everyone else" --mode load_balance
+  switchboard rule add --name "everyone else" --mode load_balance --sla 15m --sla-action reroute
   switchboard rule add --name "managers watch VIPs" --mode broadcast --if '"vip" in tags' --to carol --for 7d`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
@@ -129,7 +146,7 @@ func (a *app) ruleListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				t := table{header: []string{"POS", "ID", "NAME", "ON", "MODE", "IF", "TO"}}
+				t := table{header: []string{"POS", "ID", "NAME", "ON", "MODE", "IF", "TO", "SLA"}}
 				for _, r := range rules {
 					on := "yes"
 					if !r.Enabled {
@@ -158,7 +175,11 @@ func (a *app) ruleListCmd() *cobra.Command {
 					if cond == "" {
 						cond = "(every lead)"
 					}
-					t.add(strconv.Itoa(r.Position), "#"+strconv.FormatInt(r.ID, 10), r.Name, on, r.Mode.Label(), cond, recips)
+					slaText := "-"
+					if r.SLA > 0 {
+						slaText = engine.FormatDuration(r.SLA) + " " + string(r.SLAAction)
+					}
+					t.add(strconv.Itoa(r.Position), "#"+strconv.FormatInt(r.ID, 10), r.Name, on, r.Mode.Label(), cond, recips, slaText)
 				}
 				return a.emit(nonNil(rules), t)
 			})
@@ -179,15 +200,15 @@ func (a *app) ruleSetCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "set ID [flags]",
 		Short:   "Change a rule; the flags not given keep their values, and the rotation carries on",
-		Example: "  switchboard rule set 3 --to alice,bob:2,carol\n  switchboard rule set 3 --if 'fields.budget > 10000'",
+		Example: "  switchboard rule set 3 --to alice,bob:2,carol\n  switchboard rule set 3 --if 'fields.budget > 10000'\n  switchboard rule set 3 --sla 15m --sla-action unassign\n  switchboard rule set 3 --sla ''   # no SLA",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			id, err := ruleID(args[0])
 			if err != nil {
 				return err
 			}
-			if !anyChanged(cmd, "name", "if", "mode", "to", "access", "for", "disabled") {
-				return usagef("nothing to change: give one or more of --name, --if, --mode, --to, --access, --for, --disabled")
+			if !anyChanged(cmd, "name", "if", "mode", "to", "access", "for", "sla", "sla-action", "disabled") {
+				return usagef("nothing to change: give one or more of --name, --if, --mode, --to, --access, --for, --sla, --sla-action, --disabled")
 			}
 			return a.withEngine(func(s *session) error {
 				c, sys := ctx(cmd), engine.System()
@@ -195,7 +216,7 @@ func (a *app) ruleSetCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				spec := specOf(r)
+				spec := r.Spec()
 				if err := f.apply(cmd, &spec); err != nil {
 					return err
 				}
@@ -209,17 +230,6 @@ func (a *app) ruleSetCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
-}
-
-// specOf is a rule's definition, to change a part of it.
-func specOf(r engine.Rule) engine.RuleSpec {
-	on := r.Enabled
-	s := engine.RuleSpec{Name: r.Name, Enabled: &on, Condition: r.Condition, Mode: r.Mode,
-		ShareAccess: r.ShareAccess, ShareDuration: r.ShareDuration}
-	for _, rc := range r.Recipients {
-		s.Recipients = append(s.Recipients, engine.RecipientSpec{Agent: rc.Agent, PerRound: rc.PerRound})
-	}
-	return s
 }
 
 func (a *app) ruleMoveCmd() *cobra.Command {

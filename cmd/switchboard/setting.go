@@ -149,7 +149,8 @@ func (a *app) settingListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "Show every setting (the webhook secret only as set or not)",
-		Long:    "Show every setting. --format json prints the API's settings object (GET /v1/settings) as it is.",
+		Long: "Show every setting (`switchboard setting --help` says what each does). --format json prints\n" +
+			"the API's settings object (GET /v1/settings) as it is.",
 		Args:    cobra.NoArgs,
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			return a.withEngine(func(s *session) error {
@@ -157,13 +158,13 @@ func (a *app) settingListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				t := table{header: []string{"KEY", "VALUE", "ABOUT"}}
+				t := table{header: []string{"KEY", "VALUE"}}
 				for _, st := range all {
 					shown := st.Display()
 					if st.Kind == engine.SecretSetting && st.IsSet {
 						shown = "(set: switchboard setting get " + st.Key + ")"
 					}
-					t.add(st.Key, shown, st.About)
+					t.add(st.Key, shown)
 				}
 				return a.emit(engine.SettingsObject(all), t)
 			})
