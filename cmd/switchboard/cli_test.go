@@ -176,9 +176,9 @@ func TestRuleCommands(t *testing.T) {
 	c.fails(1, "#9", "rule", "rm", "9")
 	list := c.ok("rule", "list")
 	want := []*regexp.Regexp{
-		regexp.MustCompile(`(?m)^1\s+#3\s+rest\s+yes\s+load balance\s+\(every lead\)\s+\(every agent\)$`),
-		regexp.MustCompile(`(?m)^2\s+#1\s+web\s+yes\s+round robin\s+source == "web"\s+carol$`),
-		regexp.MustCompile(`(?m)^3\s+#2\s+watch vips\s+no\s+broadcast\s+"vip" in tags\s+alice \(read, for 1w\)$`),
+		regexp.MustCompile(`(?m)^1\s+#3\s+rest\s+yes\s+load balance\s+\(every lead\)\s+\(every agent\)\s+-$`),
+		regexp.MustCompile(`(?m)^2\s+#1\s+web\s+yes\s+round robin\s+source == "web"\s+carol\s+-$`),
+		regexp.MustCompile(`(?m)^3\s+#2\s+watch vips\s+no\s+broadcast\s+"vip" in tags\s+alice \(read, for 1w\)\s+-$`),
 	}
 	for _, w := range want {
 		if !w.MatchString(list) {

@@ -151,7 +151,7 @@ func (a *app) settingListCmd() *cobra.Command {
 		Short:   "Show every setting (the webhook secret only as set or not)",
 		Long: "Show every setting (`switchboard setting --help` says what each does). --format json prints\n" +
 			"the API's settings object (GET /v1/settings) as it is.",
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			return a.withEngine(func(s *session) error {
 				all, err := s.eng.Settings(ctx(cmd), engine.System())
