@@ -183,6 +183,19 @@ func (p *detailPane) content(width int) []string {
 	default:
 		kv("Owner", "none: "+clean(l.WaitReason))
 	}
+	if l.Contacted() {
+		kv("Contacted", fmt.Sprintf("%s (%s ago)", l.FirstContactAt.In(loc).Format("2006-01-02 15:04"), age(now.Sub(l.FirstContactAt))))
+	}
+	if left, ok := l.SLALeft(now); ok {
+		v := fmt.Sprintf("first contact due %s (%s left), then %s", l.SLADueAt.In(loc).Format("15:04:05"), age(left), l.SLAAction)
+		if l.SLAUrgent(now) {
+			v = st.errMsg.Render(v)
+		}
+		kv("SLA", v)
+	}
+	if by := p.d.lead.SLAMissedBy; len(by) > 0 {
+		kv("Missed SLA", clean(strings.Join(by, ", ")))
+	}
 	kv("Access", string(p.d.lead.Access))
 	var shares []string
 	for _, s := range p.d.lead.Shares {

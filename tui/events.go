@@ -67,6 +67,9 @@ func eventSummary(e engine.Event) string {
 		parts = append(parts, fmt.Sprintf("rule #%d", e.RuleID))
 	}
 	switch {
+	case e.Kind == engine.EvLeadSLAMissed:
+		// Its reason says it all: "bob missed the 15m SLA by 2s: re-routed to carol".
+		return clean(strings.Join(append(parts, e.Reason, "by "+e.Actor), " "))
 	case e.Routing != nil:
 		parts = append(parts, e.Routing.Explain())
 	case e.From == "" && e.To != "":
@@ -74,7 +77,7 @@ func eventSummary(e engine.Event) string {
 	case e.From != "" || e.To != "":
 		parts = append(parts, fmt.Sprintf("%s → %s", orDash(e.From), orDash(e.To)))
 	}
-	if e.Routing == nil && e.Agent != "" && e.To != e.Agent {
+	if e.Routing == nil && e.Agent != "" && e.To != e.Agent && e.From != e.Agent {
 		parts = append(parts, e.Agent)
 	}
 	if e.Reason != "" && e.Routing == nil {

@@ -16,6 +16,7 @@ import (
 // (all must hold); tags narrow (every tag listed).
 //
 //	source:facebook tag:vip age>1h acme      s:fa t:vip o:none st:new
+//	sla<5m      sla:missed
 type Filter struct {
 	Words    []string // lower case
 	Sources  []string // lower case prefixes
@@ -24,6 +25,11 @@ type Filter struct {
 	Owners   []string      // handle prefixes; "none" means unassigned
 	MinAge   time.Duration // age>: older than
 	MaxAge   time.Duration // age<: younger than
+	// SLABelow (sla<) keeps leads whose SLA has less than that left; SLAAbove (sla>)
+	// more. Either keeps only leads with an SLA running.
+	SLABelow, SLAAbove time.Duration
+	// SLAMissed (sla:missed) keeps leads on which someone missed an SLA.
+	SLAMissed bool
 }
 
 // filterKey is a keyed term of the filter.
@@ -46,7 +52,7 @@ var filterKeyNames = map[string]filterKey{
 }
 
 // filterKeys lists the keyed terms, for error messages and help.
-const filterKeys = "source: (s:), tag: (t:), owner: (o:), status: (st:), age>, age<"
+const filterKeys = "source: (s:), tag: (t:), owner: (o:), status: (st:), age>, age<, sla<, sla>, sla:missed"
 
 // ParseFilter reads a filter as typed at the `/` prompt. An empty string matches
 // everything. Words may be quoted ("acme corp") to keep their spaces.
@@ -61,19 +67,31 @@ func ParseFilter(s string) (Filter, error) {
 			continue // "" typed on its own
 		}
 		lt := strings.ToLower(t)
-		if op, rest, ok := ageTerm(lt); ok {
+		if what, op, rest, ok := timeTerm(lt); ok {
 			if rest == "" {
-				return Filter{}, fmt.Errorf("%q needs a duration, e.g. age%s1h", t, op)
+				return Filter{}, fmt.Errorf("%q needs a duration, e.g. %s%s1h", t, what, op)
 			}
 			d, err := engine.ParseDuration(rest)
 			if err != nil {
 				return Filter{}, fmt.Errorf("%s: %w", t, err)
 			}
-			if op == ">" {
+			switch what + op {
+			case "age>":
 				f.MinAge = d
-			} else {
+			case "age<":
 				f.MaxAge = d
+			case "sla>":
+				f.SLAAbove = d
+			case "sla<":
+				f.SLABelow = d
 			}
+			continue
+		}
+		if v, ok := strings.CutPrefix(lt, "sla:"); ok {
+			if v != "missed" {
+				return Filter{}, fmt.Errorf("%q: write sla:missed for leads that missed an SLA, or sla<5m for those due soon", t)
+			}
+			f.SLAMissed = true
 			continue
 		}
 		name, v, ok := strings.Cut(lt, ":")
@@ -110,6 +128,9 @@ func ParseFilter(s string) (Filter, error) {
 	if f.MinAge > 0 && f.MaxAge > 0 && f.MinAge >= f.MaxAge {
 		return Filter{}, fmt.Errorf("age>%s and age<%s select nothing", engine.FormatDuration(f.MinAge), engine.FormatDuration(f.MaxAge))
 	}
+	if f.SLAAbove > 0 && f.SLABelow > 0 && f.SLAAbove >= f.SLABelow {
+		return Filter{}, fmt.Errorf("sla>%s and sla<%s select nothing", engine.FormatDuration(f.SLAAbove), engine.FormatDuration(f.SLABelow))
+	}
 	return f, nil
 }
 
@@ -128,13 +149,16 @@ func statusByPrefix(p string) (engine.Status, error) {
 	return match[0], nil
 }
 
-func ageTerm(t string) (op, rest string, ok bool) {
-	for _, op := range []string{">", "<"} {
-		if r, ok := strings.CutPrefix(t, "age"+op); ok {
-			return op, r, true
+// timeTerm reads a term that compares a time: age>1h, sla<5m.
+func timeTerm(t string) (what, op, rest string, ok bool) {
+	for _, what := range []string{"age", "sla"} {
+		for _, op := range []string{">", "<"} {
+			if r, ok := strings.CutPrefix(t, what+op); ok {
+				return what, op, r, true
+			}
 		}
 	}
-	return "", "", false
+	return "", "", "", false
 }
 
 func appendNew(list []string, v string) []string {
@@ -180,11 +204,12 @@ func splitTerms(s string) ([]string, error) {
 // Empty reports whether the filter matches every lead.
 func (f Filter) Empty() bool {
 	return len(f.Words) == 0 && len(f.Sources) == 0 && len(f.Tags) == 0 &&
-		len(f.Statuses) == 0 && len(f.Owners) == 0 && !f.HasAge()
+		len(f.Statuses) == 0 && len(f.Owners) == 0 && !f.SLAMissed && !f.HasAge()
 }
 
-// HasAge reports whether the filter has age terms, which time changes on its own.
-func (f Filter) HasAge() bool { return f.MinAge > 0 || f.MaxAge > 0 }
+// HasAge reports whether the filter has terms that time changes on its own: age and
+// time left to an SLA.
+func (f Filter) HasAge() bool { return f.MinAge > 0 || f.MaxAge > 0 || f.SLABelow > 0 || f.SLAAbove > 0 }
 
 // String writes the filter in the form ParseFilter reads.
 func (f Filter) String() string {
@@ -210,6 +235,15 @@ func (f Filter) String() string {
 	}
 	if f.MaxAge > 0 {
 		parts = append(parts, "age<"+engine.FormatDuration(f.MaxAge))
+	}
+	if f.SLAAbove > 0 {
+		parts = append(parts, "sla>"+engine.FormatDuration(f.SLAAbove))
+	}
+	if f.SLABelow > 0 {
+		parts = append(parts, "sla<"+engine.FormatDuration(f.SLABelow))
+	}
+	if f.SLAMissed {
+		parts = append(parts, "sla:missed")
 	}
 	for _, w := range f.Words {
 		parts = append(parts, quoteTerm(w))
@@ -243,6 +277,9 @@ func (f Filter) MatchTerms(r *row) bool {
 	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, r.Status) {
 		return false
 	}
+	if f.SLAMissed && !r.SLAMissed {
+		return false
+	}
 	if len(f.Owners) > 0 && !slices.ContainsFunc(f.Owners, func(p string) bool {
 		if r.Owner == "" {
 			return p == "none"
@@ -259,13 +296,25 @@ func (f Filter) MatchTerms(r *row) bool {
 	return true
 }
 
-// MatchAge is the filter's age terms alone.
+// MatchAge is the filter's terms that time changes alone: age and SLA left.
 func (f Filter) MatchAge(r *row, now time.Time) bool {
 	age := now.Sub(r.Created)
 	if f.MinAge > 0 && age <= f.MinAge {
 		return false
 	}
-	return f.MaxAge <= 0 || age < f.MaxAge
+	if f.MaxAge > 0 && age >= f.MaxAge {
+		return false
+	}
+	if f.SLABelow > 0 || f.SLAAbove > 0 {
+		if r.SLADue.IsZero() {
+			return false
+		}
+		left := r.SLADue.Sub(now)
+		if f.SLABelow > 0 && left >= f.SLABelow || f.SLAAbove > 0 && left <= f.SLAAbove {
+			return false
+		}
+	}
+	return true
 }
 
 // keyNames names the keys for people.

@@ -39,6 +39,11 @@ func TestParseFilter(t *testing.T) {
 		{in: "tag:", wantErr: "needs a value"},
 		{in: `"acme`, wantErr: "quote"},
 		{in: "age>2h age<1h", wantErr: "select nothing"},
+		{in: "sla<5m", want: Filter{SLABelow: 5 * time.Minute}},
+		{in: "SLA>1h sla:missed", want: Filter{SLAAbove: time.Hour, SLAMissed: true}},
+		{in: "sla:late", wantErr: "sla:missed"},
+		{in: "sla<", wantErr: "needs a duration"},
+		{in: "sla>10m sla<5m", wantErr: "select nothing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -93,6 +98,8 @@ func TestFilterMatch(t *testing.T) {
 		{"st:n", true},
 		{"st:a", false},
 		{"o:n", false},
+		{"sla<5m", false}, // no SLA runs
+		{"sla:missed", false},
 	}
 	for _, tt := range tests {
 		f, err := ParseFilter(tt.filter)
@@ -105,12 +112,48 @@ func TestFilterMatch(t *testing.T) {
 	}
 }
 
+// TestFilterSLA: sla< and sla> compare the time left to first contact, which moves on
+// its own; sla:missed keeps the leads someone missed an SLA on.
+func TestFilterSLA(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	due := func(left time.Duration, missed bool) *row {
+		l := engine.Lead{ID: 1, Name: "A", OwnerID: 2, Owner: "bob", AssignedAt: now.Add(-10 * time.Minute), SLADueAt: now.Add(left)}
+		if missed {
+			l.SLAMissedBy = []int64{3}
+		}
+		return leadmodel.RowOf(l)
+	}
+	tests := []struct {
+		filter string
+		r      *row
+		want   bool
+	}{
+		{"sla<5m", due(4*time.Minute, false), true},
+		{"sla<5m", due(5*time.Minute, false), false},
+		{"sla<5m", due(-time.Second, false), true}, // passed, escalated within a second
+		{"sla>5m", due(6*time.Minute, false), true},
+		{"sla>5m", due(4*time.Minute, false), false},
+		{"sla:missed", due(20*time.Minute, true), true},
+		{"sla:missed", due(20*time.Minute, false), false},
+		{"sla:missed sla<5m", due(20*time.Minute, true), false},
+	}
+	for _, tt := range tests {
+		f, err := ParseFilter(tt.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Match(tt.r, now); got != tt.want {
+			t.Errorf("%q on %v left: %v, want %v", tt.filter, tt.r.SLADue.Sub(now), got, tt.want)
+		}
+	}
+}
+
 // FuzzParseFilter checks that the parser never panics and that a parsed filter
 // written back with String parses to the same filter.
 func FuzzParseFilter(f *testing.F) {
 	for _, s := range []string{
 		"source:facebook tag:vip age>1h acme", `"acme corp" owner:none`, "status:new,won age<2w",
-		"tag:a,b,,c", `owner:"x y"`, "age>1.5h", "::", `"`, "age<", "source:ü",
+		"tag:a,b,,c", `owner:"x y"`, "age>1.5h", "::", `"`, "age<", "source:ü", "sla<5m sla:missed", "sla>",
 	} {
 		f.Add(s)
 	}

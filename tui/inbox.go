@@ -37,10 +37,11 @@ func newInboxPane(s *Session, id PaneID) Pane { return &inboxPane{id: id, s: s} 
 func (p *inboxPane) Title() string { return "Inbox" }
 
 // Stale: notifications go to the agent an event names, to a lead's previous owner and
-// to a share's holder; a notification.read names the agent who read.
+// to a share's holder; a notification.read names the agent who read; every dispatcher
+// hears of a missed SLA.
 func (p *inboxPane) Stale(e engine.Event) bool {
 	me := p.s.actor.Name
-	return e.Agent == me || e.From == me
+	return e.Agent == me || e.From == me || e.Kind == engine.EvLeadSLAMissed && p.s.dispatcher()
 }
 
 func (p *inboxPane) Refresh() tea.Cmd {

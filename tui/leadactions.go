@@ -23,7 +23,24 @@ func leadActions(s *Session, targets func() []int64, done func()) Actions {
 		actIf(assign, why, bind(keys("R"), "R", "run the rules again"), do(func() tea.Cmd { return rerouteLeads(s, targets(), done) })),
 		act(bind(keys("s"), "s", "share"), do(func() tea.Cmd { return shareLeads(s, targets(), done) })),
 		act(bind(keys("S"), "S", "set status"), do(func() tea.Cmd { return statusMenu(s, targets(), done) })),
+		act(bind(keys("c"), "c", "mark contacted"), do(func() tea.Cmd { return markContacted(s, targets(), done) })),
 	}
+}
+
+// markContacted records first contact with the leads, one key in an agent's list: they
+// move to contacted and their SLA ends (leads contacted before stay as they are).
+func markContacted(s *Session, ids []int64, done func()) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	done()
+	return s.run("saving…", func() (string, error) {
+		res, err := s.eng.MarkContacted(s.ctx, s.actor, ids)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("First contact with %s recorded", countLabel(len(res.Changed), "lead")) + unchanged(res), nil
+	})
 }
 
 func assignLeads(s *Session, ids []int64, done func()) tea.Cmd {

@@ -464,6 +464,8 @@ func (l *leadList) view(width, height int, focused bool) []string {
 			text = st.cursor.Render(text)
 		case sel:
 			text = st.selected.Render(text)
+		case cols.sla && r.SLA().SLAUrgent(now):
+			text = st.errMsg.Render(text) // the last fifth of its SLA: the whole row says so
 		}
 		lines = append(lines, text)
 	}
@@ -473,13 +475,20 @@ func (l *leadList) view(width, height int, focused bool) []string {
 // leadColumns are the widths of a lead list's columns for one terminal width.
 type leadColumns struct {
 	showOwner, ownLeads         bool
+	sla                         bool // the time left to first contact (lists of owned leads)
 	name, company, source, tags int
 	last                        int
 }
 
+// slaWidth is the SLA column's: "!59s".
+const slaWidth = 4
+
 func (l *leadList) columns(width int) leadColumns {
-	c := leadColumns{showOwner: l.showOwner, ownLeads: l.ownLeads, source: 9}
+	c := leadColumns{showOwner: l.showOwner, ownLeads: l.ownLeads, sla: l.showOwner || l.ownLeads, source: 9}
 	rest := width - 2 - 5 - 1 - c.source - 1 // mark, age, gaps
+	if c.sla {
+		rest -= slaWidth + 1
+	}
 	// Share what is left: name 30%, company 25%, tags 15%, the last column the rest;
 	// on wide terminals names and companies stop growing where they stop being read.
 	c.name = max(8, min(40, rest*30/100))
@@ -497,8 +506,27 @@ func (c leadColumns) header() string {
 	case c.showOwner:
 		last = "OWNER · STATUS"
 	}
-	return "  " + pad("AGE", 5) + " " + pad("NAME", c.name) + " " + pad("COMPANY", c.company) + " " +
+	sla := ""
+	if c.sla {
+		sla = pad("SLA", slaWidth) + " "
+	}
+	return "  " + pad("AGE", 5) + " " + sla + pad("NAME", c.name) + " " + pad("COMPANY", c.company) + " " +
 		pad("SOURCE", c.source) + " " + pad("TAGS", c.tags) + " " + pad(last, c.last)
+}
+
+// slaCell is the time left to a lead's first contact ("12m"), marked "!" in the last
+// fifth of its SLA so that it reads without colour; "—" when no SLA runs.
+func slaCell(r *row, now time.Time) string {
+	l := r.SLA()
+	left, ok := l.SLALeft(now)
+	if !ok {
+		return "—"
+	}
+	text := age(left)
+	if l.SLAUrgent(now) {
+		text = "!" + text
+	}
+	return text
 }
 
 func (c leadColumns) row(r *row, now time.Time) string {
@@ -513,7 +541,11 @@ func (c leadColumns) row(r *row, now time.Time) string {
 		}
 		last = owner + " · " + string(r.Status)
 	}
-	return pad(age(now.Sub(r.Created)), 5) + " " + pad(r.Title, c.name) + " " + pad(r.Company, c.company) + " " +
+	sla := ""
+	if c.sla {
+		sla = pad(slaCell(r, now), slaWidth) + " "
+	}
+	return pad(age(now.Sub(r.Created)), 5) + " " + sla + pad(r.Title, c.name) + " " + pad(r.Company, c.company) + " " +
 		pad(r.Source, c.source) + " " + pad(strings.Join(r.Tags, ","), c.tags) + " " + pad(last, c.last)
 }
 

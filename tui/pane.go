@@ -89,11 +89,18 @@ var registry = []paneSpec{
 	{id: "inbox", allowed: agents, new: newInboxPane},
 	{id: "history", allowed: anyone, new: newHistoryPane},
 	{id: "stats", allowed: dispatchers, new: newStatsPane},
+	// Dispatchers are told of missed SLAs: those with an agent record get the inbox
+	// too, last, so that their other panes keep their numbers.
+	{id: "inbox", allowed: both(dispatchers, hasInbox), new: newInboxPane},
 }
 
 func dispatchers(a engine.Actor) bool { return a.Role.Can(engine.ActViewAllLeads) }
 func agents(a engine.Actor) bool      { return !dispatchers(a) }
 func anyone(engine.Actor) bool        { return true }
+func hasInbox(a engine.Actor) bool    { return a.IsAgent() }
+func both(x, y func(engine.Actor) bool) func(engine.Actor) bool {
+	return func(a engine.Actor) bool { return x(a) && y(a) }
+}
 func can(act engine.Action) func(engine.Actor) bool {
 	return func(a engine.Actor) bool { return a.Role.Can(act) }
 }

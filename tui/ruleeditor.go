@@ -13,8 +13,9 @@ import (
 )
 
 // ruleEditor edits a rule as a dialog: name, condition (checked as it is typed, its
-// error pointed at), mode, recipients, and for broadcast rules the access and duration
-// of the shares. It saves through the engine and stays open with the engine's refusal
+// error pointed at), mode, recipients, for owner rules the SLA (checked as it is
+// typed) and what a miss does, and for broadcast rules the access and duration of the
+// shares. It saves through the engine and stays open with the engine's refusal
 // when the save fails; saved hears of a rule that was.
 type ruleEditor struct {
 	dialogBase
@@ -24,8 +25,11 @@ type ruleEditor struct {
 	condition  textinput.Model
 	recipients textinput.Model
 	duration   textinput.Model
+	sla        textinput.Model
 	mode       engine.Mode
 	access     engine.Access
+	slaAction  engine.SLAAction
+	slaErr     error
 	field      int
 	typed      string // what was typed in the mode field, to pick a mode by its name
 	condErr    error
@@ -45,6 +49,8 @@ const (
 	fieldCondition
 	fieldMode
 	fieldRecipients
+	fieldSLA
+	fieldSLAAction
 	fieldAccess
 	fieldDuration
 	fieldCount
@@ -63,8 +69,10 @@ func newRuleEditor(s *Session, r *engine.Rule, saved func(engine.Rule)) *ruleEdi
 		condition:  in(`source == "facebook" && "vip" in tags  (empty: every lead)`, 2000),
 		recipients: in("alice:2, bob, carol  (empty: every agent)", 1000),
 		duration:   in("48h  (empty: until revoked)", 20),
+		sla:        in("15m  (empty: no SLA)", engine.MaxDurationLen),
 		mode:       engine.RoundRobin,
 		access:     engine.AccessRead,
+		slaAction:  engine.SLAReroute,
 		saved:      saved,
 	}
 	if r != nil {
@@ -83,6 +91,12 @@ func newRuleEditor(s *Session, r *engine.Rule, saved func(engine.Rule)) *ruleEdi
 		if r.ShareDuration > 0 {
 			e.duration.SetValue(engine.FormatDuration(r.ShareDuration))
 		}
+		if r.SLA > 0 {
+			e.sla.SetValue(engine.FormatDuration(r.SLA))
+		}
+		if r.SLAAction != "" {
+			e.slaAction = r.SLAAction
+		}
 	}
 	e.validate()
 	e.focusField(fieldName)
@@ -90,7 +104,8 @@ func newRuleEditor(s *Session, r *engine.Rule, saved func(engine.Rule)) *ruleEdi
 }
 
 func (e *ruleEditor) inputs() map[int]*textinput.Model {
-	return map[int]*textinput.Model{fieldName: &e.name, fieldCondition: &e.condition, fieldRecipients: &e.recipients, fieldDuration: &e.duration}
+	return map[int]*textinput.Model{fieldName: &e.name, fieldCondition: &e.condition, fieldRecipients: &e.recipients,
+		fieldSLA: &e.sla, fieldDuration: &e.duration}
 }
 
 func (e *ruleEditor) focusField(i int) tea.Cmd {
@@ -106,8 +121,11 @@ func (e *ruleEditor) focusField(i int) tea.Cmd {
 	return cmd
 }
 
-// validate checks the condition as the engine will when saving.
-func (e *ruleEditor) validate() { e.condErr = engine.CheckCondition(e.condition.Value()) }
+// validate checks the condition and the SLA as the engine will when saving.
+func (e *ruleEditor) validate() {
+	e.condErr = engine.CheckCondition(e.condition.Value())
+	_, e.slaErr = engine.ParseSLA(e.sla.Value())
+}
 
 func (e *ruleEditor) Keys() Actions {
 	return Actions{
@@ -144,6 +162,16 @@ func (e *ruleEditor) choiceKey(msg tea.KeyPressMsg) {
 					e.mode, e.typed = m, typed
 					return
 				}
+			}
+		}
+	case fieldSLAAction:
+		if step != 0 {
+			e.slaAction = cycle(engine.SLAActions, e.slaAction, step < 0)
+			return
+		}
+		for _, a := range engine.SLAActions {
+			if letter := strings.ToLower(msg.Text); letter != "" && strings.HasPrefix(string(a), letter) {
+				e.slaAction = a
 			}
 		}
 	case fieldAccess:
@@ -187,14 +215,14 @@ func (e *ruleEditor) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		if cmd, ok := e.Keys().Handle(msg); ok {
 			return e.next, cmd
 		}
-		if e.field == fieldMode || e.field == fieldAccess {
+		if e.field == fieldMode || e.field == fieldAccess || e.field == fieldSLAAction {
 			e.choiceKey(msg)
 			return e, nil
 		}
 		in := e.inputs()[e.field]
 		var cmd tea.Cmd
 		*in, cmd = in.Update(msg)
-		if e.field == fieldCondition {
+		if e.field == fieldCondition || e.field == fieldSLA {
 			e.validate()
 		}
 		e.err = nil
@@ -239,6 +267,13 @@ func (e *ruleEditor) spec() (engine.RuleSpec, error) {
 		return s, err
 	}
 	s.Recipients = recips
+	if e.mode.SetsOwner() {
+		if e.slaErr != nil {
+			return s, e.slaErr
+		}
+		s.SLA, _ = engine.ParseSLA(e.sla.Value())
+		s.SLAAction = e.slaAction
+	}
 	if e.mode == engine.Broadcast {
 		s.ShareAccess = e.access
 		if d := strings.TrimSpace(e.duration.Value()); d != "" {
@@ -290,6 +325,18 @@ func (e *ruleEditor) View(width int) []string {
 	}
 	lines = append(lines, fit(label(fieldMode, "Mode")+" "+choice(st, engine.Modes, e.mode, func(m engine.Mode) string { return m.Label() }), width))
 	field(fieldRecipients, "Recipients", &e.recipients)
+	if e.mode.SetsOwner() {
+		field(fieldSLA, "SLA", &e.sla)
+		if e.slaErr != nil {
+			for _, l := range strings.Split(wrap(clean(e.slaErr.Error()), max(10, width-labelWidth)), "\n") {
+				lines = append(lines, fit(indent+st.errMsg.Render(l), width))
+			}
+		}
+		lines = append(lines, fit(label(fieldSLAAction, "If missed")+" "+choice(st, engine.SLAActions, e.slaAction, func(a engine.SLAAction) string { return string(a) }), width))
+	} else {
+		lines = append(lines, st.dim.Render(fit(label(fieldSLA, "SLA")+" (owner rules only)", width)))
+		lines = append(lines, st.dim.Render(fit(label(fieldSLAAction, "If missed")+" (owner rules only)", width)))
+	}
 	if e.mode == engine.Broadcast {
 		lines = append(lines, fit(label(fieldAccess, "Share access")+" "+choice(st, []engine.Access{engine.AccessRead, engine.AccessEdit}, e.access, func(a engine.Access) string { return string(a) }), width))
 		field(fieldDuration, "Share for", &e.duration)
@@ -297,7 +344,7 @@ func (e *ruleEditor) View(width int) []string {
 		lines = append(lines, st.dim.Render(fit(label(fieldAccess, "Share access")+" (broadcast rules only)", width)))
 		lines = append(lines, st.dim.Render(fit(label(fieldDuration, "Share for")+" (broadcast rules only)", width)))
 	}
-	lines = append(lines, st.dim.Render(fit(indent+"mode: ←/→, or type its name", width)))
+	lines = append(lines, st.dim.Render(fit(indent+"choices: ←/→, or type a name", width)))
 	if e.err != nil {
 		for _, l := range strings.Split(wrap(clean(errText(e.err)), width), "\n") {
 			lines = append(lines, fit(st.errMsg.Render(l), width))

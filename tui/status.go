@@ -48,6 +48,9 @@ func (m *Model) statusView(w int) []string {
 	left.WriteString(seg(" "))
 	if m.s.dispatcher() {
 		left.WriteString(seg("│ queue " + groupDigits(m.s.snap.Queue().Len()) + " "))
+		if n := m.s.unread; n > 0 {
+			left.WriteString(st.bell.Render(fmt.Sprintf("│ 🔔 %d ", n)))
+		}
 	} else if n := m.s.unread; n > 0 {
 		left.WriteString(st.bell.Render(fmt.Sprintf("│ 🔔 %d unread ", n)))
 	} else {

@@ -33,7 +33,10 @@ var Rules = []engine.RuleSpec{
 		Recipients: []engine.RecipientSpec{{Agent: "alice", PerRound: 2}, {Agent: "femi"}}},
 	{Name: "Social ads", Condition: `source in ["facebook", "tiktok"]`, Mode: engine.LoadBalance,
 		Recipients: []engine.RecipientSpec{{Agent: "bob"}, {Agent: "carol"}, {Agent: "dev"}}},
-	{Name: "Web round robin", Condition: `source == "web"`, Mode: engine.RoundRobin,
+	// A short SLA, so that a newcomer sees a web lead escalate within minutes: nobody
+	// calls it back in time (the simulator contacts only some), and it goes to the next
+	// agent, passing over the one who missed.
+	{Name: "Web round robin", Condition: `source == "web"`, Mode: engine.RoundRobin, SLA: 2 * time.Minute,
 		Recipients: []engine.RecipientSpec{{Agent: "alice", PerRound: 2}, {Agent: "bob"}, {Agent: "erin"}, {Agent: "gus"}}},
 }
 
@@ -110,9 +113,19 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 			return fmt.Errorf("adding %s: %w", a.Handle, err)
 		}
 	}
+	// The rules start without their SLAs: the leads of the past hours would all have
+	// missed them. The SLAs begin once the history is there.
+	var withSLA []engine.Rule
 	for _, s := range Rules {
-		if _, err := eng.CreateRule(ctx, actor, s); err != nil {
+		sla := s.SLA
+		s.SLA = 0
+		r, err := eng.CreateRule(ctx, actor, s)
+		if err != nil {
 			return fmt.Errorf("adding rule %q: %w", s.Name, err)
+		}
+		if sla > 0 {
+			r.SLA = sla
+			withSLA = append(withSLA, r)
 		}
 	}
 	// In chunks, each a little later than the one before.
@@ -146,12 +159,21 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 			return fmt.Errorf("working lead #%d: %w", c.Lead.ID, err)
 		}
 	}
+	if clock != nil {
+		clock.holdBack(0)
+	}
+	for _, r := range withSLA {
+		if _, err := eng.UpdateRule(ctx, actor, r.ID, r.Spec()); err != nil {
+			return fmt.Errorf("giving rule %q its SLA: %w", r.Name, err)
+		}
+	}
 	return nil
 }
 
-// Simulate posts a new lead every interval (jittered) and now and then flips an
-// agent's presence, acting as actor, until ctx ends. Refusals are reported to onErr
-// and the simulation goes on.
+// Simulate posts a new lead every interval (jittered), now and then flips an agent's
+// presence, and now and then has an agent make first contact with one of its leads
+// under an SLA – not often enough to catch them all, so some escalate – acting as
+// actor, until ctx ends. Refusals are reported to onErr and the simulation goes on.
 func Simulate(ctx context.Context, eng *engine.Engine, actor engine.Actor, interval time.Duration, r *rand.Rand, onErr func(error)) {
 	presences := []engine.Presence{engine.Available, engine.Available, engine.Busy, engine.Away}
 	t := time.NewTimer(interval)
@@ -165,6 +187,11 @@ func Simulate(ctx context.Context, eng *engine.Engine, actor engine.Actor, inter
 		if _, err := eng.CreateLead(ctx, actor, Lead(r)); err != nil && ctx.Err() == nil {
 			onErr(err)
 		}
+		if r.IntN(10) == 0 {
+			if err := contactOne(ctx, eng, actor, r); err != nil && ctx.Err() == nil {
+				onErr(err)
+			}
+		}
 		if n%15 == 14 {
 			a := Team[1+r.IntN(len(Team)-1)]
 			if _, err := eng.SetPresence(ctx, actor, a.Handle, presences[r.IntN(len(presences))]); err != nil && ctx.Err() == nil {
@@ -173,4 +200,24 @@ func Simulate(ctx context.Context, eng *engine.Engine, actor engine.Actor, inter
 		}
 		t.Reset(interval/2 + time.Duration(r.Int64N(int64(interval))))
 	}
+}
+
+// contactOne marks first contact with one of the newest leads whose SLA runs, picked at
+// random, as its owner would.
+func contactOne(ctx context.Context, eng *engine.Engine, actor engine.Actor, r *rand.Rand) error {
+	page, err := eng.ListLeads(ctx, actor, engine.LeadQuery{Open: true, Limit: 200})
+	if err != nil {
+		return err
+	}
+	var due []int64
+	for _, l := range page.Items {
+		if !l.SLADueAt.IsZero() {
+			due = append(due, l.ID)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	_, err = eng.MarkContacted(ctx, actor, []int64{due[r.IntN(len(due))]})
+	return err
 }

@@ -43,3 +43,50 @@ func TestSeedSpreadsLeadsOverTheSpan(t *testing.T) {
 		t.Errorf("the newest lead arrived %s before the seed, want within the last chunk", age)
 	}
 }
+
+// The demo's web rule has a short SLA once the history is seeded, and none of the
+// seeded leads runs one (they would all have missed it while the clock caught up): a
+// new web lead is due for first contact within minutes, and escalates when nobody
+// makes it (the engine's tests show the escalation itself).
+func TestDemoEscalates(t *testing.T) {
+	clock := &demo.Clock{}
+	eng := enginetest.Open(t, "", storage.Options{}, engine.Options{Now: clock.Now, TailInterval: -1})
+	ctx, owner := context.Background(), engine.System()
+	if err := demo.Seed(ctx, eng, owner, 120, rand.New(rand.NewPCG(1, 2)), clock, 3*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	page, err := eng.History(ctx, owner, engine.HistoryQuery{Kind: string(engine.EvLeadSLAMissed)})
+	if err != nil || len(page.Items) != 0 {
+		t.Fatalf("seeding missed %d SLAs (%v)", len(page.Items), err)
+	}
+	rules, err := eng.Rules(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sla time.Duration
+	for _, r := range rules {
+		if r.SLA > 0 && (sla == 0 || r.SLA < sla) {
+			sla = r.SLA
+		}
+	}
+	if sla == 0 || sla > 3*time.Minute {
+		t.Fatalf("the demo's shortest SLA is %s: a newcomer waits too long to see one escalate", sla)
+	}
+	c, err := eng.CreateLead(ctx, owner, engine.NewLead{Name: "Web visitor", Source: "web"})
+	if err != nil || c.Lead.SLADueAt.IsZero() || time.Until(c.Lead.SLADueAt) > sla {
+		t.Fatalf("a web lead: due %v, %v", c.Lead.SLADueAt, err)
+	}
+	open, err := eng.ListLeads(ctx, owner, engine.LeadQuery{Open: true, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := 0
+	for _, l := range open.Items {
+		if !l.SLADueAt.IsZero() {
+			running++
+		}
+	}
+	if running != 1 {
+		t.Errorf("%d leads run an SLA, want only the new one", running)
+	}
+}

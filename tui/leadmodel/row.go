@@ -21,6 +21,10 @@ type Row struct {
 	Owner   string // handle; "" when unassigned
 	OwnerID int64
 	Created time.Time
+	// Assigned is when the owner got the lead; SLADue when it must have made first
+	// contact (zero: no SLA runs). SLAMissed: someone missed an SLA on the lead.
+	Assigned, SLADue time.Time
+	SLAMissed        bool
 	// Why says why an unowned lead waits ("no rule matched").
 	Why string
 	// text is the lower-cased name, email, phone and company that free words search.
@@ -40,8 +44,14 @@ func RowOf(l engine.Lead) *Row {
 		ID: l.ID, Title: clean(l.Title()), Company: clean(l.Company),
 		Source: clean(strings.ToLower(l.Source)), Tags: tags,
 		Status: l.Status, Owner: clean(l.Owner), OwnerID: l.OwnerID, Created: l.CreatedAt, Why: clean(l.WaitReason),
+		Assigned: l.AssignedAt, SLADue: l.SLADueAt, SLAMissed: len(l.SLAMissedBy) > 0,
 		text: strings.ToLower(strings.Join([]string{l.Name, l.Email, l.Phone, l.Company}, "\x00")),
 	}
+}
+
+// SLA is the lead's SLA as the engine sees it, for its rules on time left and urgency.
+func (r *Row) SLA() engine.Lead {
+	return engine.Lead{AssignedAt: r.Assigned, SLADueAt: r.SLADue}
 }
 
 // Open reports whether the lead still needs work.
