@@ -209,7 +209,9 @@ func (f Filter) Empty() bool {
 
 // HasAge reports whether the filter has terms that time changes on its own: age and
 // time left to an SLA.
-func (f Filter) HasAge() bool { return f.MinAge > 0 || f.MaxAge > 0 || f.SLABelow > 0 || f.SLAAbove > 0 }
+func (f Filter) HasAge() bool {
+	return f.MinAge > 0 || f.MaxAge > 0 || f.SLABelow > 0 || f.SLAAbove > 0
+}
 
 // String writes the filter in the form ParseFilter reads.
 func (f Filter) String() string {
