@@ -475,13 +475,12 @@ func (m *Model) render() string {
 	var body []string
 	switch {
 	case m.showHelp:
-		body = m.helpView(w, bodyH)
+		body = block(m.helpView(w, bodyH), w, bodyH)
 	case m.overlay != nil:
-		body = strings.Split(m.overlay.pane.View(w, bodyH), "\n")
+		body = paneBlock(m.overlay.pane.View(w, bodyH), w, bodyH)
 	default:
 		body = m.screenView(w, bodyH)
 	}
-	body = block(body, w, bodyH)
 	if m.dialog != nil {
 		body = m.dialogView(body, w, bodyH)
 	}
@@ -525,7 +524,7 @@ func (m *Model) screenView(w, h int) []string {
 		if mp == nil || h <= 0 || w <= 0 {
 			return block(nil, max(0, w), max(0, h))
 		}
-		return block(strings.Split(mp.pane.View(w, h), "\n"), w, h)
+		return paneBlock(mp.pane.View(w, h), w, h)
 	}
 	if side == nil && strip == nil {
 		return view(main, w, h)

@@ -346,8 +346,9 @@ func assertFits(t *testing.T, screen string, w, h int, what string) {
 		t.Errorf("%s: %d lines, want %d", what, len(lines), h)
 	}
 	for i, l := range lines {
-		if got := ansi.StringWidth(l); got > w {
-			t.Errorf("%s: line %d is %d cells wide: %q", what, i+1, got, ansi.Strip(l))
+		// Exactly the width: a short line would shift what is drawn beside it.
+		if got := ansi.StringWidth(l); got != w {
+			t.Errorf("%s: line %d is %d cells wide, want %d: %q", what, i+1, got, w, ansi.Strip(l))
 		}
 	}
 }
@@ -398,4 +399,27 @@ func TestListOrders(t *testing.T) {
 		t.Errorf("the queue has the newest lead first:\n%s", frame)
 	}
 	finish(t, disp)
+}
+
+// Empty panes fit too: no agents, no leads, no rules, no history.
+func TestEmptyLayoutFits(t *testing.T) {
+	eng := enginetest.Open(t, "", storage.Options{}, engine.Options{TailInterval: -1})
+	if _, err := eng.AddAgent(context.Background(), engine.System(), engine.NewAgent{Handle: "ann", Name: "Ann", Presence: engine.Away}); err != nil {
+		t.Fatal(err)
+	}
+	for _, actor := range []engine.Actor{engine.System(), actorOf(t, eng, "ann")} {
+		for _, size := range [][2]int{{80, 24}, {200, 50}, {60, 15}} {
+			w, h := size[0], size[1]
+			c, m := startConsole(t, eng, actor, w, h)
+			waitScreen(t, c, "1 ")
+			finish(t, c)
+			for i, mp := range m.tabs {
+				m.setFocus(i)
+				assertFits(t, m.render(), w, h, fmt.Sprintf("empty %s as %s at %dx%d", mp.pane.Title(), actor.Name, w, h))
+			}
+			m.dialog = newPicker(m.s, "Assign 1 lead to…", 1, true, func(engine.Agent) tea.Cmd { return nil })
+			m.dialog.Update(tea.KeyPressMsg{Code: 'z', Text: "z"})
+			assertFits(t, m.render(), w, h, fmt.Sprintf("a picker matching nobody at %dx%d", w, h))
+		}
+	}
 }

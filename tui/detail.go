@@ -138,7 +138,7 @@ func (p *detailPane) content(width int) []string {
 		case p.err != nil:
 			return []string{title, st.errMsg.Render(fit("  "+clean(errText(p.err)), width))}
 		}
-		return []string{title, st.dim.Render("  opening…")}
+		return []string{title, st.dim.Render(fit("  opening…", width))}
 	}
 	now, loc := p.s.now(), p.s.location()
 	l := p.d.lead.Lead

@@ -257,7 +257,7 @@ func (p *historyPane) View(width, height int) string {
 		lines = append(lines, wrapped(i)...)
 	}
 	if n == 0 {
-		lines = append(lines, st.dim.Render("  Nothing yet."))
+		lines = append(lines, st.dim.Render(fit("  Nothing yet.", width)))
 	}
 	if len(lines) > height {
 		lines = lines[:height]

@@ -145,7 +145,7 @@ func (p *inboxPane) View(width, height int) string {
 		lines = append(lines, text)
 	}
 	if len(p.items) == 0 && p.err == nil {
-		lines = append(lines, st.dim.Render("  No notifications."))
+		lines = append(lines, st.dim.Render(fit("  No notifications.", width)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -111,6 +111,20 @@ func block(lines []string, width, height int) []string {
 	return out
 }
 
+// paneBlock is a pane's view as exactly height lines. A pane draws lines of exactly its
+// width (the Pane contract, held by the layout tests), so they are not measured again:
+// only missing lines are added and extra ones dropped.
+func paneBlock(view string, width, height int) []string {
+	lines := strings.SplitN(view, "\n", height+1)
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for len(lines) < height {
+		lines = append(lines, strings.Repeat(" ", width))
+	}
+	return lines
+}
+
 // sideBySide joins two blocks of the same height with a one-cell gutter.
 func sideBySide(left, right []string, gutter string) []string {
 	out := make([]string, len(left))

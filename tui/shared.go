@@ -122,7 +122,7 @@ func (p *sharedPane) View(width, height int) string {
 		lines = append(lines, line)
 	}
 	if len(p.items) == 0 {
-		lines = append(lines, st.dim.Render("  Nothing is shared with you."))
+		lines = append(lines, st.dim.Render(fit("  Nothing is shared with you.", width)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -36,14 +36,14 @@ func (p *statsPane) View(width, height int) string {
 	team := p.s.team()
 	lines := []string{paneTitle(st, "Stats "+st.dim.Render("now"), width, p.focused)}
 	if !snap.Loaded {
-		return strings.Join(append(lines, st.dim.Render("  loading…")), "\n")
+		return strings.Join(append(lines, st.dim.Render(fit("  loading…", width))), "\n")
 	}
 	lines = append(lines,
 		fit(fmt.Sprintf("  %s open, %s of them in the queue", countLabel(snap.Open().Len(), "lead"), groupDigits(snap.Queue().Len())), width),
-		"",
+		fit("", width),
 		st.header.Render(fit(fmt.Sprintf("  %-12s %8s %10s %8s", "AGENT", "OPEN", "CAPACITY", "TODAY"), width)))
 	if len(team) == 0 {
-		return strings.Join(append(lines, st.dim.Render("  No agents yet: no figures.")), "\n")
+		return strings.Join(append(lines, st.dim.Render(fit("  No agents yet: no figures.", width))), "\n")
 	}
 	start, end := p.sc.window(len(team), height-len(lines))
 	for i := start; i < end; i++ {

@@ -79,7 +79,7 @@ func (m *Model) statusView(w int) []string {
 		} else {
 			for _, line := range strings.Split(ansi.Wrap(msg, max(10, w-2), ""), "\n") {
 				if len(above) == maxMessageLines {
-					above[len(above)-1] = ansi.Truncate(above[len(above)-1], w-3, "…")
+					above[len(above)-1] = fit(ansi.Truncate(above[len(above)-1], w-3, "…"), w)
 					break
 				}
 				above = append(above, style.Render(fit(" "+line, w)))

@@ -119,7 +119,7 @@ func (p *teamPane) View(width, height int) string {
 	}
 	p.lines = drawn
 	if len(team) == 0 {
-		lines = append(lines, st.dim.Render("  No agents yet."))
+		lines = append(lines, st.dim.Render(fit("  No agents yet.", width)))
 	}
 	return strings.Join(lines, "\n")
 }
