@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
+	"github.com/switchboard/switchboard/engine/textguard"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -526,4 +528,23 @@ func TestDisabledKeySaysWhy(t *testing.T) {
 	c.Send(press("?"))
 	waitScreen(t, c, "assign (dispatchers only)")
 	finish(t, c)
+}
+
+// What is pasted into a prompt loses its control characters and is cut at the limit.
+func TestPasteIsCleanedAndBounded(t *testing.T) {
+	eng := testEngine(t)
+	addLeads(t, eng, 2, "web")
+	c, m := startConsole(t, eng, engine.System(), 100, 30)
+	waitScreen(t, c, "Queue 2 leads")
+	c.Send(press("/"))
+	c.Send(tea.PasteMsg{Content: "we\x1b[2Jb\u009b\n" + strings.Repeat("x", 5000)})
+	c.Send(press("enter"))
+	finish(t, c)
+	l := listOf(m, "queue")
+	if strings.ContainsFunc(l.filterText, textguard.IsControl) || len(l.filterText) != inputLimit {
+		t.Fatalf("the filter kept %d characters: %q…", len(l.filterText), l.filterText[:min(20, len(l.filterText))])
+	}
+	if !strings.HasPrefix(l.filterText, "we[2Jb") {
+		t.Fatalf("filter %q…", l.filterText[:20])
+	}
 }

@@ -20,6 +20,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/engine/textguard"
 	"github.com/switchboard/switchboard/tui/leadmodel"
 )
 
@@ -428,14 +429,15 @@ func digits(n int) []string {
 	return out
 }
 
-// paste types pasted text into the open dialog, without its line breaks.
+// paste types pasted text into the open dialog, without its line breaks or any other
+// control character (an escape sequence pasted into a prompt would be drawn raw).
 func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, r := range msg.Content {
 		if m.dialog == nil {
 			break
 		}
-		if r == '\n' || r == '\r' {
+		if textguard.IsControl(r) {
 			continue
 		}
 		var cmd tea.Cmd

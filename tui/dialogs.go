@@ -21,9 +21,14 @@ func (b *dialogBase) stay(d Dialog) { b.next = d }
 func (b *dialogBase) close()        { b.next = nil }
 func (b *dialogBase) then(d Dialog) { b.next = d }
 
+// inputLimit bounds what a prompt takes (the engine's limit on a search text): a
+// pasted megabyte is cut there, not filtered against every lead.
+const inputLimit = 200
+
 func newInput(st *styles, placeholder string) textinput.Model {
 	t := textinput.New()
 	t.Prompt = ""
+	t.CharLimit = inputLimit
 	t.Placeholder = placeholder
 	t.SetStyles(textinput.DefaultStyles(st.dark))
 	t.Focus()
