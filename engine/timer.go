@@ -29,6 +29,10 @@ type timerKind struct {
 	name string
 	// batch is the most rows one transaction changes.
 	batch int
+	// gather is how long after the earliest due time the loop waits before firing, so
+	// that rows falling due together – leads created in one burst – are changed in one
+	// transaction, and people hear of them in one grouped notice.
+	gather time.Duration
 	// next reads when the earliest row falls due; ok is false when none is waiting.
 	next func(r Reader) (at time.Time, ok bool, err error)
 	// fire selects at most limit rows due at t.now, in t, changes them, and says how
@@ -130,7 +134,7 @@ func (e *Engine) timerLoop() {
 				if !due[i] {
 					continue
 				}
-				if wait := next[i].Sub(now); wait > 0 {
+				if wait := next[i].Add(k.gather).Sub(now); wait > 0 {
 					sleep = min(sleep, wait)
 					continue
 				}

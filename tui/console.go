@@ -496,7 +496,6 @@ func (m *Model) render() string {
 func (m *Model) headerView(w int) string {
 	st := &m.st
 	var b strings.Builder
-	b.WriteString(st.title.Render("switchboard") + " ")
 	for i, mp := range m.tabs {
 		label := fmt.Sprintf(" %d %s ", i+1, mp.pane.Title())
 		if i == m.focus && m.overlay == nil {
@@ -505,7 +504,12 @@ func (m *Model) headerView(w int) string {
 			b.WriteString(st.tab.Render(label))
 		}
 	}
-	return fit(b.String(), w)
+	// The name goes first when the tabs need the room (a dispatcher's seven at 80).
+	tabs := b.String()
+	if title := st.title.Render("switchboard") + " "; cells(title)+cells(tabs) <= w {
+		tabs = title + tabs
+	}
+	return fit(tabs, w)
 }
 
 // screenView lays out the focused pane's screen: the pane alone, or the dashboard's

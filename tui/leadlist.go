@@ -480,8 +480,8 @@ type leadColumns struct {
 	last                        int
 }
 
-// slaWidth is the SLA column's: "!59s".
-const slaWidth = 4
+// slaWidth is the SLA column's: "!9:59".
+const slaWidth = 5
 
 func (l *leadList) columns(width int) leadColumns {
 	c := leadColumns{showOwner: l.showOwner, ownLeads: l.ownLeads, sla: l.showOwner || l.ownLeads, source: 9}
@@ -514,8 +514,9 @@ func (c leadColumns) header() string {
 		pad("SOURCE", c.source) + " " + pad("TAGS", c.tags) + " " + pad(last, c.last)
 }
 
-// slaCell is the time left to a lead's first contact ("12m"), marked "!" in the last
-// fifth of its SLA so that it reads without colour; "—" when no SLA runs.
+// slaCell is the time left to a lead's first contact – minutes and seconds under ten
+// minutes ("1:59"), else in one unit ("14m", "3h") – marked "!" in the last fifth of
+// its SLA so that it reads without colour; "—" when no SLA runs.
 func slaCell(r *row, now time.Time) string {
 	l := r.SLA()
 	left, ok := l.SLALeft(now)
@@ -523,6 +524,10 @@ func slaCell(r *row, now time.Time) string {
 		return "—"
 	}
 	text := age(left)
+	if left < 10*time.Minute {
+		s := max(0, int(left.Seconds()))
+		text = fmt.Sprintf("%d:%02d", s/60, s%60)
+	}
 	if l.SLAUrgent(now) {
 		text = "!" + text
 	}
