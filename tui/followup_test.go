@@ -80,7 +80,7 @@ func TestDispatcherSeesTheMiss(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitScreen(t, c, "lead.sla_missed", "missed the 10m SLA: re-routed", "🔔 1") // one notice for both
-	c.Send(press("3"))                                                                  // the open leads
+	c.Send(press("3"))                                                          // the open leads
 	pressAll(c, "/")
 	c.Type("sla:missed")
 	c.Send(press("enter"))
