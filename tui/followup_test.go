@@ -44,13 +44,12 @@ func TestAgentSeesItsSLA(t *testing.T) {
 	if _, err := eng.CreateLead(context.Background(), engine.System(), engine.NewLead{Name: "Ada Lovelace"}); err != nil {
 		t.Fatal(err)
 	}
-	c, m := startConsole(t, eng, actorOf(t, eng, "alice"), 80, 24)
+	c, _ := startConsole(t, eng, actorOf(t, eng, "alice"), 80, 24)
 	waitScreen(t, c, "My leads 1 lead", "SLA", "10m   Ada Lovelace")
 	clock.Add(8*time.Minute + 30*time.Second)
+	// "!" marks the row urgent in the last fifth of its SLA. (The list is not read
+	// while the program runs: that would race with it.)
 	waitScreen(t, c, "!1:30 Ada Lovelace")
-	if r := listOf(m, "mine").at(0); !r.SLA().SLAUrgent(clock.Now()) {
-		t.Fatal("the row is not urgent in the last fifth of its SLA")
-	}
 	clock.Add(40 * time.Second)
 	waitScreen(t, c, "!0:50 Ada Lovelace")
 	c.Send(press("c"))
@@ -73,7 +72,7 @@ func TestDispatcherSeesTheMiss(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, m := startConsole(t, eng, actorOf(t, eng, "dana"), 80, 24)
+	c, _ := startConsole(t, eng, actorOf(t, eng, "dana"), 80, 24)
 	waitScreen(t, c, "Queue")
 	clock.Add(10*time.Minute + 500*time.Millisecond)
 	if err := eng.RunTimers(ctx); err != nil {
@@ -85,9 +84,6 @@ func TestDispatcherSeesTheMiss(t *testing.T) {
 	c.Type("sla:missed")
 	c.Send(press("enter"))
 	waitScreen(t, c, "Open leads 2 leads", "/ sla:missed")
-	if l := listOf(m, "leads"); l.n() != 2 {
-		t.Fatalf("sla:missed shows %d leads", l.n())
-	}
 	pressAll(c, "esc", "/")
 	c.Type("sla<5m")
 	c.Send(press("enter"))
