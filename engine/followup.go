@@ -137,6 +137,11 @@ func (t *txn) routeAway(l *Lead, mark func(to string) error) (*Agent, error) {
 		return nil, fmt.Errorf("routing lead #%d away from %s picked %s again", l.ID, l.Owner, l.Owner)
 	}
 	prev := l.Owner
+	if t.cache != nil { // the cached team must read as the store will: one lead less
+		if a := tm.byID[l.OwnerID]; a != nil {
+			a.OpenLeads--
+		}
+	}
 	if d.owner != nil {
 		if err := mark(d.owner.Handle); err != nil {
 			return nil, err
@@ -175,7 +180,7 @@ const gatherDue = 250 * time.Millisecond
 
 // slaTimer is R14's timer.
 func slaTimer() *timerKind {
-	return &timerKind{name: timerSLA, batch: 200, gather: gatherDue,
+	return &timerKind{name: timerSLA, batch: 100, gather: gatherDue,
 		next: func(r Reader) (time.Time, bool, error) { return r.NextSLADue() },
 		fire: (*txn).escalateSLAs,
 	}
@@ -195,6 +200,9 @@ func (t *txn) escalateSLAs(limit int) (int, error) {
 	for i := range due {
 		t.sawLead(&due[i])
 	}
+	// Routing reads the team and the rules once for the whole batch; routeAway and
+	// applyRouting keep them current (the writer's routingCache, for this command).
+	t.cache = &routingCache{}
 	agents, err := t.Agents()
 	if err != nil {
 		return 0, fmt.Errorf("reading the team: %w", err)
@@ -229,9 +237,9 @@ func (t *txn) escalateSLAs(limit int) (int, error) {
 
 // escalate is one lead's SLA miss: the event, the action, and the notices.
 func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
-	owner, err := t.Agent(l.OwnerID)
+	owner, err := t.ownerOf(l)
 	if err != nil {
-		return fmt.Errorf("reading the owner of lead #%d: %w", l.ID, err)
+		return err
 	}
 	action := l.SLAAction
 	if action == "" {
@@ -308,6 +316,22 @@ func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
 	return nil
 }
 
+// ownerOf reads the owner of l, from the team routing holds when it can.
+func (t *txn) ownerOf(l *Lead) (Agent, error) {
+	tm, err := t.loadTeam()
+	if err != nil {
+		return Agent{}, err
+	}
+	if a := tm.byID[l.OwnerID]; a != nil {
+		return *a, nil
+	}
+	a, err := t.Agent(l.OwnerID)
+	if err != nil {
+		return Agent{}, fmt.Errorf("reading the owner of lead #%d: %w", l.ID, err)
+	}
+	return a, nil
+}
+
 // handoffTimer is R15's timer.
 func handoffTimer() *timerKind {
 	return &timerKind{name: timerHandoff, batch: 200, gather: gatherDue,
@@ -335,6 +359,7 @@ func (t *txn) handOff(limit int) (int, error) {
 		return 0, fmt.Errorf("reading the leads to hand off: %w", err)
 	}
 	t.groupNotices()
+	t.cache = &routingCache{} // as escalateSLAs
 	owners := map[int64]*Agent{}
 	for i := range leads {
 		l := &leads[i]

@@ -525,3 +525,45 @@ func TestSLAEscalatesOnItsOwn(t *testing.T) {
 		}
 	})
 }
+
+// TestEscalationBatchSeesFreedRoom: leads escalated in one transaction are routed on
+// the team as it is after each move – a lead that left its owner frees room for the
+// next lead of the batch – exactly as one escalation at a time would route them.
+func TestEscalationBatchSeesFreedRoom(t *testing.T) {
+	eachStore(t, func(t *testing.T, s enginetest.Store) {
+		f := newFixture(t, s)
+		f.agent("a", withCapacity(1))
+		f.agent("b", withCapacity(1))
+		f.rule(sla(engine.RuleSpec{Name: "lb", Mode: engine.LoadBalance, Recipients: []engine.RecipientSpec{to("a", 1), to("b", 1)}}, time.Minute, ""))
+		x := f.lead(engine.NewLead{Name: "X"}).Lead
+		y := f.lead(engine.NewLead{Name: "Y"}).Lead
+		if x.Owner != "a" || y.Owner != "b" {
+			t.Fatalf("owners %s %s", x.Owner, y.Owner)
+		}
+		// Both miss together. X first: a is passed over, b is full, X waits. Then Y: b
+		// is passed over, a has room since X left it. Then b has room too, and the queue
+		// drains into it (R10).
+		f.fire(time.Minute)
+		if got := f.get(y.ID); got.Owner != "a" {
+			t.Errorf("Y went to %q; a had room once X left it", got.Owner)
+		}
+		if got := f.get(x.ID); got.Owner != "b" {
+			t.Errorf("X went to %q; b had room once Y left it", got.Owner)
+		}
+		for _, h := range []string{"a", "b"} {
+			if a := f.agentNamed(h); a.OpenLeads != len(f.ownedOpen(h)) {
+				t.Errorf("%s counts %d open leads, owns %d", h, a.OpenLeads, len(f.ownedOpen(h)))
+			}
+		}
+	})
+}
+
+// ownedOpen lists the open leads handle owns.
+func (f *fixture) ownedOpen(handle string) []engine.Lead {
+	f.t.Helper()
+	page, err := f.e.ListLeads(f.ctx, f.owner, engine.LeadQuery{Owner: handle, Open: true, Limit: 1000})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return page.Items
+}
