@@ -179,6 +179,13 @@ var commands = []command{
 			return err
 		}
 	}},
+	{"mark contact with another agent's lead", engine.ActEditAnyLead, func(p *permEnv) func(engine.Actor) error {
+		id := p.otherLead().ID
+		return func(a engine.Actor) error {
+			_, err := p.e.MarkContacted(p.ctx, a, []int64{id})
+			return err
+		}
+	}},
 	{"set the status of other agents' leads in bulk", engine.ActEditAnyLead, func(p *permEnv) func(engine.Actor) error {
 		ids := []int64{p.otherLead().ID, p.otherLead().ID}
 		return func(a engine.Actor) error {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -19,6 +20,9 @@ func TestFollowThroughFields(t *testing.T) {
 		{`{"name":"x","mode":"round_robin","sla":"15 minutes"}`, "sla"},
 		{`{"name":"x","mode":"round_robin","sla":"15m","sla_action":"escalate"}`, "sla_action"},
 		{`{"name":"x","mode":"broadcast","sla":"15m"}`, "sla"},
+		{`{"name":"x","mode":"round_robin","sla":"1\u001b[2J5m"}`, "sla"},
+		{`{"name":"x","mode":"round_robin","sla":"` + strings.Repeat("9", 5000) + `m"}`, "sla"},
+		{`{"name":"x","mode":"round_robin","sla":"15m","sla_action":"re\u0085route"}`, "sla_action"},
 	} {
 		if res := e.do("POST", "/v1/rules", e.admin, bad.body); res.status != 400 || res.str("field") != bad.field {
 			t.Errorf("%s: %d %s", bad.body, res.status, res.raw)

@@ -51,6 +51,11 @@ func subject(p engine.NotificationPayload) string {
 		return "Lead shared with you: " + lead
 	case engine.EvShareExpired, engine.EvShareRevoked:
 		return "Access ended: " + lead
+	case engine.EvLeadSLAMissed:
+		if p.Count > 1 {
+			return fmt.Sprintf("SLA missed on %d leads", p.Count)
+		}
+		return "SLA missed: " + lead
 	}
 	return "switchboard: " + oneLine(p.Text)
 }

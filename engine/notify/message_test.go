@@ -35,6 +35,7 @@ func TestSubject(t *testing.T) {
 		{engine.EvLeadRouted, engine.Lead{Phone: "+1 555 0100"}, "New lead: +1 555 0100"},
 		{engine.EvShareCreated, ada, "Lead shared with you: Ada Lovelace (Acme)"},
 		{engine.EvShareExpired, ada, "Access ended: Ada Lovelace (Acme)"},
+		{engine.EvLeadSLAMissed, ada, "SLA missed: Ada Lovelace (Acme)"},
 		{engine.EvLeadStatus, ada, "switchboard: lin assigned you Ada Lovelace"},
 		{engine.EvLeadAssigned, engine.Lead{Name: "Eve\r\nBcc: all@example.com"}, "New lead: Eve  Bcc: all@example.com"},
 	}
