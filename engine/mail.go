@@ -28,10 +28,10 @@ const (
 // unset.
 var DefaultMailKeywords = []string{"quote", "pricing", "price", "demo", "trial", "buy", "purchase", "interested", "proposal", "callback"}
 
-// Limits of a message's texts as a lead keeps them: a field's limit. A message's text
-// may be up to 2 000 characters by the design; it is cut at 1 000, the limit of every
-// field's text, which the cost checks of rule conditions rest on (split(fields.message)
-// must stay as cheap as the checks think it is).
+// Limits of a message's texts as a lead keeps them: a field's limit, which the cost
+// checks of rule conditions rest on (split(fields.message) must stay as cheap as the
+// checks think it is). A longer message or subject is cut, not refused: its sender
+// cannot see the limit.
 const (
 	MailMessageCut = MaxFieldValueLen // fields.message: the text, cut
 	MailSubjectCut = MaxFieldValueLen // fields.subject, cut
