@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // routingCache keeps what routing reads for every lead – the team with today's counts,
@@ -21,6 +22,7 @@ type routingCache struct {
 	rules   []Rule
 	loaded  bool // rules loaded
 	webhook *string
+	sticky  *time.Duration // sticky_window
 }
 
 // rules are the routing rules in order, from the cache when there is one.

@@ -73,6 +73,34 @@ func BenchmarkCreateLeads(b *testing.B) {
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "leads/s")
 }
 
+// BenchmarkCreateLeadsReturning is BenchmarkCreateLeads with an e-mail and a phone on
+// every lead (each its own, as most new leads are), with sticky_window off and on: what
+// looking for a returning lead adds to a created lead (R20), one index search per key.
+func BenchmarkCreateLeadsReturning(b *testing.B) {
+	const size = 100
+	for _, window := range []string{"", "90d"} {
+		b.Run("sticky_window="+window, func(b *testing.B) {
+			f := benchTeam(b)
+			if err := f.e.SetSetting(f.ctx, f.owner, engine.SettingStickyWindow, window); err != nil {
+				b.Fatal(err)
+			}
+			in := make([]engine.NewLead, size)
+			n := 0
+			for b.Loop() {
+				for i := range in {
+					n++
+					in[i] = engine.NewLead{Name: "L", Email: fmt.Sprintf("l%d@example.com", n), Phone: fmt.Sprintf("+1 555 %07d", n),
+						Source: []string{"web", "tiktok"}[i%2]}
+				}
+				if _, err := f.e.CreateLeads(f.ctx, f.owner, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "leads/s")
+		})
+	}
+}
+
 // BenchmarkAssign10000 reassigns 10 000 leads in one bulk command, back and forth
 // between two agents.
 func BenchmarkAssign10000(b *testing.B) {

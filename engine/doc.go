@@ -9,7 +9,14 @@
 // the CLI all talk to it.
 //
 // Routing follows the rules R1–R12 listed in README ("Routing"); routing.go is written
-// to be read side by side with them.
+// to be read side by side with them. Before the rules, a new lead that returns (R20:
+// its e-mail or phone matches a recent owned lead, returning.go) goes back to that
+// lead's owner when the owner can take it.
+//
+// Doors. Every way a lead comes in – the API, CSV, the CLI, a web form (forms.go: a
+// public fk_ key that may only create leads), e-mail (mail.go: what a decoded message
+// becomes; engine/mailintake speaks SMTP) – ends in the one lead creation command, so
+// routing, history, notifications and idempotency are the same for all of them.
 //
 // Timers. Work that falls due at a time kept in rows – a share's end, an SLA deadline,
 // a hand-off – is a timer kind (timer.go): a next function that reads when its earliest

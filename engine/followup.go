@@ -108,14 +108,18 @@ func (t *txn) manualSLA() (time.Duration, error) {
 	return *t.slaManual, nil
 }
 
-// takeDecision gives l to the owner d picked, with the SLA of the rule that picked it.
-// The caller stores l.
+// takeDecision gives l to the owner d picked, with the SLA of the rule that picked it
+// (for a returning lead, of the first owner rule it matched). The caller stores l.
 func (t *txn) takeDecision(l *Lead, d *decision) {
 	l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason, l.UpdatedAt = d.owner.ID, d.owner.Handle, t.now, WaitingNone, "", t.now
 	if l.Status == StatusNew {
 		l.Status = StatusAssigned
 	}
-	t.startSLA(l, d.rule.SLA, d.rule.SLAAction)
+	if d.slaRule == nil {
+		t.startSLA(l, 0, "")
+		return
+	}
+	t.startSLA(l, d.slaRule.SLA, d.slaRule.SLAAction)
 }
 
 // routeAway routes an owned lead again, away from its owner, who must be passed over

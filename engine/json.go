@@ -27,6 +27,7 @@ type leadJSON struct {
 	FirstContactAt *time.Time     `json:"first_contact_at"`
 	SLADueAt       *time.Time     `json:"sla_due_at"`
 	WaitingReason  string         `json:"waiting_reason,omitempty"`
+	ReturningOf    *int64         `json:"returning_of"`
 }
 
 // MarshalJSON writes the lead in the API's form.
@@ -36,6 +37,7 @@ func (l Lead) MarshalJSON() ([]byte, error) {
 		Company: l.Company, Source: l.Source, Tags: l.Tags, Fields: l.Fields, Status: l.Status,
 		Owner: strPtr(l.Owner), CreatedAt: l.CreatedAt.UTC(), AssignedAt: timePtr(l.AssignedAt),
 		FirstContactAt: timePtr(l.FirstContactAt), SLADueAt: timePtr(l.SLADueAt), WaitingReason: l.WaitReason,
+		ReturningOf: idPtr(l.ReturningOf),
 	}
 	if j.Tags == nil {
 		j.Tags = []string{}
@@ -56,6 +58,9 @@ func (l *Lead) UnmarshalJSON(b []byte) error {
 		ID: j.ID, ExternalID: deref(j.ExternalID), Name: j.Name, Email: j.Email, Phone: j.Phone,
 		Company: j.Company, Source: j.Source, Tags: j.Tags, Fields: j.Fields, Status: j.Status,
 		Owner: deref(j.Owner), CreatedAt: j.CreatedAt, WaitReason: j.WaitingReason,
+	}
+	if j.ReturningOf != nil {
+		l.ReturningOf = *j.ReturningOf
 	}
 	if j.AssignedAt != nil {
 		l.AssignedAt = *j.AssignedAt

@@ -81,6 +81,11 @@ type Lead struct {
 	// they missed it: routing passes them over for this lead.
 	SLAMissedBy []int64
 	UpdatedAt   time.Time
+	// ReturningOf is the lead this one returns to (R20): the most recent owned lead with
+	// its e-mail or phone when it arrived; 0 when none. ReturningBy says which matched:
+	// "email", "phone" or "email and phone".
+	ReturningOf int64
+	ReturningBy string
 }
 
 // Contacted reports whether the lead has had its first contact (R13).

@@ -87,7 +87,14 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if err != nil {
 		return Created{}, err
 	}
-	d, err := t.decide(&l, t.now, tm)
+	returning, err := t.findReturning(&l) // R20
+	if err != nil {
+		return Created{}, err
+	}
+	if returning != nil {
+		l.ReturningOf, l.ReturningBy = returning.ID, returningBy(&l, returning)
+	}
+	d, err := t.decideFrom(&l, t.now, tm, returning)
 	if err != nil {
 		return Created{}, err
 	}

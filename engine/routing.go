@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// This file is rules R1–R7 and R10 (README, Routing): it decides who gets a lead. It
+// This file is rules R1–R7 and R10 (README, Routing) and the pre-step of R20 (returning
+// leads, README, Where leads come from): it decides who gets a lead. It
 // reads the team and the rules from the transaction it runs in, so the decision and the
 // rotation state it saves commit together (R6) and two processes never double-pick.
 // Whether a recipient may get a lead is decided in one place, eligible: R5 for the
@@ -19,7 +20,13 @@ import (
 type decision struct {
 	routing Routing
 	owner   *Agent
-	rule    *Rule // the owner rule that set the owner
+	rule    *Rule // the owner rule that set the owner; nil when R20 did
+	// returning is the lead whose owner got this one (R20), nil when a rule set it.
+	returning *Lead
+	// slaRule is the rule whose SLA the owner gets (R14): the rule that set the owner,
+	// or, for a returning lead, the first owner rule it matched – a returning web lead
+	// is answered as fast as any web lead. nil: no SLA.
+	slaRule *Rule
 	waiting Waiting
 	// rules whose rotation state moved, to save with the assignment.
 	moved  []*Rule
@@ -128,14 +135,48 @@ func eligible(a *Agent, ex exclusions) string {
 	return a.eligibility()
 }
 
-// decide routes lead l, arriving at `at`, without writing anything.
+// R20, returning leads: the pre-step before the rules. A new lead whose e-mail or phone
+// matches an owned lead created within sticky_window (findReturning, returning.go) goes
+// to that lead's owner when the owner is eligible (R5, eligible): no owner rule runs and no
+// rotation moves. Otherwise the rules run as usual, and the owner is recorded as passed
+// over with why. Broadcast rules apply either way. It runs when a lead is created, not
+// when one is routed again.
+
+// returningOwner is the agent a returning lead goes back to, or nil and the pass-over
+// to record.
+func (tm *team) returningOwner(match *Lead, ex exclusions) (*Agent, *PassedOver) {
+	a := tm.byID[match.OwnerID]
+	if a == nil {
+		return nil, &PassedOver{Agent: match.Owner, Reason: "returning lead's owner: not on the team"}
+	}
+	if why := eligible(a, ex); why != "" {
+		return nil, &PassedOver{Agent: a.Handle, Reason: "returning lead's owner: " + why}
+	}
+	return a, nil
+}
+
+// decide routes lead l, arriving at `at`, by the rules, without writing anything.
 func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
+	return t.decideFrom(l, at, tm, nil)
+}
+
+// decideFrom is decide after the pre-step of R20: returning is the owned lead that l
+// returns to, nil when there is none.
+func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*decision, error) {
 	rules, err := t.rules()
 	if err != nil {
 		return nil, err
 	}
 	ex := exclusionsOf(l)
 	d := &decision{}
+	if returning != nil {
+		owner, passed := tm.returningOwner(returning, ex)
+		if owner != nil {
+			d.owner, d.returning = owner, returning // the owner rules below are skipped
+		} else {
+			d.routing.PassedOver = append(d.routing.PassedOver, *passed)
+		}
+	}
 	var failed []int64 // matching owner rules with nobody eligible (R2, R4)
 	var bcast []*Rule
 	for i := range rules {
@@ -155,6 +196,9 @@ func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
 			continue
 		}
 		if d.owner != nil {
+			if d.slaRule == nil {
+				d.slaRule = r // R20 set the owner: the rule that would have routed the lead sets its SLA
+			}
 			continue // R2: only the first owner rule with an eligible recipient sets the owner
 		}
 		before := rotationOf(r)
@@ -173,10 +217,13 @@ func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
 			failed = append(failed, r.ID) // R2: passed over, go on to the next owner rule
 			continue
 		}
-		d.owner, d.rule = pick, r
+		d.owner, d.rule, d.slaRule = pick, r, r
 	}
 
 	switch {
+	case d.returning != nil: // R20
+		d.routing.Owner = d.owner.Handle
+		d.routing.Reason = fmt.Sprintf("returning lead #%d → %s", d.returning.ID, d.owner.Handle)
 	case d.owner != nil:
 		d.routing.Rule, d.routing.RuleName, d.routing.Mode = d.rule.ID, d.rule.Name, d.rule.Mode
 		d.routing.Owner = d.owner.Handle
@@ -336,9 +383,13 @@ func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
 		d.owner.AssignedToday++
 		d.owner.OpenLeads++
 		d.owner.LastAssignedAt = t.now
+		actor, ruleID := "system", int64(0) // R20 gave the lead to its returning owner
+		if d.rule != nil {
+			actor, ruleID = ruleActor(d.rule.ID), d.rule.ID
+		}
 		ev, err := t.record(Event{
-			Kind: EvLeadRouted, Actor: ruleActor(d.rule.ID), LeadID: l.ID, Agent: d.owner.Handle,
-			RuleID: d.rule.ID, From: prevOwner, To: d.owner.Handle, Reason: routing.Explain(), Routing: &routing,
+			Kind: EvLeadRouted, Actor: actor, LeadID: l.ID, Agent: d.owner.Handle,
+			RuleID: ruleID, From: prevOwner, To: d.owner.Handle, Reason: routing.Explain(), Routing: &routing,
 		})
 		if err != nil {
 			return err

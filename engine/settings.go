@@ -79,6 +79,8 @@ var settingDefs = []SettingDef{
 		About: "time to first contact of a lead a person assigns; then it is re-routed, passing over who missed"},
 	{Key: SettingHandoffAfter, Kind: DurationSetting,
 		About: "an agent away or offline this long loses its uncontacted open leads to the rules"},
+	{Key: SettingStickyWindow, Kind: DurationSetting, Default: "90d",
+		About: "a lead whose e-mail or phone matches an owned lead this recent goes back to that lead's owner (\"\" = off)"},
 	{Key: SettingMailRecipients, Kind: ListSetting, MaxLen: MaxEmailLen, MaxItems: 50, Check: mailAddressCheck,
 		About: "the addresses e-mail intake (serve --mail) takes mail for; others are refused at RCPT"},
 	{Key: SettingMailKeywords, Kind: ListSetting, MaxLen: 100, DefaultList: DefaultMailKeywords, Check: keywordCheck,

@@ -9,6 +9,11 @@ type LeadReader interface {
 	LeadByExternalID(source, externalID string) (Lead, error)
 	Leads(f LeadFilter) ([]Lead, error)
 	CountLeads(f LeadFilter) (int, error) // what Leads lists without paging
+	// ReturningLead is the most recent lead (by creation, then id) that has an owner, was
+	// created at or after since, and whose EmailKey is emailKey or whose PhoneKey is
+	// phoneKey ("" matches nothing); ErrNoRows when there is none. It must cost the same
+	// whatever the number of leads: the store indexes both keys.
+	ReturningLead(emailKey, phoneKey string, since time.Time) (Lead, error)
 }
 
 // LeadWriter writes leads. A lead is never deleted. The store keeps no counters of its

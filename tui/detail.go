@@ -162,6 +162,7 @@ func (p *detailPane) content(width int) []string {
 	kv("Source", clean(l.Source))
 	kv("Tags", clean(strings.Join(l.Tags, ", ")))
 	kv("Status", string(l.Status))
+	kv("Returning", l.ReturningLabel())
 	if len(l.Fields) > 0 {
 		keys := make([]string, 0, len(l.Fields))
 		for k := range l.Fields {

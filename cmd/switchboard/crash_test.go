@@ -193,7 +193,9 @@ func postLeads(url, token, prefix string, clients int, stop <-chan struct{}) map
 				default:
 				}
 				ext := fmt.Sprintf("%s-%d-%d", prefix, c, i)
-				body := fmt.Sprintf(`{"external_id":%q,"name":"Crash %d-%d","email":"c%d.%d@example.com","source":"crash"}`, ext, c, i, c, i)
+				// Each lead its own e-mail: a repeated one would be a returning lead, which
+				// goes to its first owner instead of the rotation the check replays.
+				body := fmt.Sprintf(`{"external_id":%q,"name":"Crash %d-%d","email":"%s@example.com","source":"crash"}`, ext, c, i, ext)
 				req, _ := http.NewRequest(http.MethodPost, url+"/v1/leads", strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.Set("Content-Type", "application/json")

@@ -216,6 +216,7 @@ func (a *app) showLead(d engine.LeadDetail, events []engine.Event) {
 	row("status", string(l.Status))
 	row("owner", orDash(l.Owner))
 	row("waiting", l.WaitReason)
+	row("returning", l.ReturningLabel())
 	row("created", when(l.CreatedAt))
 	if !l.AssignedAt.IsZero() {
 		row("assigned", when(l.AssignedAt))

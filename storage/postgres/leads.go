@@ -10,7 +10,7 @@ import (
 
 const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
 	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
-	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at`
+	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at, l.returning_of, l.returning_by`
 
 const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
 
@@ -18,7 +18,7 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	var (
 		l                      engine.Lead
 		ext, owner             *string
-		ownerID                *int64
+		ownerID, returning     *int64
 		tags, fields, missedBy []byte
 		created, updated       time.Time
 		assigned, firstContact *time.Time
@@ -26,7 +26,7 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	)
 	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
 		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact,
-		&slaDue, &l.SLAAction, &missedBy, &updated)
+		&slaDue, &l.SLAAction, &missedBy, &updated, &returning, &l.ReturningBy)
 	if err != nil {
 		return l, err
 	}
@@ -36,7 +36,7 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 			return l, fmt.Errorf("lead #%d: sla_missed_by: %w", l.ID, err)
 		}
 	}
-	l.ExternalID, l.Owner, l.OwnerID = strOf(ext), strOf(owner), intOf(ownerID)
+	l.ExternalID, l.Owner, l.OwnerID, l.ReturningOf = strOf(ext), strOf(owner), intOf(ownerID), intOf(returning)
 	l.CreatedAt, l.UpdatedAt = created.UTC(), updated.UTC()
 	l.AssignedAt, l.FirstContactAt = fromNullTS(assigned), fromNullTS(firstContact)
 	if err := json.Unmarshal(tags, &l.Tags); err != nil {
@@ -172,7 +172,7 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
 		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ts(l.CreatedAt),
 		nullTS(l.AssignedAt), nullTS(l.FirstContactAt), nullTS(l.SLADueAt), string(l.SLAAction), missedBy,
-		ts(l.UpdatedAt)}, nil
+		ts(l.UpdatedAt), engine.EmailKey(l.Email), engine.PhoneKey(l.Phone), nullInt(l.ReturningOf), l.ReturningBy}, nil
 }
 
 func (q *q) InsertLead(l *engine.Lead) error {
@@ -182,8 +182,8 @@ func (q *q) InsertLead(l *engine.Lead) error {
 	}
 	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
 		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
-		sla_action, sla_missed_by, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`, args...)
+		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)`, args...)
 	if err != nil {
 		return err
 	}
@@ -199,5 +199,29 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	return q.exec(`UPDATE leads SET external_id = $1, source = $2, name = $3, email = $4, phone = $5, company = $6,
 		tags = $7, fields = $8, status = $9, owner_id = $10, waiting = $11, wait_reason = $12, created_at = $13,
 		assigned_at = $14, first_contact_at = $15, sla_due_at = $16, sla_action = $17, sla_missed_by = $18,
-		updated_at = $19 WHERE id = $20`, append(args, l.ID)...)
+		updated_at = $19, email_key = $20, phone_key = $21, returning_of = $22, returning_by = $23
+		WHERE id = $24`, append(args, l.ID)...)
+}
+
+// returningQuery finds the newest owned lead created since a time ($3) whose email_key
+// is $1 or whose phone_key is $2, in one statement (one round trip): a search of each
+// key's partial index by key and time (its conditions repeated, so that PostgreSQL
+// uses it), the newer of the two hits, then that one row. An empty key finds nothing:
+// the indexes hold no empty key.
+const returningQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id = (
+	SELECT id FROM (
+		(SELECT id, created_at FROM leads WHERE email_key = $1 AND owner_id IS NOT NULL
+			AND email_key <> '' AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1)
+		UNION ALL
+		(SELECT id, created_at FROM leads WHERE phone_key = $2 AND owner_id IS NOT NULL
+			AND phone_key <> '' AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1)
+	) hits ORDER BY created_at DESC, id DESC LIMIT 1)`
+
+// ReturningLead is the most recent owned lead since a time with either key.
+func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
+	if emailKey == "" && phoneKey == "" {
+		return engine.Lead{}, engine.ErrNoRows
+	}
+	l, err := scanLead(q.db.QueryRow(q.ctx, returningQuery, emailKey, phoneKey, ts(since)))
+	return l, one(err)
 }

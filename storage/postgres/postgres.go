@@ -171,6 +171,11 @@ func (p *Postgres) migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, string(body)); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", base, err)
 		}
+		if fill := afterMigration[migrationName(base)]; fill != nil {
+			if err := fill(ctx, tx); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", base, err)
+			}
+		}
 		if _, err := tx.Exec(ctx, `UPDATE switchboard_schema SET version = $1`, version); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", base, err)
 		}
@@ -185,6 +190,53 @@ func (p *Postgres) migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: migrating: %w", err)
 	}
 	return nil
+}
+
+// afterMigration is Go that runs after the migration of that name (its file name
+// without number and extension), in the migrations' transaction: what SQL cannot
+// compute as the engine does.
+var afterMigration = map[string]func(ctx context.Context, tx pgx.Tx) error{
+	"returning": fillMatchKeys,
+}
+
+func migrationName(file string) string {
+	_, name, _ := strings.Cut(strings.TrimSuffix(file, ".sql"), "_")
+	return name
+}
+
+// fillMatchKeys gives the leads stored before e-mail and phone were indexed for
+// returning leads their keys, a page of ids at a time.
+func fillMatchKeys(ctx context.Context, tx pgx.Tx) error {
+	var after int64
+	for {
+		rows, err := tx.Query(ctx, `SELECT id, email, phone FROM leads WHERE id > $1 ORDER BY id LIMIT 5000`, after)
+		if err != nil {
+			return err
+		}
+		type keys struct {
+			id           int64
+			email, phone string
+		}
+		page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (keys, error) {
+			var k keys
+			err := r.Scan(&k.id, &k.email, &k.phone)
+			return k, err
+		})
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		batch := &pgx.Batch{}
+		for _, k := range page {
+			batch.Queue(`UPDATE leads SET email_key = $1, phone_key = $2 WHERE id = $3`, engine.EmailKey(k.email), engine.PhoneKey(k.phone), k.id)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return err
+		}
+		after = page[len(page)-1].id
+	}
 }
 
 // Begin starts a write transaction: it waits for the journal row, the one writer lock

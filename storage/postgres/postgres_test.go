@@ -2,8 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,7 +19,7 @@ import (
 
 var ctx = context.Background()
 
-func open(t *testing.T, url string) *postgres.Postgres {
+func open(t testing.TB, url string) *postgres.Postgres {
 	t.Helper()
 	s, err := postgres.Open(ctx, url, postgres.Options{})
 	if err != nil {
@@ -116,6 +120,60 @@ func TestAppendOnly(t *testing.T) {
 	} {
 		if err := exec(t, url, q); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", q, err, want)
+		}
+	}
+}
+
+// TestReturningMigration: leads stored before e-mail and phone were indexed for
+// returning leads get their keys when the migration runs, as the engine computes them.
+func TestReturningMigration(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_returning.sql") {
+			break
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		before++
+	}
+	for _, q := range []string{
+		`CREATE TABLE switchboard_schema (version integer NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO switchboard_schema (version) VALUES (%d)`, before),
+		`INSERT INTO agents (id, handle, name, role, presence, created_at) VALUES (1, 'a', 'A', 'agent', 'available', now())`,
+		`INSERT INTO leads (id, source, email, phone, status, owner_id, created_at, updated_at) VALUES (1, 'web', ' Ada@Example.COM', '', 'assigned', 1, now(), now())`,
+		`INSERT INTO leads (id, source, email, phone, status, owner_id, created_at, updated_at) VALUES (2, 'web', '', '+1 (555) 010-0199', 'assigned', 1, now(), now())`,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s := open(t, url)
+	for _, tc := range []struct {
+		email, phone string
+		want         int64
+	}{{"ada@example.com", "", 1}, {"", "+15550100199", 2}} {
+		var got engine.Lead
+		err := s.Read(ctx, func(r engine.Reader) (err error) {
+			got, err = r.ReturningLead(tc.email, tc.phone, time.UnixMilli(0))
+			return err
+		})
+		if err != nil || got.ID != tc.want {
+			t.Errorf("%q %q: lead #%d %v, want #%d", tc.email, tc.phone, got.ID, err, tc.want)
 		}
 	}
 }

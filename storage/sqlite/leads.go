@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/switchboard/switchboard/engine"
 )
 
 const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
 	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
-	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at`
+	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at, l.returning_of, l.returning_by`
 
 const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
 
@@ -20,13 +21,13 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 		l                               engine.Lead
 		ext, owner, missedBy            sql.NullString
 		ownerID, assigned, firstContact sql.NullInt64
-		slaDue                          sql.NullInt64
+		slaDue, returning               sql.NullInt64
 		tags, fields                    string
 		created, updated                int64
 	)
 	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
 		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact,
-		&slaDue, &l.SLAAction, &missedBy, &updated)
+		&slaDue, &l.SLAAction, &missedBy, &updated, &returning, &l.ReturningBy)
 	if err != nil {
 		return l, err
 	}
@@ -36,7 +37,7 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 			return l, fmt.Errorf("lead #%d: sla_missed_by: %w", l.ID, err)
 		}
 	}
-	l.ExternalID, l.Owner, l.OwnerID = ext.String, owner.String, ownerID.Int64
+	l.ExternalID, l.Owner, l.OwnerID, l.ReturningOf = ext.String, owner.String, ownerID.Int64, returning.Int64
 	l.CreatedAt, l.UpdatedAt = fromMS(created), fromMS(updated)
 	l.AssignedAt, l.FirstContactAt = fromNullMS(assigned), fromNullMS(firstContact)
 	if err := json.Unmarshal([]byte(tags), &l.Tags); err != nil {
@@ -183,7 +184,7 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
 		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ms(l.CreatedAt),
 		nullMS(l.AssignedAt), nullMS(l.FirstContactAt), nullMS(l.SLADueAt), string(l.SLAAction), missedBy,
-		ms(l.UpdatedAt)}, nil
+		ms(l.UpdatedAt), engine.EmailKey(l.Email), engine.PhoneKey(l.Phone), nullInt(l.ReturningOf), l.ReturningBy}, nil
 }
 
 func (q *q) InsertLead(l *engine.Lead) error {
@@ -193,8 +194,8 @@ func (q *q) InsertLead(l *engine.Lead) error {
 	}
 	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
 		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
-		sla_action, sla_missed_by, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return err
 	}
@@ -209,6 +210,29 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	}
 	return q.exec(`UPDATE leads SET external_id = ?, source = ?, name = ?, email = ?, phone = ?, company = ?,
 		tags = ?, fields = ?, status = ?, owner_id = ?, waiting = ?, wait_reason = ?, created_at = ?,
-		assigned_at = ?, first_contact_at = ?, sla_due_at = ?, sla_action = ?, sla_missed_by = ?, updated_at = ?
-		WHERE id = ?`, append(args, l.ID)...)
+		assigned_at = ?, first_contact_at = ?, sla_due_at = ?, sla_action = ?, sla_missed_by = ?, updated_at = ?,
+		email_key = ?, phone_key = ?, returning_of = ?, returning_by = ? WHERE id = ?`, append(args, l.ID)...)
+}
+
+// returningQuery finds the newest owned lead created since a time (?3) whose email_key
+// is ?1 or whose phone_key is ?2, in one statement: a search of each key's partial
+// index by key and time (its conditions repeated, so that SQLite uses it), the newer
+// of the two hits, then that one row (TestReturningLookupUsesTheIndex).
+// An empty key finds nothing: the indexes hold no empty key.
+const returningQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id = (
+	SELECT id FROM (
+		SELECT * FROM (SELECT id, created_at FROM leads WHERE email_key = ?1 AND owner_id IS NOT NULL
+			AND email_key <> '' AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 1)
+		UNION ALL
+		SELECT * FROM (SELECT id, created_at FROM leads WHERE phone_key = ?2 AND owner_id IS NOT NULL
+			AND phone_key <> '' AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 1)
+	) ORDER BY created_at DESC, id DESC LIMIT 1)`
+
+// ReturningLead is the most recent owned lead since a time with either key.
+func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
+	if emailKey == "" && phoneKey == "" {
+		return engine.Lead{}, engine.ErrNoRows
+	}
+	l, err := scanLead(q.db.QueryRowContext(q.ctx, returningQuery, emailKey, phoneKey, ms(since)))
+	return l, one(err)
 }

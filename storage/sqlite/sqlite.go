@@ -227,6 +227,11 @@ func (s *SQLite) apply(ctx context.Context, version int, name, body string) erro
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
+	if fill := afterMigration[migrationName(name)]; fill != nil {
+		if err := fill(ctx, tx); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
 		return fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
@@ -234,6 +239,57 @@ func (s *SQLite) apply(ctx context.Context, version int, name, body string) erro
 		return fmt.Errorf("sqlite: migration %s: %w", name, err)
 	}
 	return nil
+}
+
+// afterMigration is Go that runs after the migration of that name (its file name
+// without number and extension), in its transaction: what SQL cannot compute as the
+// engine does.
+var afterMigration = map[string]func(ctx context.Context, tx *sql.Tx) error{
+	"returning": fillMatchKeys,
+}
+
+func migrationName(file string) string {
+	_, name, _ := strings.Cut(strings.TrimSuffix(file, ".sql"), "_")
+	return name
+}
+
+// fillMatchKeys gives the leads stored before e-mail and phone were indexed for
+// returning leads their keys, a page of ids at a time.
+func fillMatchKeys(ctx context.Context, tx *sql.Tx) error {
+	var after int64
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT id, email, phone FROM leads WHERE id > ? ORDER BY id LIMIT 5000`, after)
+		if err != nil {
+			return err
+		}
+		type keys struct {
+			id           int64
+			email, phone string
+		}
+		var page []keys
+		for rows.Next() {
+			var k keys
+			if err := rows.Scan(&k.id, &k.email, &k.phone); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, k := range page {
+			if _, err := tx.ExecContext(ctx, `UPDATE leads SET email_key = ?, phone_key = ? WHERE id = ?`,
+				engine.EmailKey(k.email), engine.PhoneKey(k.phone), k.id); err != nil {
+				return err
+			}
+		}
+		after = page[len(page)-1].id
+	}
 }
 
 // Begin starts the write transaction (BEGIN IMMEDIATE on the writer connection).

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,5 +248,56 @@ func TestFilesArePrivate(t *testing.T) {
 	open(t, old)
 	if info, err := os.Stat(old); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("an old 0644 database is %v after opening (%v), want 0600", info.Mode().Perm(), err)
+	}
+}
+
+// TestReturningMigration: leads stored before e-mail and phone were indexed for
+// returning leads get their keys when the migration runs, as the engine computes them.
+func TestReturningMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sb.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_returning.sql") {
+			break
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		before++
+	}
+	for _, q := range []string{
+		fmt.Sprintf(`PRAGMA user_version = %d`, before),
+		`INSERT INTO agents (id, handle, name, role, presence, created_at) VALUES (1, 'a', 'A', 'agent', 'available', 0)`,
+		`INSERT INTO leads (id, source, email, phone, status, owner_id, created_at, updated_at) VALUES (1, 'web', ' Ada@Example.COM', '', 'assigned', 1, 1000, 1000)`,
+		`INSERT INTO leads (id, source, email, phone, status, owner_id, created_at, updated_at) VALUES (2, 'web', '', '+1 (555) 010-0199', 'assigned', 1, 2000, 2000)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s := open(t, path)
+	for _, tc := range []struct {
+		email, phone string
+		want         int64
+	}{{"ada@example.com", "", 1}, {"", "+15550100199", 2}} {
+		l := read(t, s, func(r engine.Reader) (engine.Lead, error) {
+			return r.ReturningLead(tc.email, tc.phone, time.UnixMilli(0))
+		})
+		if l.ID != tc.want {
+			t.Errorf("%q %q: lead #%d, want #%d", tc.email, tc.phone, l.ID, tc.want)
+		}
 	}
 }

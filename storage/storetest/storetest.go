@@ -61,6 +61,7 @@ var cases = []struct {
 	{"Tokens", testTokens},
 	{"Settings", testSettings},
 	{"Forms", testForms},
+	{"ReturningLead", testReturningLead},
 	{"Counts", testCounts},
 	{"Uniqueness", testUniqueness},
 	{"Savepoints", testSavepoints},
