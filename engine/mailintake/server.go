@@ -261,9 +261,13 @@ func (l *capListener) Accept() (net.Conn, error) {
 		case l.slots <- struct{}{}:
 			return &slotConn{Conn: c, release: func() { <-l.slots }}, nil
 		default:
-			c.SetWriteDeadline(time.Now().Add(time.Second))
-			io.WriteString(c, "421 4.7.0 Too many connections; try again later\r\n")
-			c.Close()
+			// Told and closed off the accepting goroutine: a client that does not read
+			// must not hold up the next connection.
+			go func() {
+				c.SetWriteDeadline(time.Now().Add(time.Second))
+				io.WriteString(c, "421 4.7.0 Too many connections; try again later\r\n")
+				c.Close()
+			}()
 		}
 	}
 }

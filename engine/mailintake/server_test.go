@@ -378,3 +378,55 @@ func TestLMTP(t *testing.T) {
 		t.Errorf("%d leads from one message to two addresses, want 1", n)
 	}
 }
+
+// TestConnectionCap: past MaxConnections connections at once, the next is told 421 and
+// closed; once one closes, a new one is served.
+func TestConnectionCap(t *testing.T) {
+	e := newEnv(t, false)
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	greeting := func(c net.Conn) string {
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		buf := make([]byte, 256)
+		n, _ := c.Read(buf)
+		return string(buf[:n])
+	}
+	for i := range mailintake.MaxConnections {
+		c, err := net.Dial("tcp", e.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		if g := greeting(c); !strings.HasPrefix(g, "220 ") {
+			t.Fatalf("connection %d was greeted %q", i+1, g)
+		}
+	}
+	over, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer over.Close()
+	if g := greeting(over); !strings.HasPrefix(g, "421 4.7.0") {
+		t.Errorf("connection %d was greeted %q, want 421", mailintake.MaxConnections+1, g)
+	}
+	conns[0].Close()
+	// The slot is free once the server has seen the close: try until a greeting comes.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		c, err := net.Dial("tcp", e.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		g := greeting(c)
+		if strings.HasPrefix(g, "220 ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection served after one closed: %q", g)
+		}
+	}
+}
