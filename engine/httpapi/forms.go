@@ -96,6 +96,9 @@ func (a *API) submitForm(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		if rl, _ := r.Context().Value(logKey{}).(*requestLog); rl != nil {
+			rl.actor = engine.AsForm(f.Name).Name
+		}
 		if err := allowOrigin(w, r, f); err != nil {
 			return err
 		}
