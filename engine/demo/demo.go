@@ -36,7 +36,7 @@ var Rules = []engine.RuleSpec{
 	// A short SLA, so that a newcomer sees a web lead escalate within minutes: nobody
 	// calls it back in time (the simulator contacts only some), and it goes to the next
 	// agent, passing over the one who missed.
-	{Name: "Web round robin", Condition: `source == "web"`, Mode: engine.RoundRobin, SLA: 2 * time.Minute,
+	{Name: "Web round robin", Condition: `source == "web"`, Mode: engine.RoundRobin, SLA: 90 * time.Second,
 		Recipients: []engine.RecipientSpec{{Agent: "alice", PerRound: 2}, {Agent: "bob"}, {Agent: "erin"}, {Agent: "gus"}}},
 }
 
@@ -171,11 +171,12 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 }
 
 // Simulate posts a new lead every interval (jittered), now and then flips an agent's
-// presence, and now and then has an agent make first contact with one of its leads
-// under an SLA – not often enough to catch them all, so some escalate – acting as
+// presence, and has agents make first contact with the leads under an SLA – but not
+// with the first one, nor with about a third of the others, which escalate – acting as
 // actor, until ctx ends. Refusals are reported to onErr and the simulation goes on.
 func Simulate(ctx context.Context, eng *engine.Engine, actor engine.Actor, interval time.Duration, r *rand.Rand, onErr func(error)) {
 	presences := []engine.Presence{engine.Available, engine.Available, engine.Busy, engine.Away}
+	callers := &callers{fate: map[assignment]bool{}}
 	t := time.NewTimer(interval)
 	defer t.Stop()
 	for n := 0; ; n++ {
@@ -187,10 +188,8 @@ func Simulate(ctx context.Context, eng *engine.Engine, actor engine.Actor, inter
 		if _, err := eng.CreateLead(ctx, actor, Lead(r)); err != nil && ctx.Err() == nil {
 			onErr(err)
 		}
-		if r.IntN(10) == 0 {
-			if err := contactOne(ctx, eng, actor, r); err != nil && ctx.Err() == nil {
-				onErr(err)
-			}
+		if err := callers.call(ctx, eng, actor, r); err != nil && ctx.Err() == nil {
+			onErr(err)
 		}
 		if n%15 == 14 {
 			a := Team[1+r.IntN(len(Team)-1)]
@@ -202,19 +201,45 @@ func Simulate(ctx context.Context, eng *engine.Engine, actor engine.Actor, inter
 	}
 }
 
-// contactOne marks first contact with one of the newest leads whose SLA runs, picked at
-// random, as its owner would.
-func contactOne(ctx context.Context, eng *engine.Engine, actor engine.Actor, r *rand.Rand) error {
-	page, err := eng.ListLeads(ctx, actor, engine.LeadQuery{Open: true, Limit: 200})
+// callers are the demo's agents calling their leads back. Each assignment under an
+// SLA gets a fate when first seen: the very first is never called back, so that a
+// newcomer sees an escalation within a couple of minutes; of the others, one in three
+// is not. The rest are called back after 15 seconds or more, one per turn.
+type callers struct {
+	fate  map[assignment]bool // whether the assignment will be called back
+	first bool                // the first assignment has been seen
+}
+
+type assignment struct {
+	lead int64
+	at   time.Time
+}
+
+// call makes first contact with one lead due to be called back, if there is one.
+func (c *callers) call(ctx context.Context, eng *engine.Engine, actor engine.Actor, r *rand.Rand) error {
+	page, err := eng.ListLeads(ctx, actor, engine.LeadQuery{Open: true, Limit: 500})
 	if err != nil {
 		return err
 	}
+	now := eng.Now()
+	running := map[assignment]bool{}
 	var due []int64
 	for _, l := range page.Items {
-		if !l.SLADueAt.IsZero() {
+		if l.SLADueAt.IsZero() {
+			continue
+		}
+		a := assignment{l.ID, l.AssignedAt}
+		fate, seen := c.fate[a]
+		if !seen {
+			fate = c.first && r.IntN(3) != 0
+			c.first = true
+		}
+		running[a] = fate
+		if fate && now.Sub(l.AssignedAt) >= 15*time.Second {
 			due = append(due, l.ID)
 		}
 	}
+	c.fate = running // forget assignments that ended
 	if len(due) == 0 {
 		return nil
 	}
