@@ -76,8 +76,9 @@ func badDuration(s string) error {
 	return invalidf("duration", "bad duration %s: write a number and a unit (s, m, h, d, w), like 90s, 30m, 48h, 7d or 2w", short(s))
 }
 
-// FormatDuration writes d the way ParseDuration reads it, in its largest exact units
-// ("2w", "36h", "90s").
+// FormatDuration writes d the way ParseDuration reads it, in its largest units ("2w",
+// "1d12h", "90s"). Weeks are used only for a whole number of them: a person who wrote
+// "30d" or "90d" reads it back as written, not as "4w2d".
 func FormatDuration(d time.Duration) string {
 	if d <= 0 {
 		return ""
@@ -87,6 +88,9 @@ func FormatDuration(d time.Duration) string {
 		d time.Duration
 		s string
 	}{{week, "w"}, {day, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if u.d == week && d%week != 0 {
+			continue
+		}
 		if n := d / u.d; n > 0 {
 			b.WriteString(strconv.FormatInt(int64(n), 10))
 			b.WriteString(u.s)
