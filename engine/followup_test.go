@@ -567,3 +567,41 @@ func (f *fixture) ownedOpen(handle string) []engine.Lead {
 	}
 	return page.Items
 }
+
+// TestSLAMissTellsEachOnce: the owner and every dispatcher are told of a miss on the
+// channels each chose (e-mail here), and the team's webhook hears of it once, however
+// many people are told.
+func TestSLAMissTellsEachOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, s enginetest.Store) {
+		f := newFixture(t, s)
+		f.agent("bob", withNotify(""))
+		f.agent("carol")
+		f.agent("dana", withRole(engine.RoleDispatcher), withNotify(""))
+		f.agent("dora", withRole(engine.RoleAdmin), withNotify(""))
+		f.setting(engine.SettingWebhookURL, "https://chat.example.com/hook")
+		f.rule(sla(rr("main", "", to("bob", 1), to("carol", 1)), time.Minute, ""))
+		l := f.lead(engine.NewLead{Name: "Ada"}).Lead
+		f.fire(time.Minute)
+		missed := eventsOf(f.events(l.ID), engine.EvLeadSLAMissed)
+		if len(missed) != 1 {
+			t.Fatalf("%d misses", len(missed))
+		}
+		rows := f.outbox(engine.OutboxFilter{EventID: missed[0].ID})
+		got := map[string]int{}
+		for _, r := range rows {
+			got[string(r.Channel)+" "+r.Target]++
+		}
+		want := map[string]int{
+			"email bob@example.com": 1, "email dana@example.com": 1, "email dora@example.com": 1,
+			"webhook https://chat.example.com/hook": 1,
+		}
+		if len(got) != len(want) {
+			t.Fatalf("outbox of the miss: %v, want %v", got, want)
+		}
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%s: %d rows, want %d", k, got[k], n)
+			}
+		}
+	})
+}
