@@ -63,6 +63,7 @@ const (
 	ActManageSettings               // company name, webhooks, time zone
 	ActManageForms                  // web forms: create, list (with their keys), remove
 	ActViewAllHistory               // every history event
+	ActViewStats                    // the team's stats
 	actionCount
 )
 
@@ -81,6 +82,7 @@ var actionNames = [actionCount]string{
 	ActManageSettings: "change settings",
 	ActManageForms:    "manage web forms",
 	ActViewAllHistory: "see all history",
+	ActViewStats:      "see the team's stats",
 }
 
 func (a Action) String() string { return actionNames[a] }
@@ -102,6 +104,7 @@ var minRole = [actionCount]Role{
 	ActManageSettings: RoleAdmin,
 	ActManageForms:    RoleAdmin,
 	ActViewAllHistory: RoleDispatcher,
+	ActViewStats:      RoleDispatcher,
 }
 
 // Can reports whether role r may perform action a.

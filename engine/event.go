@@ -97,6 +97,9 @@ type Routing struct {
 	Reason     string       `json:"reason"`
 	PassedOver []PassedOver `json:"passed_over,omitempty"`
 	SharedWith []string     `json:"shared_with,omitempty"`
+	// Matched are the enabled rules whose condition matched the lead, in position
+	// order, whether or not they set the owner or shared it (the stats count them).
+	Matched []int64 `json:"matched,omitempty"`
 }
 
 // PassedOver is a recipient a rule did not pick, and why.

@@ -112,6 +112,9 @@ func (t *txn) manualSLA() (time.Duration, error) {
 // (for a returning lead, of the first owner rule it matched). The caller stores l.
 func (t *txn) takeDecision(l *Lead, d *decision) {
 	l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason, l.UpdatedAt = d.owner.ID, d.owner.Handle, t.now, WaitingNone, "", t.now
+	if l.FirstAssignedAt.IsZero() {
+		l.FirstAssignedAt = t.now
+	}
 	if l.Status == StatusNew {
 		l.Status = StatusAssigned
 	}

@@ -86,6 +86,13 @@ type Lead struct {
 	// "email", "phone" or "email and phone".
 	ReturningOf int64
 	ReturningBy string
+	// What the team's stats measure (stats.go), kept as it happens: when the lead first
+	// got an owner, and at first contact who owned it (0: nobody), since when, and
+	// whether it came before a running SLA's deadline. None changes after it is set.
+	FirstAssignedAt   time.Time
+	ContactOwnerID    int64
+	ContactAssignedAt time.Time
+	SLAMet            bool
 }
 
 // Contacted reports whether the lead has had its first contact (R13).

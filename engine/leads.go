@@ -319,6 +319,9 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 	ev := Event{Actor: actor.Name, LeadID: l.ID, From: prev, Reason: reason}
 	if a != nil {
 		l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason = a.ID, a.Handle, t.now, WaitingNone, ""
+		if l.FirstAssignedAt.IsZero() {
+			l.FirstAssignedAt = t.now
+		}
 		if l.Status == StatusNew {
 			l.Status = StatusAssigned
 		}
@@ -622,6 +625,10 @@ func (t *txn) setStatus(actor Actor, l *Lead, st Status) (bool, error) {
 	l.Status = st
 	if countsAsContact(st) && !l.Contacted() { // R13: the first contact, once; it ends the SLA (R14)
 		l.FirstContactAt = t.now
+		if l.OwnerID != 0 {
+			l.ContactOwnerID, l.ContactAssignedAt = l.OwnerID, l.AssignedAt
+		}
+		l.SLAMet = !l.SLADueAt.IsZero() && t.now.Before(l.SLADueAt)
 		t.startSLA(l, 0, "")
 	}
 	_, err := t.record(Event{Kind: EvLeadStatus, Actor: actor.Name, LeadID: l.ID, Agent: l.Owner, From: string(from), To: string(st)})

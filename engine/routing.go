@@ -191,6 +191,7 @@ func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*dec
 		if !cond.match(l, at.In(t.e.loc)) { // R1
 			continue
 		}
+		d.routing.Matched = append(d.routing.Matched, r.ID)
 		if r.Mode == Broadcast {
 			bcast = append(bcast, r) // R3: every matching broadcast rule applies
 			continue

@@ -442,6 +442,7 @@ func testRoutingExplanation(t *testing.T, kind enginetest.Store) {
 			{Agent: "b", Rule: r.ID, Reason: "at capacity (1/1)"},
 			{Agent: "c", Rule: r.ID, Reason: "daily cap reached (1/1)"},
 		},
+		Matched: []int64{r.ID},
 	}
 	if !reflect.DeepEqual(c.Routing, want) {
 		t.Fatalf("routing = %+v\nwant      %+v", c.Routing, want)

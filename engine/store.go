@@ -69,6 +69,7 @@ type Reader interface {
 	TokenReader
 	SettingReader
 	FormReader
+	StatsReader
 }
 
 // Tx is a Reader that can also write.

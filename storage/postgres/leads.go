@@ -10,7 +10,8 @@ import (
 
 const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
 	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
-	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at, l.returning_of, l.returning_by`
+	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at, l.returning_of, l.returning_by,
+	l.first_assigned_at, l.contact_owner_id, l.contact_assigned_at, l.sla_met`
 
 const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
 
@@ -22,15 +23,19 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 		tags, fields, missedBy []byte
 		created, updated       time.Time
 		assigned, firstContact *time.Time
-		slaDue                 *time.Time
+		slaDue, firstAssigned  *time.Time
+		contactAssigned        *time.Time
+		contactOwner           *int64
 	)
 	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
 		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact,
-		&slaDue, &l.SLAAction, &missedBy, &updated, &returning, &l.ReturningBy)
+		&slaDue, &l.SLAAction, &missedBy, &updated, &returning, &l.ReturningBy,
+		&firstAssigned, &contactOwner, &contactAssigned, &l.SLAMet)
 	if err != nil {
 		return l, err
 	}
 	l.SLADueAt = fromNullTS(slaDue)
+	l.FirstAssignedAt, l.ContactOwnerID, l.ContactAssignedAt = fromNullTS(firstAssigned), intOf(contactOwner), fromNullTS(contactAssigned)
 	if missedBy != nil {
 		if err := json.Unmarshal(missedBy, &l.SLAMissedBy); err != nil {
 			return l, fmt.Errorf("lead #%d: sla_missed_by: %w", l.ID, err)
@@ -172,7 +177,8 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
 		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ts(l.CreatedAt),
 		nullTS(l.AssignedAt), nullTS(l.FirstContactAt), nullTS(l.SLADueAt), string(l.SLAAction), missedBy,
-		ts(l.UpdatedAt), engine.EmailKey(l.Email), engine.PhoneKey(l.Phone), nullInt(l.ReturningOf), l.ReturningBy}, nil
+		ts(l.UpdatedAt), engine.EmailKey(l.Email), engine.PhoneKey(l.Phone), nullInt(l.ReturningOf), l.ReturningBy,
+		nullTS(l.FirstAssignedAt), nullInt(l.ContactOwnerID), nullTS(l.ContactAssignedAt), l.SLAMet}, nil
 }
 
 func (q *q) InsertLead(l *engine.Lead) error {
@@ -182,8 +188,9 @@ func (q *q) InsertLead(l *engine.Lead) error {
 	}
 	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
 		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
-		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)`, args...)
+		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by,
+		first_assigned_at, contact_owner_id, contact_assigned_at, sla_met)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27)`, args...)
 	if err != nil {
 		return err
 	}
@@ -199,8 +206,9 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	return q.exec(`UPDATE leads SET external_id = $1, source = $2, name = $3, email = $4, phone = $5, company = $6,
 		tags = $7, fields = $8, status = $9, owner_id = $10, waiting = $11, wait_reason = $12, created_at = $13,
 		assigned_at = $14, first_contact_at = $15, sla_due_at = $16, sla_action = $17, sla_missed_by = $18,
-		updated_at = $19, email_key = $20, phone_key = $21, returning_of = $22, returning_by = $23
-		WHERE id = $24`, append(args, l.ID)...)
+		updated_at = $19, email_key = $20, phone_key = $21, returning_of = $22, returning_by = $23,
+		first_assigned_at = $24, contact_owner_id = $25, contact_assigned_at = $26, sla_met = $27
+		WHERE id = $28`, append(args, l.ID)...)
 }
 
 // returningQuery finds the newest owned lead created since a time ($3) whose email_key

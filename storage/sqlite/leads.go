@@ -12,7 +12,8 @@ import (
 
 const leadColumns = `l.id, l.external_id, l.source, l.name, l.email, l.phone, l.company, l.tags, l.fields,
 	l.status, l.owner_id, a.handle, l.waiting, l.wait_reason, l.created_at, l.assigned_at,
-	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at, l.returning_of, l.returning_by`
+	l.first_contact_at, l.sla_due_at, l.sla_action, l.sla_missed_by, l.updated_at, l.returning_of, l.returning_by,
+	l.first_assigned_at, l.contact_owner_id, l.contact_assigned_at, l.sla_met`
 
 const leadFrom = ` FROM leads l LEFT JOIN agents a ON a.id = l.owner_id`
 
@@ -22,16 +23,20 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 		ext, owner, missedBy            sql.NullString
 		ownerID, assigned, firstContact sql.NullInt64
 		slaDue, returning               sql.NullInt64
+		firstAssigned, contactOwner     sql.NullInt64
+		contactAssigned                 sql.NullInt64
 		tags, fields                    string
 		created, updated                int64
 	)
 	err := row.Scan(&l.ID, &ext, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &tags, &fields,
 		&l.Status, &ownerID, &owner, &l.Waiting, &l.WaitReason, &created, &assigned, &firstContact,
-		&slaDue, &l.SLAAction, &missedBy, &updated, &returning, &l.ReturningBy)
+		&slaDue, &l.SLAAction, &missedBy, &updated, &returning, &l.ReturningBy,
+		&firstAssigned, &contactOwner, &contactAssigned, &l.SLAMet)
 	if err != nil {
 		return l, err
 	}
 	l.SLADueAt = fromNullMS(slaDue)
+	l.FirstAssignedAt, l.ContactOwnerID, l.ContactAssignedAt = fromNullMS(firstAssigned), contactOwner.Int64, fromNullMS(contactAssigned)
 	if missedBy.Valid {
 		if err := json.Unmarshal([]byte(missedBy.String), &l.SLAMissedBy); err != nil {
 			return l, fmt.Errorf("lead #%d: sla_missed_by: %w", l.ID, err)
@@ -184,7 +189,8 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
 		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ms(l.CreatedAt),
 		nullMS(l.AssignedAt), nullMS(l.FirstContactAt), nullMS(l.SLADueAt), string(l.SLAAction), missedBy,
-		ms(l.UpdatedAt), engine.EmailKey(l.Email), engine.PhoneKey(l.Phone), nullInt(l.ReturningOf), l.ReturningBy}, nil
+		ms(l.UpdatedAt), engine.EmailKey(l.Email), engine.PhoneKey(l.Phone), nullInt(l.ReturningOf), l.ReturningBy,
+		nullMS(l.FirstAssignedAt), nullInt(l.ContactOwnerID), nullMS(l.ContactAssignedAt), l.SLAMet}, nil
 }
 
 func (q *q) InsertLead(l *engine.Lead) error {
@@ -194,8 +200,9 @@ func (q *q) InsertLead(l *engine.Lead) error {
 	}
 	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
 		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
-		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by,
+		first_assigned_at, contact_owner_id, contact_assigned_at, sla_met)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return err
 	}
@@ -211,7 +218,8 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	return q.exec(`UPDATE leads SET external_id = ?, source = ?, name = ?, email = ?, phone = ?, company = ?,
 		tags = ?, fields = ?, status = ?, owner_id = ?, waiting = ?, wait_reason = ?, created_at = ?,
 		assigned_at = ?, first_contact_at = ?, sla_due_at = ?, sla_action = ?, sla_missed_by = ?, updated_at = ?,
-		email_key = ?, phone_key = ?, returning_of = ?, returning_by = ? WHERE id = ?`, append(args, l.ID)...)
+		email_key = ?, phone_key = ?, returning_of = ?, returning_by = ?,
+		first_assigned_at = ?, contact_owner_id = ?, contact_assigned_at = ?, sla_met = ? WHERE id = ?`, append(args, l.ID)...)
 }
 
 // returningQuery finds the newest owned lead created since a time (?3) whose email_key

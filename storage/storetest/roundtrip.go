@@ -19,12 +19,14 @@ func testRoundTrip(e *env) {
 		Tags: []string{"vip", "b2b"}, Fields: map[string]any{"budget": 5000.5, "city": "Lyon", "hot": true, "zip": "02134"},
 		Status: engine.StatusContacted, CreatedAt: at, AssignedAt: at.Add(time.Second),
 		FirstContactAt: at.Add(time.Minute), SLADueAt: at.Add(15 * time.Minute), SLAAction: engine.SLAUnassign,
-		SLAMissedBy: []int64{7, 3}, UpdatedAt: at.Add(time.Hour),
+		SLAMissedBy: []int64{7, 3}, FirstAssignedAt: at.Add(time.Second), ContactAssignedAt: at.Add(time.Second),
+		SLAMet: true, UpdatedAt: at.Add(time.Hour),
 	}
 	queued := engine.Lead{Name: "Queued", Source: "web", Tags: []string{}, Fields: map[string]any{}, Status: engine.StatusNew,
 		Waiting: engine.WaitingNoEligible, WaitReason: "no eligible recipient in rule #1", CreatedAt: at, UpdatedAt: at}
 	routing := &engine.Routing{Rule: 3, RuleName: "main", Mode: engine.RoundRobin, Owner: "ada", Reason: "rule #3",
-		PassedOver: []engine.PassedOver{{Agent: "bob", Rule: 3, Reason: "away"}}, SharedWith: []string{"cy"}}
+		PassedOver: []engine.PassedOver{{Agent: "bob", Rule: 3, Reason: "away"}}, SharedWith: []string{"cy"},
+		Matched: []int64{3, 5}}
 	var rule engine.Rule
 	var ev, plain engine.Event
 	var share engine.Share
@@ -39,7 +41,7 @@ func testRoundTrip(e *env) {
 		if err := tx.InsertKey(&key); err != nil {
 			return err
 		}
-		lead.OwnerID = a.ID
+		lead.OwnerID, lead.ContactOwnerID = a.ID, a.ID
 		if err := tx.InsertLead(&lead); err != nil {
 			return err
 		}
@@ -114,6 +116,7 @@ func testRoundTrip(e *env) {
 	lead.Status, lead.OwnerID, lead.Owner, lead.Tags, lead.Fields = engine.StatusLost, 0, "", []string{}, map[string]any{"n": 1.0}
 	lead.ExternalID, lead.UpdatedAt, lead.Waiting, lead.WaitReason = "", at.Add(2*time.Hour), engine.WaitingManual, "unassigned by bob"
 	lead.SLADueAt, lead.SLAAction, lead.SLAMissedBy = time.Time{}, "", nil
+	lead.FirstAssignedAt, lead.ContactOwnerID, lead.ContactAssignedAt, lead.SLAMet = at.Add(2*time.Second), 0, time.Time{}, false
 	a.Name, a.Presence, a.Capacity, a.EmailNotify, a.WebhookURL, a.WebhookSecret = "Ada King", engine.Away, 0, false, "", ""
 	a.AwaySince = time.Time{}
 	rule.Recipients, rule.Enabled, rule.Mode, rule.ShareAccess, rule.ShareDuration = nil, false, engine.LoadBalance, "", 0

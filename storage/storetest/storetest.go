@@ -63,6 +63,8 @@ var cases = []struct {
 	{"Forms", testForms},
 	{"ReturningLead", testReturningLead},
 	{"Counts", testCounts},
+	{"StatsAreStatsFactsOf", testStats},
+	{"StatsPercentiles", testStatsPercentiles},
 	{"Uniqueness", testUniqueness},
 	{"Savepoints", testSavepoints},
 	{"FailedWriteIsTheCommands", testFailedWriteIsTheCommands},

@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+// millisBetween is the milliseconds from timestamp b to timestamp a.
+func millisBetween(a, b string) string {
+	return `(extract(epoch FROM ` + a + ` - ` + b + `) * 1000)::bigint`
+}
+
+// StatsFacts restates engine.StatsFactsOf as queries that each read one range of an
+// index made for it (migration 0004): leads_created for the leads created in the
+// window, leads_contacted for its first contacts, events_kind_at for the history
+// counted. Counting and grouping happen in SQL; percentiles are taken from the few
+// values at engine.PercentileRanks, which a window function picks out.
+func (q *q) StatsFacts(w engine.StatsWindow) (engine.StatsFacts, error) {
+	var t engine.StatsTally
+	since, until := ts(w.Since), ts(w.Until)
+
+	rows, err := q.db.Query(q.ctx, `SELECT source, count(*),
+		count(CASE WHEN first_assigned_at < $2 THEN 1 END), count(CASE WHEN first_contact_at < $2 THEN 1 END)
+		FROM leads WHERE created_at >= $1 AND created_at < $2 GROUP BY source`, since, until)
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("counting leads created: %w", err)
+	}
+	err = eachRow(rows, func() error {
+		var s engine.SourceStats
+		if err := rows.Scan(&s.Source, &s.Created, &s.Assigned, &s.Contacted); err != nil {
+			return err
+		}
+		t.Source(s)
+		return nil
+	})
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("counting leads created: %w", err)
+	}
+
+	var contacted, met int
+	err = q.db.QueryRow(q.ctx, `SELECT count(*), count(CASE WHEN sla_met THEN 1 END)
+		FROM leads WHERE first_contact_at >= $1 AND first_contact_at < $2`, since, until).Scan(&contacted, &met)
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("counting first contacts: %w", err)
+	}
+	t.Contacts(contacted, met)
+
+	tta, err := q.spreads(`SELECT '' AS k, `+millisBetween("first_assigned_at", "created_at")+` AS d FROM leads
+		WHERE created_at >= $1 AND created_at < $2 AND first_assigned_at < $2`, since, until)
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("measuring the time to assign: %w", err)
+	}
+	t.TimeToAssign(tta[""])
+	ttfc, err := q.spreads(`SELECT '' AS k, `+millisBetween("first_contact_at", "created_at")+` AS d FROM leads
+		WHERE first_contact_at >= $1 AND first_contact_at < $2`, since, until)
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("measuring the time to first contact: %w", err)
+	}
+	t.TimeToFirstContact(ttfc[""])
+	byAgent, err := q.spreads(`SELECT a.handle AS k, `+millisBetween("l.first_contact_at", "l.contact_assigned_at")+` AS d
+		FROM leads l JOIN agents a ON a.id = l.contact_owner_id
+		WHERE l.first_contact_at >= $1 AND l.first_contact_at < $2`, since, until)
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("measuring each agent's time to first contact: %w", err)
+	}
+	for h, s := range byAgent {
+		t.AgentContacts(h, s)
+	}
+
+	rows, err = q.db.Query(q.ctx, `SELECT kind, agent, coalesce(rule_id, 0), routing->'matched', count(*)
+		FROM events WHERE kind IN ('lead.routed','lead.queued','lead.assigned','lead.reassigned','lead.sla_missed')
+		AND at >= $1 AND at < $2 GROUP BY 1, 2, 3, 4`, since, until)
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("counting history: %w", err)
+	}
+	err = eachRow(rows, func() error {
+		var (
+			ev      engine.Event
+			matched []byte
+			n       int
+		)
+		if err := rows.Scan(&ev.Kind, &ev.Agent, &ev.RuleID, &matched, &n); err != nil {
+			return err
+		}
+		if matched != nil {
+			ev.Routing = &engine.Routing{}
+			if err := json.Unmarshal(matched, &ev.Routing.Matched); err != nil {
+				return fmt.Errorf("the rules a decision matched: %w", err)
+			}
+		}
+		t.Events(ev, n)
+		return nil
+	})
+	if err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("counting history: %w", err)
+	}
+	return t.Facts(), nil
+}
+
+// spreads takes the percentiles of durations in milliseconds, by key: inner selects
+// k (the key) and d (the duration). Only the values at engine.PercentileRanks of each
+// key's n values leave the database.
+func (q *q) spreads(inner string, args ...any) (map[string]engine.Spread, error) {
+	rows, err := q.db.Query(q.ctx, `SELECT k, i, n, d FROM (
+		SELECT k, d, row_number() OVER (PARTITION BY k ORDER BY d) - 1 AS i, count(*) OVER (PARTITION BY k) AS n
+		FROM (`+inner+`) AS v) AS r
+		WHERE i IN ((n-1)/2, n/2, (n-1)*9/10, ((n-1)*9+9)/10)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	type ranked struct {
+		n  int
+		at map[int]time.Duration
+	}
+	byKey := map[string]*ranked{}
+	err = eachRow(rows, func() error {
+		var (
+			k    string
+			i, n int
+			d    int64
+		)
+		if err := rows.Scan(&k, &i, &n, &d); err != nil {
+			return err
+		}
+		if byKey[k] == nil {
+			byKey[k] = &ranked{n: n, at: map[int]time.Duration{}}
+		}
+		byKey[k].at[i] = time.Duration(d) * time.Millisecond
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]engine.Spread, len(byKey))
+	for k, r := range byKey {
+		out[k] = engine.SpreadOf(r.n, func(i int) time.Duration { return r.at[i] })
+	}
+	return out, nil
+}
+
+// eachRow runs fn for every row and closes rows.
+func eachRow(rows pgx.Rows, fn func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
