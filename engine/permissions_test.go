@@ -28,6 +28,7 @@ var allowed = map[engine.Action][]engine.Role{
 	engine.ActManageSettings: {engine.RoleOwner, engine.RoleAdmin},
 	engine.ActManageForms:    {engine.RoleOwner, engine.RoleAdmin},
 	engine.ActViewAllHistory: {engine.RoleOwner, engine.RoleAdmin, engine.RoleDispatcher},
+	engine.ActViewStats:      {engine.RoleOwner, engine.RoleAdmin, engine.RoleDispatcher},
 }
 
 func isAllowed(a engine.Action, r engine.Role) bool {
@@ -40,7 +41,7 @@ func isAllowed(a engine.Action, r engine.Role) bool {
 }
 
 func TestRoleCan(t *testing.T) {
-	if len(allowed) != 14 {
+	if len(allowed) != 15 {
 		t.Fatalf("the table covers %d actions; add the new ones", len(allowed))
 	}
 	for a := range allowed {
@@ -394,6 +395,12 @@ var commands = []command{
 			if err == nil && len(page.Items) == 0 {
 				return errHidden
 			}
+			return err
+		}
+	}},
+	{"read the stats", engine.ActViewStats, func(p *permEnv) func(engine.Actor) error {
+		return func(a engine.Actor) error {
+			_, err := p.e.Stats(p.ctx, a, engine.StatsQuery{})
 			return err
 		}
 	}},

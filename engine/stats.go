@@ -555,3 +555,32 @@ func seconds(d time.Duration) *float64 {
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// SecondsText writes a figure in seconds for people, in its two largest units ("45s",
+// "26m48s", "3h12m", "2d3h"); "-" for no data.
+func SecondsText(s *float64) string {
+	if s == nil {
+		return "-"
+	}
+	v := *s
+	if v < 60 {
+		if v == math.Trunc(v) || v >= 10 {
+			return fmt.Sprintf("%.0fs", v)
+		}
+		return fmt.Sprintf("%.1fs", v)
+	}
+	n := int64(math.Round(v))
+	two := func(a int64, ua string, b int64, ub string) string {
+		if b == 0 {
+			return fmt.Sprintf("%d%s", a, ua)
+		}
+		return fmt.Sprintf("%d%s%d%s", a, ua, b, ub)
+	}
+	switch {
+	case n < 3600:
+		return two(n/60, "m", n%60, "s")
+	case n < 86400:
+		return two(n/3600, "h", n%3600/60, "m")
+	}
+	return two(n/86400, "d", n%86400/3600, "h")
+}

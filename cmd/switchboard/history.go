@@ -38,7 +38,7 @@ func (a *app) historyCmd() *cobra.Command {
 				q.LeadID = id
 			}
 			if since != "" {
-				t, err := parseSince(since, time.Now())
+				t, err := parseTimeFlag("--since", since, time.Now())
 				if err != nil {
 					return err
 				}
@@ -59,18 +59,6 @@ func (a *app) historyCmd() *cobra.Command {
 	f.StringVar(&since, "since", "", "only events this recent (90m, 24h, 7d) or after this time (2026-01-02T15:04:05Z)")
 	f.IntVar(&limit, "limit", 50, "at most this many events (0: all of them)")
 	return cmd
-}
-
-// parseSince reads a point in time as a duration back from now or an RFC 3339 time.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	d, err := engine.ParseDuration(s)
-	if err != nil {
-		return time.Time{}, usagef("--since %q is neither a duration (90m, 24h, 7d) nor a time like 2026-01-02T15:04:05Z", s)
-	}
-	return now.Add(-d), nil
 }
 
 // printHistory streams the events page by page, so that --limit 0 on a long history

@@ -125,6 +125,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.formCmd(),
 		a.settingCmd(),
 		a.historyCmd(),
+		a.reportCmd(),
 		a.migrateCmd(),
 		a.loadtestCmd(),
 		a.demoCmd(),

@@ -210,6 +210,7 @@ func TestAuthMatrix(t *testing.T) {
 		{"POST", "/v1/rules/1/move", map[string]any{"position": 1}, 200},
 		{"DELETE", "/v1/rules/1", nil, 204},
 		{"GET", "/v1/history", nil, 200},
+		{"GET", "/v1/stats", nil, 200},
 	}
 	tokens := []struct {
 		name, header string

@@ -75,6 +75,7 @@ func New(eng *engine.Engine, opts Options) *API {
 		{"DELETE /v1/rules/{id}", a.deleteRule},
 		{"POST /v1/rules/{id}/move", a.moveRule},
 		{"GET /v1/history", a.history},
+		{"GET /v1/stats", a.stats},
 		{"GET /v1/settings", a.getSettings},
 		{"PATCH /v1/settings", a.patchSettings},
 		{"GET /v1/forms", a.listForms},
