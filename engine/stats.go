@@ -37,10 +37,12 @@ const DefaultStatsWindow = 7 * 24 * time.Hour
 // window's cost is the history inside it, so a bound keeps one request's cost bounded.
 const MaxStatsWindow = 366 * 24 * time.Hour
 
-// StatsQuery asks for the stats of a window. A zero Until is now; a zero Since is
-// DefaultStatsWindow before Until.
+// StatsQuery asks for the stats of a window. A zero Until is now (the current
+// millisecond included); a zero Since is Last before Until (DefaultStatsWindow when
+// Last is 0).
 type StatsQuery struct {
 	Since, Until time.Time
+	Last         time.Duration
 }
 
 // Stats are a window's figures, in the form of GET /v1/stats.
@@ -409,10 +411,16 @@ func (e *Engine) Stats(ctx context.Context, actor Actor, q StatsQuery) (Stats, e
 func (e *Engine) statsWindow(q StatsQuery) (StatsWindow, error) {
 	w := StatsWindow{Since: q.Since.UTC().Truncate(time.Millisecond), Until: q.Until.UTC().Truncate(time.Millisecond)}
 	if q.Until.IsZero() {
-		w.Until = e.now().UTC()
+		// Now, this millisecond included: what happened just before the question (in
+		// the same millisecond, as times are kept) is in the answer.
+		w.Until = e.now().UTC().Add(time.Millisecond)
 	}
 	if q.Since.IsZero() {
-		w.Since = w.Until.Add(-DefaultStatsWindow)
+		last := q.Last
+		if last <= 0 {
+			last = DefaultStatsWindow
+		}
+		w.Since = w.Until.Add(-last)
 	}
 	if !w.Since.Before(w.Until) {
 		return w, invalidf("since", "since (%s) must come before until (%s)", w.Since.Format(time.RFC3339), w.Until.Format(time.RFC3339))

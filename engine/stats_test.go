@@ -80,9 +80,9 @@ func TestStatsOfAScriptedMorning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		now := start.Add(45 * time.Minute)
+		until := start.Add(45*time.Minute + time.Millisecond) // now, this millisecond included
 		want := engine.Stats{
-			Since: now.Add(-7 * 24 * time.Hour), Until: now,
+			Since: until.Add(-7 * 24 * time.Hour), Until: until,
 			Leads: engine.LeadCounts{Created: 8, AssignedAuto: 9, AssignedManual: 1, QueuedNow: 1, Contacted: 7},
 			// Assigned after 0 s (six times) and 1800 s; contacted after 300, 300, 360,
 			// 1260, 1260, 1320 and 2040 s.

@@ -27,7 +27,7 @@ func (a *app) reportCmd() *cobra.Command {
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: a.checked(func(cmd *cobra.Command, _ []string) error {
 			now := time.Now()
-			q := engine.StatsQuery{Until: now} // one clock for both ends: --since 7d is seven days
+			var q engine.StatsQuery
 			var err error
 			if q.Since, err = parseTimeFlag("--since", since, now); err != nil {
 				return err
@@ -36,6 +36,8 @@ func (a *app) reportCmd() *cobra.Command {
 				if q.Until, err = parseTimeFlag("--until", until, now); err != nil {
 					return err
 				}
+			} else if d, err := engine.ParseDuration(since); err == nil {
+				q.Since, q.Last = time.Time{}, d // --since 7d alone: the seven days up to now, exactly
 			}
 			return a.withEngine(func(s *session) error {
 				st, err := s.eng.Stats(ctx(cmd), engine.System(), q)

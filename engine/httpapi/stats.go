@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -20,6 +21,10 @@ func (a *API) stats(w http.ResponseWriter, r *http.Request, actor engine.Actor) 
 	}
 	if q.Until, err = sinceParam(v, "until", now); err != nil {
 		return err
+	}
+	if d, err := engine.ParseDuration(v.Get("since")); err == nil && q.Until.IsZero() {
+		// since=7d alone: the seven days up to now, exactly.
+		q.Since, q.Last = time.Time{}, d
 	}
 	st, err := a.eng.Stats(r.Context(), actor, q)
 	if err != nil {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 // TestStats: GET /v1/stats answers the engine's stats object for the window asked,
@@ -27,8 +28,10 @@ func TestStats(t *testing.T) {
 	if tta := r.body["time_to_first_contact"].(map[string]any); tta["p50_s"] != nil {
 		t.Errorf("time to first contact with no contact: %v", tta)
 	}
-	if r.str("since") == "" || r.str("until") == "" {
-		t.Errorf("no window in %s", r.raw)
+	since, err1 := time.Parse(time.RFC3339Nano, r.str("since"))
+	until, err2 := time.Parse(time.RFC3339Nano, r.str("until"))
+	if err1 != nil || err2 != nil || until.Sub(since) != 24*time.Hour {
+		t.Errorf("since=24h is the window %s – %s", r.str("since"), r.str("until"))
 	}
 
 	// A window in the past, as RFC 3339 times: nothing in it.
