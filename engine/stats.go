@@ -298,6 +298,9 @@ func (t *StatsTally) Events(ev Event, n int) {
 	case EvLeadRouted:
 		t.f.AssignedAuto += n
 		t.agent(ev.Agent).Assigned += n
+		if ev.RuleID == 0 {
+			break // a returning lead back to its owner (R20): no rule set it
+		}
 		r := t.rule(ev.RuleID)
 		r.Assigned += n
 		if r.Agents == nil {

@@ -61,7 +61,8 @@ func (e *env) statsHistory() statsHistory {
 		routed(0, 1, "ada", 1, 2),
 		routed(time.Hour, 1, "ada", 1, 2),
 		routed(2*time.Hour, 1, "bob", 1),
-		routed(3*time.Hour, 3, "cy"), // written before routing listed the rules matched
+		routed(3*time.Hour, 3, "cy"),     // written before routing listed the rules matched
+		routed(3*time.Hour, 0, "ada", 1), // a returning lead back to its owner: no rule set it
 		{At: m(3 * time.Hour), Kind: engine.EvLeadQueued, Routing: &engine.Routing{Reason: "no eligible recipient in rule #2", Matched: []int64{2}}},
 		{At: m(4 * time.Hour), Kind: engine.EvLeadQueued, Routing: &engine.Routing{Reason: "no rule matched"}},
 		{At: m(5 * time.Hour), Kind: engine.EvLeadAssigned, Actor: "dana", Agent: "bob", To: "bob"},
@@ -103,12 +104,12 @@ func testStats(e *env) {
 		return engine.Spread{N: int(secs[0]), P50: d(secs[1]), P90: d(secs[2])}
 	}
 	want := engine.StatsFacts{
-		Created: 6, Contacted: 4, SLAMet: 2, AssignedAuto: 4, AssignedManual: 2, SLAMissed: 1,
+		Created: 6, Contacted: 4, SLAMet: 2, AssignedAuto: 5, AssignedManual: 2, SLAMissed: 1,
 		// Assigned after 0, 0, 30 and 300 s; contacted after 120, 600, 1200 and 10800 s.
 		TimeToAssign:       s(4, 15, 219),
 		TimeToFirstContact: s(4, 900, 7920),
 		Agents: []engine.AgentFacts{
-			{Agent: "ada", Assigned: 2, Contacted: 2, TimeToFirstContact: s(2, 5700, 9780)},
+			{Agent: "ada", Assigned: 3, Contacted: 2, TimeToFirstContact: s(2, 5700, 9780)},
 			{Agent: "bob", Assigned: 2, Contacted: 1, SLAMissed: 1, TimeToFirstContact: s(1, 1170, 1170)},
 			{Agent: "cy", Assigned: 2},
 		},
@@ -117,7 +118,7 @@ func testStats(e *env) {
 			{Source: "web", Created: 3, Assigned: 2, Contacted: 3},
 		},
 		Rules: []engine.RuleFacts{
-			{Rule: 1, Matched: 3, Assigned: 3, Agents: map[string]int{"ada": 2, "bob": 1}},
+			{Rule: 1, Matched: 4, Assigned: 3, Agents: map[string]int{"ada": 2, "bob": 1}},
 			{Rule: 2, Matched: 3},
 			{Rule: 3, Matched: 1, Assigned: 1, Agents: map[string]int{"cy": 1}},
 		},
