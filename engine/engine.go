@@ -33,6 +33,17 @@ type Options struct {
 	// AllowLocalWebhooks lets webhook URLs name loopback and link-local addresses
 	// (127.0.0.1, localhost, 169.254.169.254): tests and one-machine setups only.
 	AllowLocalWebhooks bool
+	// Observe, when set, hears of every write transaction this engine commits, after
+	// the commit (metrics). It runs on the writer: it must be quick and must not call
+	// the engine.
+	Observe func(Commit)
+}
+
+// Commit describes one committed write transaction, for Options.Observe.
+type Commit struct {
+	Commands int           // the commands it committed together (group commit)
+	Took     time.Duration // from Begin to the end of Commit
+	Events   []Event       // what they wrote, in order
 }
 
 // Engine runs switchboard's commands over a Store. It is safe for concurrent use.
@@ -262,6 +273,7 @@ func (e *Engine) commit(batch []*op) {
 			}
 		}
 	}
+	began := time.Now()
 	tx, err := e.store.Begin(context.Background())
 	if err != nil {
 		fail(fmt.Errorf("starting transaction: %w", err))
@@ -320,6 +332,7 @@ func (e *Engine) commit(batch []*op) {
 		}
 		return
 	}
+	took := time.Since(began)
 	var events []Event
 	wake := false
 	for _, o := range batch {
@@ -327,6 +340,9 @@ func (e *Engine) commit(batch []*op) {
 			events = append(events, o.events...)
 			wake = wake || o.wake
 		}
+	}
+	if e.opts.Observe != nil {
+		e.opts.Observe(Commit{Commands: ran, Took: took, Events: events})
 	}
 	if len(events) > 0 {
 		e.ownHead.Store(events[len(events)-1].ID)

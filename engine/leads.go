@@ -57,6 +57,10 @@ func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]
 	return out, nil
 }
 
+// createdReasonPrefix begins a lead.created event's reason, before the lead's source
+// (Event.CreatedSource reads it back).
+const createdReasonPrefix = "source "
+
 func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if in.ExternalID != "" { // R11
 		l, err := t.LeadByExternalID(in.Source, in.ExternalID)
@@ -106,7 +110,7 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if err := t.InsertLead(&l); err != nil {
 		return Created{}, fmt.Errorf("storing lead: %w", err)
 	}
-	if _, err := t.record(Event{Kind: EvLeadCreated, Actor: actor.Name, LeadID: l.ID, To: l.Title(), Reason: "source " + l.Source}); err != nil {
+	if _, err := t.record(Event{Kind: EvLeadCreated, Actor: actor.Name, LeadID: l.ID, To: l.Title(), Reason: createdReasonPrefix + l.Source}); err != nil {
 		return Created{}, err
 	}
 	if err := t.applyRouting(&l, d, ""); err != nil {

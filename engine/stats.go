@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -594,4 +595,38 @@ func SecondsText(s *float64) string {
 		return two(n/3600, "h", n%3600/60, "m")
 	}
 	return two(n/86400, "d", n%86400/3600, "h")
+}
+
+// Backlog is what waits now: open leads without an owner, and notifications still to
+// deliver.
+type Backlog struct {
+	Queue  int
+	Outbox int
+}
+
+// Backlog reads what waits now, on one snapshot (metrics read it at every scrape).
+func (e *Engine) Backlog(ctx context.Context, actor Actor) (Backlog, error) {
+	if err := actor.require(ActViewStats); err != nil {
+		return Backlog{}, err
+	}
+	var b Backlog
+	err := e.read(ctx, func(r Reader) (err error) {
+		if b.Queue, err = r.CountLeads(LeadFilter{Unassigned: true, Open: true}); err != nil {
+			return fmt.Errorf("counting the queue: %w", err)
+		}
+		if b.Outbox, err = r.PendingOutbox(); err != nil {
+			return fmt.Errorf("counting the outbox: %w", err)
+		}
+		return nil
+	})
+	return b, err
+}
+
+// CreatedSource is the source of the lead a lead.created event records ("" for any
+// other event): the event's reason names it.
+func (e Event) CreatedSource() string {
+	if e.Kind != EvLeadCreated {
+		return ""
+	}
+	return strings.TrimPrefix(e.Reason, createdReasonPrefix)
 }

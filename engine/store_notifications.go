@@ -13,6 +13,8 @@ type NotificationReader interface {
 	DueOutbox(now time.Time, limit int) ([]OutboxItem, error)
 	// NextOutboxAttempt is the earliest next attempt of a pending row, if any.
 	NextOutboxAttempt() (time.Time, bool, error)
+	// PendingOutbox counts the rows still to deliver (status pending).
+	PendingOutbox() (int, error)
 	OutboxItem(id int64) (OutboxItem, error)
 	OutboxItems(f OutboxFilter) ([]OutboxItem, error) // by id
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/httpapi"
+	"github.com/switchboard/switchboard/engine/metrics"
 )
 
 // serveEnv is what every service of `switchboard serve` shares: one engine on one
@@ -29,6 +30,12 @@ type serveEnv struct {
 	ssh      sshFlags
 	mail     mailFlags
 	log      *slog.Logger
+	// metricsAddr is --metrics ("" turns metrics off); metrics, when on, hears the
+	// engine, the HTTP API and the notification worker, and sessions counts the
+	// console sessions (nil without SSH).
+	metricsAddr string
+	metrics     *metrics.Metrics
+	sessions    func() int
 }
 
 // service is one long-running part of serve. It runs until ctx is done, then stops
@@ -46,6 +53,7 @@ var services = []startService{
 	httpService,
 	sshService,
 	mailService,
+	metricsService, // last: it reads what the others started (the SSH sessions)
 }
 
 func (a *app) serveCmd() *cobra.Command {
@@ -67,6 +75,7 @@ func (a *app) serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&env.httpAddr, "http", ":8080", "HTTP API address (empty: no HTTP)")
 	cmd.Flags().StringVar(&env.sshAddr, "ssh", ":23234", "SSH console address (empty: no SSH)")
+	cmd.Flags().StringVar(&env.metricsAddr, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, with no token: bind it to a private address (empty: no metrics)")
 	env.notify.register(cmd.Flags())
 	env.ssh.register(cmd.Flags())
 	env.mail.register(cmd.Flags())
@@ -76,14 +85,19 @@ func (a *app) serveCmd() *cobra.Command {
 // serve starts every service on one engine and runs them until ctx is done or one
 // fails; then it stops them all and closes the engine and the database.
 func (a *app) serve(c context.Context, env *serveEnv) error {
-	s, err := a.openEngine(false, engine.Options{})
+	env.log = slog.New(slog.NewTextHandler(a.stderr, nil))
+	var opts engine.Options
+	if env.metricsAddr != "" {
+		env.metrics = metrics.New(env.log)
+		opts.Observe = env.metrics.ObserveCommit
+	}
+	s, err := a.openEngine(false, opts)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	env.eng, env.dsn, env.dbPath = s.eng, s.dsn, s.path
 	env.notify.allowLocal = a.allowLocalWebhooks
-	env.log = slog.New(slog.NewTextHandler(a.stderr, nil))
 
 	var run []service
 	for _, start := range services {
@@ -126,7 +140,11 @@ func httpService(env *serveEnv) (service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)
 	}
-	srv := httpapi.NewServer(httpapi.New(env.eng, httpapi.Options{Logger: env.log}), env.log)
+	opts := httpapi.Options{Logger: env.log}
+	if env.metrics != nil {
+		opts.Observe = env.metrics.ObserveRequest
+	}
+	srv := httpapi.NewServer(httpapi.New(env.eng, opts), env.log)
 	env.log.Info("http: listening", "addr", ln.Addr().String())
 	return func(ctx context.Context) error { return httpapi.Serve(ctx, srv, ln) }, nil
 }

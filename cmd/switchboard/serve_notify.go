@@ -65,11 +65,15 @@ func notifyService(env *serveEnv) (service, error) {
 	if env.httpAddr == "" && env.sshAddr == "" {
 		return nil, nil // serve refuses to run with nothing to serve
 	}
-	return env.notify.service(env.eng, env.log)
+	var observe func(engine.Channel, notify.Outcome)
+	if env.metrics != nil {
+		observe = env.metrics.ObserveDelivery
+	}
+	return env.notify.service(env.eng, env.log, observe)
 }
 
 // service checks the flags and returns the worker for eng's outbox.
-func (f *notifyFlags) service(eng *engine.Engine, logger *slog.Logger) (service, error) {
+func (f *notifyFlags) service(eng *engine.Engine, logger *slog.Logger, observe func(engine.Channel, notify.Outcome)) (service, error) {
 	m, err := f.mailer()
 	if err != nil {
 		return nil, err
@@ -85,6 +89,6 @@ func (f *notifyFlags) service(eng *engine.Engine, logger *slog.Logger) (service,
 	if f.allowLocal {
 		logger.Warn("notifications: webhooks may reach loopback and link-local addresses (--allow-local-webhooks)")
 	}
-	w := notify.New(eng, notify.Options{Mailer: m, Timeout: f.timeout, Logger: logger, AllowLocalTargets: f.allowLocal})
+	w := notify.New(eng, notify.Options{Mailer: m, Timeout: f.timeout, Logger: logger, AllowLocalTargets: f.allowLocal, Observe: observe})
 	return w.Run, nil
 }

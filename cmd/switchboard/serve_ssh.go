@@ -72,6 +72,7 @@ func sshService(env *serveEnv) (service, error) {
 		leads.Close()
 		return nil, fmt.Errorf("ssh: %w (choose another address with --ssh, or --ssh '' for no SSH)", err)
 	}
+	env.sessions = srv.Sessions
 	env.log.Info("ssh: listening", "addr", ln.Addr().String(), "host_key", keyPath, "new_key", created,
 		"fingerprint", gossh.FingerprintSHA256(key.PublicKey()))
 	return func(ctx context.Context) error {

@@ -24,15 +24,20 @@ type Options struct {
 	// Now is the clock of the per-address limit on form submissions (default
 	// time.Now); tests hold it still.
 	Now func() time.Time
+	// Observe, when set, hears of every request once it is answered (metrics): the
+	// pattern that took it ("GET /v1/leads/{id}"; "" when none did), the status and
+	// how long it took. It must be quick.
+	Observe func(pattern string, status int, took time.Duration)
 }
 
 // API is the HTTP API v1 over one engine. It is an http.Handler.
 type API struct {
-	eng   *engine.Engine
-	log   *slog.Logger
-	mux   *http.ServeMux
-	now   func() time.Time
-	forms *ratelimit.Limiter // form submissions per client address
+	eng     *engine.Engine
+	log     *slog.Logger
+	mux     *http.ServeMux
+	now     func() time.Time
+	forms   *ratelimit.Limiter // form submissions per client address
+	observe func(pattern string, status int, took time.Duration)
 }
 
 // New builds the API over eng.
@@ -44,7 +49,7 @@ func New(eng *engine.Engine, opts Options) *API {
 		opts.Now = time.Now
 	}
 	a := &API{eng: eng, log: opts.Logger, mux: http.NewServeMux(), now: opts.Now,
-		forms: ratelimit.New(ratelimit.PerMinute(FormRate), FormBurst, 0)}
+		forms: ratelimit.New(ratelimit.PerMinute(FormRate), FormBurst, 0), observe: opts.Observe}
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	// A web form's page posts with the form's key, never a token.
 	a.mux.HandleFunc("POST /v1/forms/{key}", a.submitForm)
@@ -125,6 +130,7 @@ type logKey struct{}
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rl := &requestLog{ResponseWriter: w}
+	_, pattern := a.mux.Handler(r)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -135,8 +141,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeProblem(rl, problemf(http.StatusInternalServerError, "internal error: the server log has the details"))
 			}
 		}
+		took := time.Since(start)
+		if a.observe != nil {
+			a.observe(pattern, rl.status, took)
+		}
 		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rl.status, "bytes", rl.bytes,
-			"ms", float64(time.Since(start).Microseconds()) / 1000, "remote", r.RemoteAddr}
+			"ms", float64(took.Microseconds()) / 1000, "remote", r.RemoteAddr}
 		if rl.actor != "" {
 			attrs = append(attrs, "actor", rl.actor)
 		}
@@ -148,7 +158,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	r = r.WithContext(context.WithValue(r.Context(), logKey{}, rl))
 	r.Body = http.MaxBytesReader(rl, r.Body, MaxBody)
-	if _, pattern := a.mux.Handler(r); pattern == "" {
+	if pattern == "" {
 		a.unmatched(rl, r)
 		return
 	}

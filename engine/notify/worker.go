@@ -54,7 +54,18 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives every failed attempt (default: slog.Default()).
 	Logger *slog.Logger
+	// Observe, when set, hears how every attempt ended (metrics); it must be quick.
+	Observe func(engine.Channel, Outcome)
 }
+
+// Outcome is how one delivery attempt ended.
+type Outcome string
+
+const (
+	Delivered Outcome = "delivered" // the receiver took it
+	Retried   Outcome = "retried"   // it failed and will be tried again
+	Failed    Outcome = "failed"    // it failed for good: the row gave up
+)
 
 // Worker delivers the outbox of one engine.
 type Worker struct {
@@ -228,15 +239,22 @@ func (w *Worker) deliver(ctx context.Context, d engine.OutboxDelivery) {
 	now := w.opts.Now()
 	log := w.log.With("outbox", d.ID, "event", d.EventID, "channel", d.Channel, "attempt", d.Attempts)
 	var rerr error
+	observe := func(o Outcome) {
+		if w.opts.Observe != nil {
+			w.opts.Observe(d.Channel, o)
+		}
+	}
 	switch {
 	case err == nil:
 		rerr = w.e.OutboxDelivered(record, d.ID)
+		observe(Delivered)
 	case ctx.Err() != nil:
 		// Cut short by shutdown, not refused by the receiver: due again at once.
 		rerr = w.e.OutboxRetry(record, d.ID, now, "interrupted by shutdown")
 	case isPermanent(err) || now.Sub(d.CreatedAt) >= w.opts.GiveUpAfter:
 		log.Warn("notifications: giving up", "err", err)
 		rerr = w.e.OutboxFailed(record, d.ID, errorText(err))
+		observe(Failed)
 	default:
 		next := now.Add(w.opts.Backoff.Delay(d.Attempts))
 		// The last attempt falls on the deadline rather than a back-off past it.
@@ -248,6 +266,7 @@ func (w *Worker) deliver(ctx context.Context, d engine.OutboxDelivery) {
 		}
 		log.Warn("notifications: attempt failed, will retry", "err", err, "next", next)
 		rerr = w.e.OutboxRetry(record, d.ID, next, errorText(err))
+		observe(Retried)
 	}
 	if rerr != nil {
 		// The row is due again when its lease ends, and is sent again then.

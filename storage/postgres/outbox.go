@@ -50,6 +50,12 @@ func (q *q) DueOutbox(now time.Time, limit int) ([]engine.OutboxItem, error) {
 		WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, ts(now), limit)
 }
 
+func (q *q) PendingOutbox() (int, error) {
+	var n int
+	err := q.db.QueryRow(q.ctx, `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&n)
+	return n, err
+}
+
 func (q *q) NextOutboxAttempt() (time.Time, bool, error) {
 	var next *time.Time
 	err := q.db.QueryRow(q.ctx, `SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'`).Scan(&next)

@@ -50,6 +50,12 @@ func (q *q) DueOutbox(now time.Time, limit int) ([]engine.OutboxItem, error) {
 		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`, ms(now), limit)
 }
 
+func (q *q) PendingOutbox() (int, error) {
+	var n int
+	err := q.db.QueryRowContext(q.ctx, `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&n)
+	return n, err
+}
+
 func (q *q) NextOutboxAttempt() (time.Time, bool, error) {
 	var next sql.NullInt64
 	err := q.db.QueryRowContext(q.ctx, `SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'`).Scan(&next)

@@ -144,6 +144,9 @@ func testNotifications(e *env) {
 	if due := read(e, func(r engine.Reader) ([]engine.OutboxItem, error) { return r.DueOutbox(at, 2) }); len(due) != 2 {
 		t.Errorf("due outbox, two at most: %d", len(due))
 	}
+	if n := read(e, func(r engine.Reader) (int, error) { return r.PendingOutbox() }); n != 4 {
+		t.Errorf("pending outbox: %d, want 4 (the delivered row does not count)", n)
+	}
 	next, ok := read2(e, func(r engine.Reader) (time.Time, bool, error) { return r.NextOutboxAttempt() })
 	if !ok || !next.Equal(at.Add(-time.Minute)) {
 		t.Errorf("next outbox attempt %s %v, want %s (the delivered row does not count)", next, ok, at.Add(-time.Minute))
