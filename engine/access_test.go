@@ -71,6 +71,8 @@ func TestParseRecipients(t *testing.T) {
 	}
 }
 
+var cautionNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
 func TestCautions(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -83,8 +85,14 @@ func TestCautions(t *testing.T) {
 		{"away", engine.Agent{Presence: engine.Away}, 1, []string{"away"}},
 		{"offline and full", engine.Agent{Presence: engine.Offline, Capacity: 5, OpenLeads: 5}, 1, []string{"offline", "at capacity (5/5)"}},
 		{"would go over", engine.Agent{Presence: engine.Available, Capacity: 5, OpenLeads: 3}, 4, []string{"over capacity with these (7/5)"}},
+		// 2026-11-23 is a Monday; now is 10:00 UTC.
+		{"away until a time", engine.Agent{Presence: engine.Away, AwayUntil: cautionNow.Add(3 * time.Hour)}, 1, []string{"away until 13:00"}},
+		{"off schedule", engine.Agent{Presence: engine.Available, Schedule: "mon-fri 13:00-17:00"}, 1, []string{"off schedule until 13:00"}},
+		{"off schedule in its zone", engine.Agent{Presence: engine.Available, Schedule: "mon-fri 09:00-17:00", TZ: "America/New_York"}, 1, []string{"off schedule until 09:00 EST"}},
+		{"on schedule", engine.Agent{Presence: engine.Available, Schedule: "mon-fri 09:00-17:00", TZ: "Europe/Berlin"}, 1, nil},
+		{"off until Saturday", engine.Agent{Presence: engine.Busy, Schedule: "sat 10:00-14:00"}, 1, []string{"off schedule until 10:00 Sat"}},
 	} {
-		if got := tt.agent.Cautions(tt.n); !reflect.DeepEqual(got, tt.want) {
+		if got := tt.agent.Cautions(tt.n, cautionNow, time.UTC); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}

@@ -51,11 +51,52 @@ type Agent struct {
 	// AwaySince is when the agent last went away or offline from available or busy;
 	// zero while it is available or busy. Hand-off (R15) counts from it.
 	AwaySince time.Time
+	// When people work (R16–R18, people.go).
+	TZ       string // IANA zone of its schedule; "" = the server's
+	Schedule string // canonical (schedule.Parse); "" = always
+	// ScheduleNextAt is the next time its schedule starts (zero: no schedule); the
+	// schedule timer drains the queue for it then (R10).
+	ScheduleNextAt time.Time
+	AwayUntil      time.Time // its away ends by itself then (R17); zero: not set
+	// AutoPresence lets the system set it away when it has no console session and back
+	// when one opens (R18); true unless the agent opted out.
+	AutoPresence bool
+	// AutoAwayFrom is the presence it had when the system set it away; "" when the
+	// system did not (a person's away is never undone by a session).
+	AutoAwayFrom Presence
+	// SeenAt is when it was last known to be at a console (a session closed, or its
+	// last one expired) or set itself available or busy: auto-away counts from it.
+	SeenAt time.Time
+	// Sessions is how many console sessions it has open now, in every process; filled
+	// by the engine's reads of the team.
+	Sessions int
+	// Teams are the names of the teams it is in, in name order, separated by commas
+	// (a team's name holds none): a text keeps Agent comparable. Filled by the
+	// engine's reads of the team; TeamList splits it.
+	Teams string
 	// Load, kept by the engine.
 	OpenLeads      int
 	AssignedToday  int // automatic assignments today (the daily cap's counter)
 	LastAssignedAt time.Time
 	CreatedAt      time.Time
+}
+
+// TeamList is the names of the teams the agent is in.
+func (a Agent) TeamList() []string {
+	if a.Teams == "" {
+		return []string{}
+	}
+	return strings.Split(a.Teams, ",")
+}
+
+// InTeam reports whether the agent is in the team called name.
+func (a Agent) InTeam(name string) bool {
+	for _, t := range a.TeamList() {
+		if t == name {
+			return true
+		}
+	}
+	return false
 }
 
 // NewAgent is the input of AddAgent.
@@ -69,6 +110,10 @@ type NewAgent struct {
 	DailyCap    int
 	EmailNotify bool
 	WebhookURL  string
+	TZ          string
+	Schedule    string
+	// AutoPresence nil means true.
+	AutoPresence *bool
 }
 
 // AgentUpdate changes an agent; nil fields are left alone.
@@ -81,6 +126,12 @@ type AgentUpdate struct {
 	DailyCap    *int
 	EmailNotify *bool
 	WebhookURL  *string
+	TZ          *string // "" = the server's zone
+	Schedule    *string // "" = always
+	// AwayUntil sets the agent away until then (R17); a zero time clears it, leaving the
+	// presence as it is. Any change of Presence clears it too.
+	AwayUntil    *time.Time
+	AutoPresence *bool
 }
 
 var handlePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,31}$`)
@@ -170,12 +221,15 @@ func ParseKey(line string) (Key, error) {
 	}, nil
 }
 
-// eligibility decides R5 for one recipient; it returns "" when the agent may receive
-// an automatic assignment, else the reason it is passed over.
-func (a Agent) eligibility() string {
+// eligibility decides R5 and R16 for one recipient at now (def is the server's zone);
+// it returns "" when the agent may receive an automatic assignment, else the reason it
+// is passed over.
+func (a Agent) eligibility(now time.Time, def *time.Location) string {
 	switch {
 	case a.Presence != Available:
 		return string(a.Presence)
+	case !a.OnSchedule(now, def):
+		return ReasonOffSchedule
 	case a.Capacity > 0 && a.OpenLeads >= a.Capacity:
 		return "at capacity (" + itoa(a.OpenLeads) + "/" + itoa(a.Capacity) + ")"
 	case a.DailyCap > 0 && a.AssignedToday >= a.DailyCap:
@@ -185,13 +239,25 @@ func (a Agent) eligibility() string {
 }
 
 // Cautions are the reasons to think twice before a person gives agent a n more leads by
-// hand, which ignores eligibility (R5): the agent is away or offline, or it is at or
-// would go over its capacity. Faces ask once before going ahead. This is the one place
-// that decides them: a new reason not to hand an agent leads belongs here.
-func (a Agent) Cautions(n int) []string {
+// hand at now, which ignores eligibility (R5): the agent is away or offline, off its
+// schedule (R16; def is the server's zone), or it is at or would go over its capacity.
+// Faces ask once before going ahead. This is the one place that decides them: a new
+// reason not to hand an agent leads belongs here.
+func (a Agent) Cautions(n int, now time.Time, def *time.Location) []string {
 	var out []string
 	if a.Presence == Away || a.Presence == Offline {
-		out = append(out, string(a.Presence))
+		why := string(a.Presence)
+		if a.Presence == Away && !a.AwayUntil.IsZero() {
+			why += " until " + a.When(a.AwayUntil, now, def)
+		}
+		out = append(out, why)
+	}
+	if !a.OnSchedule(now, def) {
+		why := ReasonOffSchedule
+		if at, ok := a.ScheduleChange(now, def); ok {
+			why += " until " + a.When(at, now, def)
+		}
+		out = append(out, why)
 	}
 	if a.Capacity > 0 {
 		switch {

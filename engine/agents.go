@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard/switchboard/engine/schedule"
 )
 
 // Agents lists the team with each agent's load.
@@ -29,10 +31,39 @@ func (e *Engine) Agents(ctx context.Context, actor Actor) ([]Agent, error) {
 		for i := range agents {
 			agents[i].AssignedToday = auto[agents[i].ID]
 		}
+		if err := e.fillPeople(r, agents); err != nil {
+			return err
+		}
 		out = agents
 		return nil
 	})
 	return out, err
+}
+
+// fillPeople sets what the engine's reads of the team add to the stored agents: the
+// teams each is in and its live console sessions.
+func (e *Engine) fillPeople(r Reader, agents []Agent) error {
+	teams, err := r.Teams()
+	if err != nil {
+		return fmt.Errorf("reading teams: %w", err)
+	}
+	in := map[int64][]string{}
+	for _, tm := range teams {
+		for _, m := range tm.Members {
+			if names := in[m.AgentID]; len(names) == 0 || names[len(names)-1] != tm.Name {
+				in[m.AgentID] = append(names, tm.Name)
+			}
+		}
+	}
+	live, err := liveSessions(r, e.now())
+	if err != nil {
+		return err
+	}
+	for i := range agents {
+		a := &agents[i]
+		a.Teams, a.Sessions = strings.Join(in[a.ID], ","), live[a.ID]
+	}
+	return nil
 }
 
 // Agent reads one agent by handle. Anyone on the team may read any agent; an agent
@@ -54,7 +85,11 @@ func (e *Engine) Agent(ctx context.Context, actor Actor, handle string) (Agent, 
 			return fmt.Errorf("reading daily counts: %w", err)
 		}
 		a.AssignedToday = auto[a.ID]
-		out = a
+		one := []Agent{a}
+		if err := e.fillPeople(r, one); err != nil {
+			return err
+		}
+		out = one[0]
 		return nil
 	})
 	return out, err
@@ -119,22 +154,30 @@ func (e *Engine) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent,
 	if err := e.checkWebhookTarget("webhook_url", in.WebhookURL); err != nil {
 		return Agent{}, err
 	}
+	tz, sched, err := checkWhen(in.TZ, in.Schedule)
+	if err != nil {
+		return Agent{}, err
+	}
 	a := Agent{
 		Handle: in.Handle, Name: in.Name, Email: in.Email, Role: in.Role, Presence: in.Presence,
 		Capacity: in.Capacity, DailyCap: in.DailyCap, EmailNotify: in.EmailNotify, WebhookURL: in.WebhookURL,
+		TZ: tz, Schedule: sched, AutoPresence: in.AutoPresence == nil || *in.AutoPresence,
 	}
 	if a.WebhookURL != "" {
 		a.WebhookSecret = newSecret()
 	}
-	err := e.write(ctx, func(t *txn) error {
+	err = e.write(ctx, func(t *txn) error {
 		if _, err := t.AgentByHandle(a.Handle); err == nil {
 			return conflictf("an agent with handle %q exists already", a.Handle)
 		} else if !errors.Is(err, ErrNoRows) {
 			return fmt.Errorf("reading agent: %w", err)
 		}
-		a.CreatedAt = t.now
+		a.CreatedAt, a.SeenAt = t.now, t.now
 		if absent(a.Presence) {
 			a.AwaySince = t.now
+		}
+		if a.ScheduleNextAt = a.nextScheduleStart(t.now, t.e.loc); !a.ScheduleNextAt.IsZero() {
+			t.wake = true
 		}
 		if err := t.InsertAgent(&a); err != nil {
 			return fmt.Errorf("storing agent: %w", err)
@@ -142,7 +185,7 @@ func (e *Engine) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent,
 		if _, err := t.record(Event{Kind: EvAgentAdded, Actor: actor.Name, Agent: a.Handle, To: string(a.Role), Reason: a.Name}); err != nil {
 			return err
 		}
-		if a.Presence == Available {
+		if a.Presence == Available && a.OnSchedule(t.now, t.e.loc) {
 			// An agent that arrives available is an agent becoming available (R10): a
 			// rule for the whole team may now have someone for the waiting leads.
 			return t.drain([]int64{a.ID})
@@ -150,6 +193,28 @@ func (e *Engine) AddAgent(ctx context.Context, actor Actor, in NewAgent) (Agent,
 		return nil
 	})
 	return a, err
+}
+
+// checkWhen checks an agent's zone and schedule, and returns them as stored: the zone
+// as given, the schedule in its canonical form.
+func checkWhen(tz, sched string) (string, string, error) {
+	tz = strings.TrimSpace(tz)
+	if err := checkText("tz", tz, 64); err != nil {
+		return "", "", err
+	}
+	if tz != "" {
+		if _, err := schedule.Zone(tz); err != nil {
+			return "", "", invalidf("tz", "tz: %v", err)
+		}
+	}
+	if err := checkText("schedule", sched, schedule.MaxLen); err != nil {
+		return "", "", err
+	}
+	s, err := schedule.Parse(sched)
+	if err != nil {
+		return "", "", invalidf("schedule", "%v", err)
+	}
+	return tz, s.String(), nil
 }
 
 // SetPresence sets an agent's presence: its own, or, for dispatchers, anyone's.
@@ -172,8 +237,10 @@ func (e *Engine) UpdateAgent(ctx context.Context, actor Actor, handle string, u 
 		if err != nil {
 			return err
 		}
-		onlyPresence := u == AgentUpdate{Presence: u.Presence}
-		if onlyPresence && u.Presence != nil {
+		// Presence, an away's end and whether the system may set presence are the agent's
+		// own, or a dispatcher's for anyone; the rest is an admin's.
+		onlyPresence := u == AgentUpdate{Presence: u.Presence, AwayUntil: u.AwayUntil, AutoPresence: u.AutoPresence}
+		if onlyPresence && (u.Presence != nil || u.AwayUntil != nil || u.AutoPresence != nil) {
 			if a.ID != actor.AgentID {
 				if err := actor.require(ActSetAnyPresence); err != nil {
 					return forbiddenf("%s cannot set %s's presence: agents set only their own", actor.Name, a.Handle)
@@ -190,6 +257,9 @@ func (e *Engine) UpdateAgent(ctx context.Context, actor Actor, handle string, u 
 		}
 		before := a
 		if err := applyAgentUpdate(&a, u); err != nil {
+			return err
+		}
+		if err := t.applyWhen(&a, u); err != nil {
 			return err
 		}
 		// R15 counts from when the agent left; coming back clears it.
@@ -214,14 +284,65 @@ func (e *Engine) UpdateAgent(ctx context.Context, actor Actor, handle string, u 
 			}
 		}
 		out = a
+		onNow := a.OnSchedule(t.now, t.e.loc)
 		roomGrew := (a.Presence == Available && before.Presence != Available) ||
+			(onNow && !before.OnSchedule(t.now, t.e.loc)) ||
 			grew(before.Capacity, a.Capacity) || grew(before.DailyCap, a.DailyCap)
-		if roomGrew {
+		if roomGrew && onNow {
 			return t.drain([]int64{a.ID})
 		}
 		return nil
 	})
 	return out, err
+}
+
+// applyWhen applies the part of an update that R16–R18 decide: zone and schedule (and
+// when the schedule next starts), an away until a time, and whether the system may set
+// the presence. A presence set by a person clears an away-until and any away the system
+// set (the person chose); setting available or busy counts as being seen.
+func (t *txn) applyWhen(a *Agent, u AgentUpdate) error {
+	if u.TZ != nil || u.Schedule != nil {
+		tz, sched := a.TZ, a.Schedule
+		if u.TZ != nil {
+			tz = *u.TZ
+		}
+		if u.Schedule != nil {
+			sched = *u.Schedule
+		}
+		var err error
+		if a.TZ, a.Schedule, err = checkWhen(tz, sched); err != nil {
+			return err
+		}
+		a.ScheduleNextAt, t.wake = a.nextScheduleStart(t.now, t.e.loc), true
+	}
+	if u.AutoPresence != nil {
+		a.AutoPresence = *u.AutoPresence
+		if !a.AutoPresence {
+			a.AutoAwayFrom = ""
+		}
+	}
+	if u.Presence != nil {
+		a.AwayUntil, a.AutoAwayFrom = time.Time{}, ""
+		if a.Presence == Available || a.Presence == Busy {
+			a.SeenAt = t.now
+		}
+	}
+	if u.AwayUntil != nil {
+		until := u.AwayUntil.Truncate(time.Millisecond)
+		switch {
+		case until.IsZero():
+			a.AwayUntil = time.Time{}
+		case u.Presence != nil && *u.Presence != Away:
+			return invalidf("away_until", "away_until sets the presence away: give presence away, or no presence")
+		case !until.After(t.now):
+			return invalidf("away_until", "away_until %s is not in the future", until.UTC().Format(time.RFC3339))
+		case until.Sub(t.now) > maxAwayUntil:
+			return invalidf("away_until", "away_until %s is more than a year away", until.UTC().Format(time.RFC3339))
+		default:
+			a.Presence, a.AwayUntil, a.AutoAwayFrom, t.wake = Away, until, "", true
+		}
+	}
+	return nil
 }
 
 // absent reports whether presence p counts as gone for hand-off (R15): away or offline.
@@ -302,6 +423,16 @@ func agentChanges(b, a Agent) []Event {
 	add("daily_cap", limit(b.DailyCap), limit(a.DailyCap))
 	add("email_notify", strconv.FormatBool(b.EmailNotify), strconv.FormatBool(a.EmailNotify))
 	add("webhook_url", b.WebhookURL, a.WebhookURL)
+	add("tz", b.TZ, a.TZ)
+	add("schedule", b.Schedule, a.Schedule)
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	add("away_until", when(b.AwayUntil), when(a.AwayUntil))
+	add("auto_presence", strconv.FormatBool(b.AutoPresence), strconv.FormatBool(a.AutoPresence))
 	return out
 }
 
@@ -358,6 +489,9 @@ func (e *Engine) RemoveAgent(ctx context.Context, actor Actor, handle string) er
 			if _, err := t.record(Event{Kind: EvShareRevoked, Actor: actor.Name, LeadID: s.LeadID, Agent: a.Handle, From: string(s.Access), Reason: "agent removed"}); err != nil {
 				return err
 			}
+		}
+		if err := t.leaveTeams(actor, a); err != nil {
+			return err
 		}
 		rules, err := t.Rules()
 		if err != nil {
@@ -502,12 +636,41 @@ func newSecret() string {
 	return hex.EncodeToString(b)
 }
 
+// without is rs less the agent agentID listed directly (teams stay).
 func without(rs []Recipient, agentID int64) []Recipient {
 	out := make([]Recipient, 0, len(rs))
 	for _, rc := range rs {
-		if rc.AgentID != agentID {
+		if rc.TeamID != 0 || rc.AgentID != agentID {
 			out = append(out, rc)
 		}
 	}
 	return out
+}
+
+// leaveTeams takes agent a out of every team it is in, moving on the rotations of the
+// rules that name those teams.
+func (t *txn) leaveTeams(actor Actor, a Agent) error {
+	teams, err := t.Teams()
+	if err != nil {
+		return fmt.Errorf("reading teams: %w", err)
+	}
+	var before, after []Team
+	for _, tm := range teams {
+		keep := make([]TeamMember, 0, len(tm.Members))
+		for _, m := range tm.Members {
+			if m.AgentID != a.ID {
+				keep = append(keep, m)
+			}
+		}
+		if len(keep) == len(tm.Members) {
+			continue
+		}
+		before = append(before, tm)
+		tm.Members, tm.UpdatedAt = keep, t.now
+		after = append(after, tm)
+	}
+	if len(after) == 0 {
+		return nil
+	}
+	return t.changeTeams(actor, before, after, ": "+a.Handle+" left the team")
 }

@@ -77,6 +77,7 @@ type Engine struct {
 
 	timers    []*timerKind
 	timerWake chan struct{}
+	sessions  sessionSet // the console sessions this engine keeps alive
 }
 
 // op is one command waiting for the writer.
@@ -133,8 +134,9 @@ func New(store Store, opts Options) (*Engine, error) {
 		e.Close()
 		return nil, fmt.Errorf("engine: doing what fell due while stopped: %w", err)
 	}
-	e.wg.Add(1)
+	e.wg.Add(2)
 	go e.timerLoop()
+	go e.sessionLoop()
 	feed, hasFeed := store.(CommitFeed)
 	if hasFeed {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -536,7 +536,7 @@ func (t *txn) drain(agentIDs []int64) error {
 	}
 	anyEligible := func(tm *team) bool {
 		for _, id := range agentIDs {
-			if a := tm.byID[id]; a != nil && a.eligibility() == "" {
+			if a := tm.byID[id]; a != nil && a.eligibility(t.now, t.e.loc) == "" {
 				return true
 			}
 		}

@@ -38,10 +38,12 @@ type plannedShare struct {
 	agent *Agent
 }
 
-// team is the agents as routing sees them: with today's automatic assignments.
+// team is the agents as routing sees them: with today's automatic assignments, and the
+// teams rules may name (R19).
 type team struct {
 	byID     map[int64]*Agent
 	agentsAZ []*Agent // role agent, alphabetical: the recipients of a rule that names none
+	teams    teamIndex
 }
 
 func (t *txn) loadTeam() (*team, error) {
@@ -57,7 +59,11 @@ func (t *txn) loadTeam() (*team, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading daily counts: %w", err)
 	}
-	tm := &team{byID: make(map[int64]*Agent, len(agents))}
+	teams, err := t.Teams()
+	if err != nil {
+		return nil, fmt.Errorf("loading teams: %w", err)
+	}
+	tm := &team{byID: make(map[int64]*Agent, len(agents)), teams: teamIndexOf(teams)}
 	for i := range agents {
 		a := &agents[i]
 		a.AssignedToday = auto[a.ID]
@@ -89,7 +95,8 @@ type recipient struct {
 }
 
 // recipientsOf resolves a rule's recipients in rotation order (R6: explicit order, or
-// the whole team alphabetically when the rule names nobody).
+// the whole team alphabetically when the rule names nobody), teams expanded into their
+// members as they are now (R19, Rule.expand: the one expansion).
 func (tm *team) recipientsOf(r *Rule) []recipient {
 	if len(r.Recipients) == 0 {
 		out := make([]recipient, len(tm.agentsAZ))
@@ -98,8 +105,9 @@ func (tm *team) recipientsOf(r *Rule) []recipient {
 		}
 		return out
 	}
-	out := make([]recipient, 0, len(r.Recipients))
-	for _, rc := range r.Recipients {
+	rs := r.expand(tm.teams)
+	out := make([]recipient, 0, len(rs))
+	for _, rc := range rs {
 		if a, ok := tm.byID[rc.AgentID]; ok {
 			out = append(out, recipient{agent: a, perRound: rc.PerRound})
 		}
@@ -127,12 +135,13 @@ func exclusionsOf(l *Lead) exclusions {
 }
 
 // eligible is the one test of whether agent a may get lead's automatic assignment or
-// share: "" when it may, else the reason it is passed over (R5, R14).
-func eligible(a *Agent, ex exclusions) string {
+// share at now: "" when it may, else the reason it is passed over (R5, R14, R16; loc is
+// the server's zone, for agents without their own).
+func eligible(a *Agent, ex exclusions, now time.Time, loc *time.Location) string {
 	if why, ok := ex[a.ID]; ok {
 		return why
 	}
-	return a.eligibility()
+	return a.eligibility(now, loc)
 }
 
 // R20, returning leads: the pre-step before the rules. A new lead whose e-mail or phone
@@ -144,12 +153,12 @@ func eligible(a *Agent, ex exclusions) string {
 
 // returningOwner is the agent a returning lead goes back to, or nil and the pass-over
 // to record.
-func (tm *team) returningOwner(match *Lead, ex exclusions) (*Agent, *PassedOver) {
+func (tm *team) returningOwner(match *Lead, eligible func(*Agent) string) (*Agent, *PassedOver) {
 	a := tm.byID[match.OwnerID]
 	if a == nil {
 		return nil, &PassedOver{Agent: match.Owner, Reason: "returning lead's owner: not on the team"}
 	}
-	if why := eligible(a, ex); why != "" {
+	if why := eligible(a); why != "" {
 		return nil, &PassedOver{Agent: a.Handle, Reason: "returning lead's owner: " + why}
 	}
 	return a, nil
@@ -168,9 +177,10 @@ func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*dec
 		return nil, err
 	}
 	ex := exclusionsOf(l)
+	why := func(a *Agent) string { return eligible(a, ex, t.now, t.e.loc) }
 	d := &decision{}
 	if returning != nil {
-		owner, passed := tm.returningOwner(returning, ex)
+		owner, passed := tm.returningOwner(returning, why)
 		if owner != nil {
 			d.owner, d.returning = owner, returning // the owner rules below are skipped
 		} else {
@@ -206,9 +216,9 @@ func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*dec
 		var pick *Agent
 		var passed []PassedOver
 		if r.Mode == RoundRobin {
-			pick, passed = pickRoundRobin(r, tm.recipientsOf(r), ex)
+			pick, passed = pickRoundRobin(r, tm.recipientsOf(r), why)
 		} else {
-			pick, passed = pickLoadBalance(r, tm.recipientsOf(r), ex)
+			pick, passed = pickLoadBalance(r, tm.recipientsOf(r), why)
 		}
 		if rotationOf(r) != before {
 			d.moved = append(d.moved, r)
@@ -261,7 +271,7 @@ func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*dec
 					return nil, fmt.Errorf("reading shares: %w", err)
 				}
 			}
-			why := eligible(rc.agent, ex)
+			why := why(rc.agent)
 			if why == "" {
 				n, err := t.CountActiveShares(rc.agent.ID, t.now)
 				if err != nil {
@@ -297,9 +307,9 @@ func ruleList(ids []int64) string {
 // has had in this turn. A recipient gets per_round consecutive leads, then the turn
 // passes on in cyclic order. An ineligible recipient loses its turn when it comes (or
 // the rest of it, mid-turn); nobody catches up on turns missed. One passed over for
-// this lead alone (ex) loses its turn the same way. The rule's state is updated in
+// this lead alone (an exclusion) loses its turn the same way. The rule's state is updated in
 // place; the caller saves it with the assignment.
-func pickRoundRobin(r *Rule, rs []recipient, ex exclusions) (*Agent, []PassedOver) {
+func pickRoundRobin(r *Rule, rs []recipient, eligible func(*Agent) string) (*Agent, []PassedOver) {
 	n := len(rs)
 	if n == 0 {
 		return nil, nil
@@ -317,7 +327,7 @@ func pickRoundRobin(r *Rule, rs []recipient, ex exclusions) (*Agent, []PassedOve
 	var passed []PassedOver
 	for k := 0; k < n; k++ {
 		rc := rs[i]
-		if why := eligible(rc.agent, ex); why != "" {
+		if why := eligible(rc.agent); why != "" {
 			passed = append(passed, PassedOver{Agent: rc.agent.Handle, Rule: r.ID, Reason: why})
 			i, given = (i+1)%n, 0
 			continue
@@ -335,7 +345,7 @@ func pickRoundRobin(r *Rule, rs []recipient, ex exclusions) (*Agent, []PassedOve
 
 // pickLoadBalance is R7: the eligible recipient with the fewest open leads; ties go to
 // the recipient that comes first in the rule's order after the one it assigned last.
-func pickLoadBalance(r *Rule, rs []recipient, ex exclusions) (*Agent, []PassedOver) {
+func pickLoadBalance(r *Rule, rs []recipient, eligible func(*Agent) string) (*Agent, []PassedOver) {
 	n := len(rs)
 	start := 0
 	for k, rc := range rs {
@@ -348,7 +358,7 @@ func pickLoadBalance(r *Rule, rs []recipient, ex exclusions) (*Agent, []PassedOv
 	var best *Agent
 	for k := 0; k < n; k++ {
 		a := rs[(start+k)%n].agent
-		if why := eligible(a, ex); why != "" {
+		if why := eligible(a); why != "" {
 			passed = append(passed, PassedOver{Agent: a.Handle, Rule: r.ID, Reason: why})
 			continue
 		}

@@ -35,10 +35,14 @@ func (m Mode) SetsOwner() bool { return m == RoundRobin || m == LoadBalance }
 // Label is the mode as people read it.
 func (m Mode) Label() string { return strings.ReplaceAll(string(m), "_", " ") }
 
-// Recipient is one agent in a rule's rotation.
+// Recipient is one agent, or one team, in a rule's rotation (R19: a team stands for
+// its members, in the team's order, each with the team's PerRound, as they are when a
+// lead is routed). Exactly one of AgentID and TeamID is set.
 type Recipient struct {
 	AgentID  int64
 	Agent    string // handle
+	TeamID   int64
+	Team     string // name
 	PerRound int    // 1–10: consecutive leads per turn (R6)
 }
 
@@ -88,50 +92,96 @@ func (r Rule) Spec() RuleSpec {
 	s := RuleSpec{Name: r.Name, Enabled: &on, Condition: r.Condition, Mode: r.Mode,
 		ShareAccess: r.ShareAccess, ShareDuration: r.ShareDuration, SLA: r.SLA, SLAAction: r.SLAAction}
 	for _, rc := range r.Recipients {
-		s.Recipients = append(s.Recipients, RecipientSpec{Agent: rc.Agent, PerRound: rc.PerRound})
+		s.Recipients = append(s.Recipients, RecipientSpec{Agent: rc.Agent, Team: rc.Team, PerRound: rc.PerRound})
 	}
 	return s
 }
 
-// RecipientSpec names a recipient by handle.
+// RecipientSpec names a recipient: an agent by handle, or a team by name (R19).
 type RecipientSpec struct {
 	Agent    string
+	Team     string
 	PerRound int // 0 means 1
 }
 
-// ParseRecipients reads recipients as people write them, in the CLI's --to and the
-// console's rule editor alike: handles in rotation order, separated by commas or spaces,
-// each with an optional number of consecutive leads per turn, "bob:2, carol". An empty
-// string is no recipients (the rule then means the whole team). It checks the form; the
-// rule's save checks the rest (limits, twice-listed handles, agents that exist).
+// String writes the recipient as ParseRecipients reads it: "bob", "bob:2",
+// "team:emea", "team:emea:2".
+func (r RecipientSpec) String() string {
+	s := r.Agent
+	if r.Team != "" {
+		s = "team:" + r.Team
+	}
+	if r.PerRound > 1 {
+		s += ":" + strconv.Itoa(r.PerRound)
+	}
+	return s
+}
+
+// ParseRecipients is the one reader of recipients as people write them, in the CLI's
+// --to, the console's rule editor and the API's recipient lists alike: in rotation
+// order, separated by commas or spaces, each an agent's handle or "team:NAME" (R19),
+// with an optional number of consecutive leads per turn after a colon: "bob:2, carol,
+// team:emea:2". An empty string is no recipients (the rule then means the whole team).
+// It checks the form; the rule's save checks the rest (limits, twice-listed
+// recipients, agents and teams that exist).
 func ParseRecipients(s string) ([]RecipientSpec, error) {
 	var out []RecipientSpec
 	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-		h, n, hasN := strings.Cut(t, ":")
-		rs := RecipientSpec{Agent: h, PerRound: 1}
-		if h == "" {
-			return nil, invalidf("recipients", "recipient %q has no handle: write HANDLE or HANDLE:N, e.g. bob:2", t)
-		}
-		if hasN {
-			v, err := strconv.Atoi(n)
-			if err != nil || v < 1 || v > maxPerRound {
-				return nil, invalidf("recipients", "recipient %q: the leads per turn after the colon are a number from 1 to %d, e.g. bob:2", t, maxPerRound)
-			}
-			rs.PerRound = v
+		rs, err := parseRecipient(t)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, rs)
 	}
 	return out, nil
 }
 
+// parseRecipient reads one recipient. "team:2" is the agent called team, two leads a
+// turn: a team's name is never a number.
+func parseRecipient(t string) (RecipientSpec, error) {
+	parts := strings.Split(t, ":")
+	rs := RecipientSpec{PerRound: 1}
+	count := ""
+	switch {
+	case len(parts) >= 2 && parts[0] == "team" && !isNumber(parts[1]):
+		if len(parts) > 3 {
+			return rs, invalidf("recipients", "recipient %q: write team:NAME or team:NAME:N, e.g. team:emea:2", t)
+		}
+		rs.Team = parts[1]
+		if len(parts) == 3 {
+			count = parts[2]
+		}
+	case len(parts) > 2:
+		return rs, invalidf("recipients", "recipient %q: write HANDLE, HANDLE:N, team:NAME or team:NAME:N, e.g. bob:2", t)
+	default:
+		rs.Agent = parts[0]
+		if len(parts) == 2 {
+			count = parts[1]
+		}
+	}
+	if rs.Agent == "" && rs.Team == "" {
+		return rs, invalidf("recipients", "recipient %q has no handle: write HANDLE or HANDLE:N, e.g. bob:2", t)
+	}
+	if len(parts) > 1 && (rs.Agent != "" || len(parts) == 3) {
+		v, err := strconv.Atoi(count)
+		if err != nil || v < 1 || v > maxPerRound {
+			return rs, invalidf("recipients", "recipient %q: the leads per turn after the colon are a number from 1 to %d, e.g. bob:2", t, maxPerRound)
+		}
+		rs.PerRound = v
+	}
+	return rs, nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
 // FormatRecipients writes recipients the way ParseRecipients reads them.
 func FormatRecipients(rs []RecipientSpec) string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		parts[i] = r.Agent
-		if r.PerRound > 1 {
-			parts[i] += ":" + strconv.Itoa(r.PerRound)
-		}
+		parts[i] = r.String()
 	}
 	return strings.Join(parts, ", ")
 }
@@ -159,6 +209,7 @@ func (s *RuleSpec) normalize() {
 	s.Condition = strings.TrimSpace(s.Condition)
 	for i := range s.Recipients {
 		s.Recipients[i].Agent = strings.TrimSpace(s.Recipients[i].Agent)
+		s.Recipients[i].Team = strings.TrimSpace(s.Recipients[i].Team)
 		if s.Recipients[i].PerRound == 0 {
 			s.Recipients[i].PerRound = 1
 		}
@@ -193,15 +244,19 @@ func (s *RuleSpec) validate() error {
 	}
 	seen := map[string]bool{}
 	for _, r := range s.Recipients {
-		if r.Agent == "" {
-			return invalidf("recipients", "a recipient needs an agent handle")
+		if (r.Agent == "") == (r.Team == "") {
+			return invalidf("recipients", "a recipient is an agent's handle or a team's name, one of the two")
 		}
-		if seen[r.Agent] {
-			return invalidf("recipients", "%s is listed twice: give it a larger per_round instead", r.Agent)
+		name := r.Agent
+		if r.Team != "" {
+			name = "team:" + r.Team
 		}
-		seen[r.Agent] = true
+		if seen[name] {
+			return invalidf("recipients", "%s is listed twice: give it a larger per_round instead", short(name))
+		}
+		seen[name] = true
 		if r.PerRound < 1 || r.PerRound > maxPerRound {
-			return invalidf("recipients", "per_round for %s is %d: it must be between 1 and %d", r.Agent, r.PerRound, maxPerRound)
+			return invalidf("recipients", "per_round for %s is %d: it must be between 1 and %d", short(name), r.PerRound, maxPerRound)
 		}
 	}
 	if _, err := ParseSLAAction(string(s.SLAAction)); err != nil {

@@ -57,6 +57,14 @@ func checkSpec(r Reader, s *RuleSpec) ([]Recipient, error) {
 	}
 	out := make([]Recipient, len(s.Recipients))
 	for i, rs := range s.Recipients {
+		if rs.Team != "" {
+			tm, err := loadTeamNamed(r, rs.Team)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = Recipient{TeamID: tm.ID, Team: tm.Name, PerRound: rs.PerRound}
+			continue
+		}
 		a, err := loadAgent(r, rs.Agent)
 		if err != nil {
 			return nil, err
@@ -120,7 +128,12 @@ func (e *Engine) UpdateRule(ctx context.Context, actor Actor, id int64, s RuleSp
 		if r.Mode != s.Mode {
 			r.TurnAgentID, r.TurnGiven, r.LastAgentID = 0, 0, 0
 		} else {
-			remapRotation(&r, r.Recipients, recips)
+			teams, err := t.Teams()
+			if err != nil {
+				return fmt.Errorf("reading teams: %w", err)
+			}
+			idx := teamIndexOf(teams)
+			remapRotation(&r, r.expand(idx), (&Rule{Recipients: recips}).expand(idx))
 		}
 		r.Name, r.Condition, r.Mode, r.Recipients = s.Name, s.Condition, s.Mode, recips
 		r.ShareAccess, r.ShareDuration = s.ShareAccess, s.ShareDuration
@@ -308,7 +321,11 @@ func (r Rule) Describe() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(rc.Agent)
+		if rc.TeamID != 0 {
+			b.WriteString("team:" + rc.Team)
+		} else {
+			b.WriteString(rc.Agent)
+		}
 		if rc.PerRound > 1 {
 			b.WriteString("×" + strconv.Itoa(rc.PerRound))
 		}

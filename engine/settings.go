@@ -64,6 +64,7 @@ const (
 	SettingWebhookSecret = "webhook_secret" // its HMAC key
 	SettingSLAManual     = "sla_manual"     // the SLA of a person's assignment (R14; "" = none)
 	SettingHandoffAfter  = "handoff_after"  // how long away or offline before hand-off (R15; "" = never)
+	SettingAutoAway      = "auto_away"      // how long without a console session before the system sets away (R18; "" = never)
 )
 
 // settingDefs is the registry, in the order people see the settings.
@@ -81,6 +82,9 @@ var settingDefs = []SettingDef{
 		About: "an agent away or offline this long loses its uncontacted open leads to the rules"},
 	{Key: SettingStickyWindow, Kind: DurationSetting, Default: "90d",
 		About: "a lead whose e-mail or phone matches an owned lead this recent goes back to that lead's owner (\"\" = off)"},
+	{Key: SettingAutoAway, Kind: DurationSetting,
+		About:   "an available or busy agent with no console session this long is set away, and back when one opens",
+		changed: autoAwayChanged},
 	{Key: SettingMailRecipients, Kind: ListSetting, MaxLen: MaxEmailLen, MaxItems: 50, Check: mailAddressCheck,
 		About: "the addresses e-mail intake (serve --mail) takes mail for; others are refused at RCPT"},
 	{Key: SettingMailKeywords, Kind: ListSetting, MaxLen: 100, DefaultList: DefaultMailKeywords, Check: keywordCheck,
@@ -475,6 +479,28 @@ func settingDuration(r Reader, key string) (time.Duration, error) {
 		return 0, fmt.Errorf("setting %s holds %q: %w", key, s.Value, err)
 	}
 	return d, nil
+}
+
+// autoAwayChanged counts every agent's time without a session from now when auto_away
+// is turned on or changed: an agent nobody expected to be at a console before is given
+// the whole time, rather than set away the moment the setting is saved.
+func autoAwayChanged(t *txn, value string) error {
+	if value == "" {
+		return nil
+	}
+	agents, err := t.Agents()
+	if err != nil {
+		return fmt.Errorf("reading the team: %w", err)
+	}
+	for i := range agents {
+		if a := &agents[i]; a.SeenAt.Before(t.now) {
+			a.SeenAt = t.now
+			if err := t.UpdateAgent(a); err != nil {
+				return fmt.Errorf("updating %s: %w", a.Handle, err)
+			}
+		}
+	}
+	return nil
 }
 
 // makeWebhookSecret gives the global webhook its signing secret when it gets a URL and

@@ -70,6 +70,7 @@ type Reader interface {
 	SettingReader
 	FormReader
 	StatsReader
+	PeopleReader
 }
 
 // Tx is a Reader that can also write.
@@ -84,6 +85,7 @@ type Tx interface {
 	TokenWriter
 	SettingWriter
 	FormWriter
+	PeopleWriter
 }
 
 // CommitFeed is implemented by a store that other processes write to over a network

@@ -19,7 +19,9 @@ type AgentWriter interface {
 	InsertAgent(a *Agent) error // sets a.ID
 	// UpdateAgent writes an agent's settings, not its load (AddAgentLoad).
 	UpdateAgent(a *Agent) error
-	// RemoveAgent takes the agent off the team and deletes its keys.
+	// RemoveAgent takes the agent off the team and deletes its keys and console
+	// sessions; its away and schedule no longer fall due. (The engine takes it out of
+	// teams and rules first.)
 	RemoveAgent(id int64, at time.Time) error
 	// AddAgentLoad adds openLeads (which may be negative) to the agent's open leads
 	// and, when lastAssigned is not zero, sets its last assignment.

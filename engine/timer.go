@@ -52,6 +52,9 @@ func timerKinds() []*timerKind {
 		{name: timerShareExpiry, batch: 500, next: func(r Reader) (time.Time, bool, error) { return r.NextShareExpiry() }, fire: (*txn).expireShares},
 		slaTimer(),
 		handoffTimer(),
+		awayUntilTimer(),
+		scheduleTimer(),
+		autoAwayTimer(),
 	}
 }
 

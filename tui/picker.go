@@ -117,7 +117,7 @@ func (p *picker) enter() tea.Cmd {
 	}
 	a := p.shown[p.sc.cursor].agent
 	if p.warn {
-		if c := a.Cautions(p.leads); len(c) > 0 {
+		if c := a.Cautions(p.leads, p.s.now(), p.s.location()); len(c) > 0 {
 			p.then(&confirm{s: p.s, back: p, yes: func() tea.Cmd { return p.pick(a) },
 				question: fmt.Sprintf("%s is %s. Give %s to %s anyway?", clean(a.Handle), strings.Join(c, " and "),
 					countLabel(p.leads, "lead"), clean(a.Handle))})

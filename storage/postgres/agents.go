@@ -7,18 +7,20 @@ import (
 )
 
 const agentColumns = `id, handle, name, email, role, presence, capacity, daily_cap, email_notify,
-	webhook_url, webhook_secret, away_since, open_leads, last_assigned_at, created_at`
+	webhook_url, webhook_secret, away_since, open_leads, last_assigned_at, created_at,
+	tz, schedule, schedule_next_at, away_until, auto_presence, auto_away_from, seen_at`
 
 func scanAgent(row interface{ Scan(...any) error }) (engine.Agent, error) {
 	var (
-		a       engine.Agent
-		last    *time.Time
-		away    *time.Time
-		created time.Time
+		a                              engine.Agent
+		last, away, next, until, seen *time.Time
+		created                        time.Time
 	)
 	err := row.Scan(&a.ID, &a.Handle, &a.Name, &a.Email, &a.Role, &a.Presence, &a.Capacity, &a.DailyCap,
-		&a.EmailNotify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created)
+		&a.EmailNotify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created,
+		&a.TZ, &a.Schedule, &next, &until, &a.AutoPresence, &a.AutoAwayFrom, &seen)
 	a.LastAssignedAt, a.CreatedAt, a.AwaySince = fromNullTS(last), created.UTC(), fromNullTS(away)
+	a.ScheduleNextAt, a.AwayUntil, a.SeenAt = fromNullTS(next), fromNullTS(until), fromNullTS(seen)
 	return a, err
 }
 
@@ -41,7 +43,11 @@ func (q *q) AgentByKey(fingerprint string) (engine.Agent, error) {
 }
 
 func (q *q) Agents() ([]engine.Agent, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT `+agentColumns+` FROM agents WHERE removed_at IS NULL ORDER BY handle`)
+	return q.agents(`SELECT ` + agentColumns + ` FROM agents WHERE removed_at IS NULL ORDER BY handle`)
+}
+
+func (q *q) agents(query string, args ...any) ([]engine.Agent, error) {
+	rows, err := q.db.Query(q.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +88,12 @@ func (q *q) CountAutoAssigned(agentID int64, day string) error {
 
 func (q *q) InsertAgent(a *engine.Agent) error {
 	id, err := q.insert(`INSERT INTO agents (handle, name, email, role, presence, capacity, daily_cap,
-		email_notify, webhook_url, webhook_secret, away_since, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		email_notify, webhook_url, webhook_secret, away_since, created_at,
+		tz, schedule, schedule_next_at, away_until, auto_presence, auto_away_from, seen_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
 		a.Handle, a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullTS(a.AwaySince), ts(a.CreatedAt))
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullTS(a.AwaySince), ts(a.CreatedAt),
+		a.TZ, a.Schedule, nullTS(a.ScheduleNextAt), nullTS(a.AwayUntil), a.AutoPresence, string(a.AutoAwayFrom), nullTS(a.SeenAt))
 	if err != nil {
 		return err
 	}
@@ -96,9 +104,13 @@ func (q *q) InsertAgent(a *engine.Agent) error {
 // UpdateAgent writes an agent's settings; its load columns are AddAgentLoad's.
 func (q *q) UpdateAgent(a *engine.Agent) error {
 	return q.exec(`UPDATE agents SET name = $1, email = $2, role = $3, presence = $4, capacity = $5, daily_cap = $6,
-		email_notify = $7, webhook_url = $8, webhook_secret = $9, away_since = $10 WHERE id = $11`,
+		email_notify = $7, webhook_url = $8, webhook_secret = $9, away_since = $10,
+		tz = $11, schedule = $12, schedule_next_at = $13, away_until = $14, auto_presence = $15,
+		auto_away_from = $16, seen_at = $17 WHERE id = $18`,
 		a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullTS(a.AwaySince), a.ID)
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullTS(a.AwaySince),
+		a.TZ, a.Schedule, nullTS(a.ScheduleNextAt), nullTS(a.AwayUntil), a.AutoPresence, string(a.AutoAwayFrom), nullTS(a.SeenAt),
+		a.ID)
 }
 
 func (q *q) AddAgentLoad(agentID int64, openLeads int, lastAssigned time.Time) error {
@@ -111,7 +123,11 @@ func (q *q) RemoveAgent(id int64, at time.Time) error {
 	if err := q.exec(`DELETE FROM agent_keys WHERE agent_id = $1`, id); err != nil {
 		return err
 	}
-	return q.exec(`UPDATE agents SET removed_at = $1, presence = 'offline' WHERE id = $2`, ts(at), id)
+	if err := q.exec(`DELETE FROM console_sessions WHERE agent_id = $1`, id); err != nil {
+		return err
+	}
+	return q.exec(`UPDATE agents SET removed_at = $1, presence = 'offline', away_until = NULL, schedule_next_at = NULL
+		WHERE id = $2`, ts(at), id)
 }
 
 func (q *q) Keys(agentID int64) ([]engine.Key, error) {

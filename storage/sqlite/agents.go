@@ -8,20 +8,22 @@ import (
 )
 
 const agentColumns = `id, handle, name, email, role, presence, capacity, daily_cap, email_notify,
-	webhook_url, webhook_secret, away_since, open_leads, last_assigned_at, created_at`
+	webhook_url, webhook_secret, away_since, open_leads, last_assigned_at, created_at,
+	tz, schedule, schedule_next_at, away_until, auto_presence, auto_away_from, seen_at`
 
 func scanAgent(row interface{ Scan(...any) error }) (engine.Agent, error) {
 	var (
-		a       engine.Agent
-		last    sql.NullInt64
-		away    sql.NullInt64
-		created int64
-		notify  bool
+		a                              engine.Agent
+		last, away, next, until, seen sql.NullInt64
+		created                        int64
+		notify, auto                   bool
 	)
 	err := row.Scan(&a.ID, &a.Handle, &a.Name, &a.Email, &a.Role, &a.Presence, &a.Capacity, &a.DailyCap,
-		&notify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created)
+		&notify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created,
+		&a.TZ, &a.Schedule, &next, &until, &auto, &a.AutoAwayFrom, &seen)
 	a.EmailNotify, a.LastAssignedAt, a.CreatedAt = notify, fromNullMS(last), fromMS(created)
-	a.AwaySince = fromNullMS(away)
+	a.AwaySince, a.ScheduleNextAt, a.AwayUntil, a.SeenAt = fromNullMS(away), fromNullMS(next), fromNullMS(until), fromNullMS(seen)
+	a.AutoPresence = auto
 	return a, err
 }
 
@@ -44,7 +46,11 @@ func (q *q) AgentByKey(fingerprint string) (engine.Agent, error) {
 }
 
 func (q *q) Agents() ([]engine.Agent, error) {
-	rows, err := q.db.QueryContext(q.ctx, `SELECT `+agentColumns+` FROM agents WHERE removed_at IS NULL ORDER BY handle`)
+	return q.agents(`SELECT ` + agentColumns + ` FROM agents WHERE removed_at IS NULL ORDER BY handle`)
+}
+
+func (q *q) agents(query string, args ...any) ([]engine.Agent, error) {
+	rows, err := q.db.QueryContext(q.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -85,9 +91,12 @@ func (q *q) CountAutoAssigned(agentID int64, day string) error {
 
 func (q *q) InsertAgent(a *engine.Agent) error {
 	id, err := q.insert(`INSERT INTO agents (handle, name, email, role, presence, capacity, daily_cap,
-		email_notify, webhook_url, webhook_secret, away_since, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		email_notify, webhook_url, webhook_secret, away_since, created_at,
+		tz, schedule, schedule_next_at, away_until, auto_presence, auto_away_from, seen_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		a.Handle, a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullMS(a.AwaySince), ms(a.CreatedAt))
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullMS(a.AwaySince), ms(a.CreatedAt),
+		a.TZ, a.Schedule, nullMS(a.ScheduleNextAt), nullMS(a.AwayUntil), a.AutoPresence, string(a.AutoAwayFrom), nullMS(a.SeenAt))
 	if err != nil {
 		return err
 	}
@@ -98,9 +107,13 @@ func (q *q) InsertAgent(a *engine.Agent) error {
 // UpdateAgent writes an agent's settings; its load columns are AddAgentLoad's.
 func (q *q) UpdateAgent(a *engine.Agent) error {
 	return q.exec(`UPDATE agents SET name = ?, email = ?, role = ?, presence = ?, capacity = ?, daily_cap = ?,
-		email_notify = ?, webhook_url = ?, webhook_secret = ?, away_since = ? WHERE id = ?`,
+		email_notify = ?, webhook_url = ?, webhook_secret = ?, away_since = ?,
+		tz = ?, schedule = ?, schedule_next_at = ?, away_until = ?, auto_presence = ?, auto_away_from = ?, seen_at = ?
+		WHERE id = ?`,
 		a.Name, a.Email, string(a.Role), string(a.Presence), a.Capacity, a.DailyCap,
-		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullMS(a.AwaySince), a.ID)
+		a.EmailNotify, a.WebhookURL, a.WebhookSecret, nullMS(a.AwaySince),
+		a.TZ, a.Schedule, nullMS(a.ScheduleNextAt), nullMS(a.AwayUntil), a.AutoPresence, string(a.AutoAwayFrom), nullMS(a.SeenAt),
+		a.ID)
 }
 
 func (q *q) AddAgentLoad(agentID int64, openLeads int, lastAssigned time.Time) error {
@@ -113,7 +126,11 @@ func (q *q) RemoveAgent(id int64, at time.Time) error {
 	if err := q.exec(`DELETE FROM agent_keys WHERE agent_id = ?`, id); err != nil {
 		return err
 	}
-	return q.exec(`UPDATE agents SET removed_at = ?, presence = 'offline' WHERE id = ?`, ms(at), id)
+	if err := q.exec(`DELETE FROM console_sessions WHERE agent_id = ?`, id); err != nil {
+		return err
+	}
+	return q.exec(`UPDATE agents SET removed_at = ?, presence = 'offline', away_until = NULL, schedule_next_at = NULL
+		WHERE id = ?`, ms(at), id)
 }
 
 func (q *q) Keys(agentID int64) ([]engine.Key, error) {

@@ -22,8 +22,10 @@ func scanRule(row interface{ Scan(...any) error }) (engine.Rule, error) {
 
 // recipients loads the recipients of the rules given (all rules when id is 0).
 func (q *q) recipients(id int64) (map[int64][]engine.Recipient, error) {
-	query := `SELECT rr.rule_id, rr.agent_id, a.handle, rr.per_round FROM rule_recipients rr
-		JOIN agents a ON a.id = rr.agent_id`
+	query := `SELECT rr.rule_id, coalesce(rr.agent_id, 0), coalesce(a.handle, ''), coalesce(rr.team_id, 0),
+		coalesce(t.name, ''), rr.per_round FROM rule_recipients rr
+		LEFT JOIN agents a ON a.id = rr.agent_id
+		LEFT JOIN teams t ON t.id = rr.team_id`
 	var args []any
 	if id != 0 {
 		query += ` WHERE rr.rule_id = ?`
@@ -38,7 +40,7 @@ func (q *q) recipients(id int64) (map[int64][]engine.Recipient, error) {
 	for rows.Next() {
 		var ruleID int64
 		var rc engine.Recipient
-		if err := rows.Scan(&ruleID, &rc.AgentID, &rc.Agent, &rc.PerRound); err != nil {
+		if err := rows.Scan(&ruleID, &rc.AgentID, &rc.Agent, &rc.TeamID, &rc.Team, &rc.PerRound); err != nil {
 			return nil, err
 		}
 		out[ruleID] = append(out[ruleID], rc)
@@ -115,8 +117,8 @@ func (q *q) writeRecipients(r *engine.Rule) error {
 		return err
 	}
 	for i, rc := range r.Recipients {
-		if err := q.exec(`INSERT INTO rule_recipients (rule_id, position, agent_id, per_round) VALUES (?,?,?,?)`,
-			r.ID, i+1, rc.AgentID, rc.PerRound); err != nil {
+		if err := q.exec(`INSERT INTO rule_recipients (rule_id, position, agent_id, team_id, per_round) VALUES (?,?,?,?,?)`,
+			r.ID, i+1, nullInt(rc.AgentID), nullInt(rc.TeamID), rc.PerRound); err != nil {
 			return err
 		}
 	}
