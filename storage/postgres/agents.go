@@ -12,9 +12,9 @@ const agentColumns = `id, handle, name, email, role, presence, capacity, daily_c
 
 func scanAgent(row interface{ Scan(...any) error }) (engine.Agent, error) {
 	var (
-		a                              engine.Agent
+		a                             engine.Agent
 		last, away, next, until, seen *time.Time
-		created                        time.Time
+		created                       time.Time
 	)
 	err := row.Scan(&a.ID, &a.Handle, &a.Name, &a.Email, &a.Role, &a.Presence, &a.Capacity, &a.DailyCap,
 		&a.EmailNotify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created,

@@ -13,10 +13,10 @@ const agentColumns = `id, handle, name, email, role, presence, capacity, daily_c
 
 func scanAgent(row interface{ Scan(...any) error }) (engine.Agent, error) {
 	var (
-		a                              engine.Agent
+		a                             engine.Agent
 		last, away, next, until, seen sql.NullInt64
-		created                        int64
-		notify, auto                   bool
+		created                       int64
+		notify, auto                  bool
 	)
 	err := row.Scan(&a.ID, &a.Handle, &a.Name, &a.Email, &a.Role, &a.Presence, &a.Capacity, &a.DailyCap,
 		&notify, &a.WebhookURL, &a.WebhookSecret, &away, &a.OpenLeads, &last, &created,
