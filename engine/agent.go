@@ -221,23 +221,6 @@ func ParseKey(line string) (Key, error) {
 	}, nil
 }
 
-// eligibility decides R5 and R16 for one recipient at now (def is the server's zone);
-// it returns "" when the agent may receive an automatic assignment, else the reason it
-// is passed over.
-func (a Agent) eligibility(now time.Time, def *time.Location) string {
-	switch {
-	case a.Presence != Available:
-		return string(a.Presence)
-	case !a.OnSchedule(now, def):
-		return ReasonOffSchedule
-	case a.Capacity > 0 && a.OpenLeads >= a.Capacity:
-		return "at capacity (" + itoa(a.OpenLeads) + "/" + itoa(a.Capacity) + ")"
-	case a.DailyCap > 0 && a.AssignedToday >= a.DailyCap:
-		return "daily cap reached (" + itoa(a.AssignedToday) + "/" + itoa(a.DailyCap) + ")"
-	}
-	return ""
-}
-
 // Cautions are the reasons to think twice before a person gives agent a n more leads by
 // hand at now, which ignores eligibility (R5): the agent is away or offline, off its
 // schedule (R16; def is the server's zone), or it is at or would go over its capacity.

@@ -497,12 +497,12 @@ func (e *Engine) RemoveAgent(ctx context.Context, actor Actor, handle string) er
 		if err != nil {
 			return fmt.Errorf("reading rules: %w", err)
 		}
-		tm, err := t.loadTeam()
+		m, err := t.routing()
 		if err != nil {
 			return err
 		}
-		wholeTeam := make([]Recipient, len(tm.agentsAZ))
-		for i, x := range tm.agentsAZ {
+		wholeTeam := make([]Recipient, len(m.agentsAZ))
+		for i, x := range m.agentsAZ {
 			wholeTeam[i] = Recipient{AgentID: x.ID, Agent: x.Handle, PerRound: 1}
 		}
 		for i := range rules {

@@ -9,9 +9,18 @@
 // the CLI all talk to it.
 //
 // Routing follows the rules R1–R12 listed in README ("Routing"); routing.go is written
-// to be read side by side with them. Before the rules, a new lead that returns (R20:
-// its e-mail or phone matches a recent owned lead, returning.go) goes back to that
-// lead's owner when the owner can take it.
+// to be read side by side with them. It is a pure function, decide, over a routing
+// model (routingmodel.go): the team with each agent's load and assignments today, the
+// rules with their rotations, the active shares of the agents broadcast rules share
+// with. The writer keeps the model in memory from one transaction to the next while no
+// other process has committed (WriteTx.Unchanged), so routing a lead reads nothing
+// from the store; the same function routes over a team held in memory, for
+// simulations. Who is eligible (eligibility), who a rule's recipients are (recipients)
+// and what runs before the owner rules (preSteps) are each decided in one place there.
+// The counters and rotations routing changes are written once per command, or once per
+// transaction for lead creation (pending.go). The one pre-step today is R20: a new lead
+// that returns (its e-mail or phone matches a recent owned lead, returning.go) goes back
+// to that lead's owner when the owner can take it.
 //
 // Doors. Every way a lead comes in – the API, CSV, the CLI, a web form (forms.go: a
 // public fk_ key that may only create leads), e-mail (mail.go: what a decoded message

@@ -78,6 +78,11 @@ type Engine struct {
 	timers    []*timerKind
 	timerWake chan struct{}
 	sessions  sessionSet // the console sessions this engine keeps alive
+
+	// model is what routing reads, kept by the writer goroutine alone from one
+	// transaction to the next while it is exact (routingmodel.go); nil until a command
+	// needs it.
+	model *routingModel
 }
 
 // op is one command waiting for the writer.
@@ -87,7 +92,8 @@ type op struct {
 	err    error
 	events []Event
 	wake   bool // the command added or moved a timer's due time
-	// routes marks lead creation, which keeps the transaction's routingCache current.
+	// routes marks lead creation: its rotations and counts are written once for the
+	// whole transaction (pending.go) rather than at its end.
 	routes bool
 	done   chan struct{}
 }
@@ -185,7 +191,6 @@ type txn struct {
 	now    time.Time
 	events []Event
 	wake   bool
-	cache  *routingCache // nil unless the command keeps it current
 	// notices gathers a bulk command's notifications, one per agent (groupNotices).
 	notices *noticeBatch
 	// globalSent are the events the team's webhook has been sent this command: it hears
@@ -193,8 +198,16 @@ type txn struct {
 	globalSent map[int64]bool
 	slaManual  *time.Duration // the setting sla_manual, once read
 
-	leadsSeen map[int64]leadLoad    // leads as stored, by id (load.go)
-	loads     map[int64]*loadChange // agents' load changes not yet written
+	leadsSeen map[int64]leadLoad // leads as stored, by id (load.go)
+
+	// pending are the command's counters and rotations not yet written; batch the
+	// transaction's, from the lead creations before it (pending.go).
+	pending pendingWrites
+	batch   *pendingWrites
+	// undo undoes the command's changes to the routing model when it is refused;
+	// loadedModel says the command read the model, which then goes with it.
+	undo        undoLog
+	loadedModel bool
 }
 
 // record appends a history event.
@@ -213,8 +226,9 @@ func (e *Engine) write(ctx context.Context, fn func(*txn) error) error {
 	return e.submit(&op{ctx: ctx, fn: fn, done: make(chan struct{})})
 }
 
-// writeRouting is write for lead creation: the command may use the transaction's
-// routingCache, and must keep it current.
+// writeRouting is write for lead creation: the command's rotations and counts are
+// written once for the transaction. The command may change leads, history,
+// notifications and shares, not the team, the rules or the settings.
 func (e *Engine) writeRouting(ctx context.Context, fn func(*txn) error) error {
 	return e.submit(&op{ctx: ctx, fn: fn, routes: true, done: make(chan struct{})})
 }
@@ -281,45 +295,62 @@ func (e *Engine) commit(batch []*op) {
 		fail(fmt.Errorf("starting transaction: %w", err))
 		return
 	}
+	if !tx.Unchanged() { // another process or node committed: the model may be stale
+		e.model = nil
+	}
+	abort := func(err error) {
+		tx.Rollback()
+		e.model = nil
+		fail(err)
+	}
 	ran := 0
-	var cache routingCache // valid inside this transaction only
+	var pending pendingWrites // what the lead creations so far left to write
 	for _, o := range batch {
 		if err := o.ctx.Err(); err != nil {
 			o.err = err
 			continue
 		}
+		now := e.now()
+		newDay := e.model != nil && e.model.day != e.day(now)
+		if !o.routes || newDay {
+			// Other commands read the store as it is; a new day's counts start from it.
+			if err := pending.flush(tx); err != nil {
+				abort(fmt.Errorf("writing counts and rotations: %w", err))
+				return
+			}
+			if newDay {
+				e.model = nil
+			}
+		}
 		if err := tx.Savepoint(); err != nil {
-			tx.Rollback()
-			fail(fmt.Errorf("savepoint: %w", err))
+			abort(fmt.Errorf("savepoint: %w", err))
 			return
 		}
-		t := &txn{Tx: tx, e: e, now: e.now()}
-		if o.routes {
-			t.cache = &cache
-		} else {
-			cache = routingCache{}
-		}
-		err := runCommand(t, o.fn)
+		t := &txn{Tx: tx, e: e, now: now, batch: &pending}
+		err := runCommand(t, o.fn, !o.routes)
 		if err == nil {
 			// A store may hold a command's writes back until the release, and report
 			// their failure there: then the command failed, alone.
 			if err = tx.ReleaseSavepoint(); err == nil {
 				o.events, o.wake = t.events, t.wake
+				pending.merge(&t.pending)
 				ran++
 				continue
 			}
 			err = fmt.Errorf("storing the change: %w", err)
 		}
 		o.err = err
-		cache = routingCache{}
+		if t.loadedModel {
+			e.model = nil
+		} else {
+			t.undo.undo()
+		}
 		if rerr := tx.RollbackToSavepoint(); rerr != nil {
-			tx.Rollback()
-			fail(fmt.Errorf("rolling back a refused command: %w", rerr))
+			abort(fmt.Errorf("rolling back a refused command: %w", rerr))
 			return
 		}
 		if err := tx.ReleaseSavepoint(); err != nil {
-			tx.Rollback()
-			fail(fmt.Errorf("releasing savepoint: %w", err))
+			abort(fmt.Errorf("releasing savepoint: %w", err))
 			return
 		}
 	}
@@ -327,7 +358,15 @@ func (e *Engine) commit(batch []*op) {
 		tx.Rollback()
 		return
 	}
+	if err := pending.flush(tx); err != nil {
+		abort(fmt.Errorf("writing counts and rotations: %w", err))
+		for _, o := range batch {
+			o.events = nil
+		}
+		return
+	}
 	if err := tx.Commit(); err != nil {
+		e.model = nil
 		fail(fmt.Errorf("commit: %w", err))
 		for _, o := range batch {
 			o.events = nil
@@ -355,9 +394,10 @@ func (e *Engine) commit(batch []*op) {
 	}
 }
 
-// runCommand runs fn and writes the load changes it noted, turning a panic into an
-// error so that one bad command cannot take the writer (and every other caller) down.
-func runCommand(t *txn, fn func(*txn) error) (err error) {
+// runCommand runs fn, then writes the counters and rotations it changed when flush is
+// set (else the transaction writes them), turning a panic into an error so that one
+// bad command cannot take the writer (and every other caller) down.
+func runCommand(t *txn, fn func(*txn) error, flush bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("engine: command panicked: %v\n%s", r, debug.Stack())
@@ -366,7 +406,10 @@ func runCommand(t *txn, fn func(*txn) error) (err error) {
 	if err := fn(t); err != nil {
 		return err
 	}
-	return t.flushLoads()
+	if !flush {
+		return nil
+	}
+	return t.pending.flush(t.Tx)
 }
 
 // publishCommitted hands a commit's events to the hub. History ids increase in commit

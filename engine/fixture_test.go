@@ -89,6 +89,11 @@ func (f *fixture) open() {
 
 func (f *fixture) close() {
 	if f.e != nil {
+		if !f.t.Failed() {
+			if err := engine.CheckRoutingModel(f.e); err != nil {
+				f.t.Error(err)
+			}
+		}
 		f.e.Close()
 		f.store.Close()
 		f.e, f.store = nil, nil

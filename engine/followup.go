@@ -108,34 +108,13 @@ func (t *txn) manualSLA() (time.Duration, error) {
 	return *t.slaManual, nil
 }
 
-// takeDecision gives l to the owner d picked, with the SLA of the rule that picked it
-// (for a returning lead, of the first owner rule it matched). The caller stores l.
-func (t *txn) takeDecision(l *Lead, d *decision) {
-	l.OwnerID, l.Owner, l.AssignedAt, l.Waiting, l.WaitReason, l.UpdatedAt = d.owner.ID, d.owner.Handle, t.now, WaitingNone, "", t.now
-	if l.FirstAssignedAt.IsZero() {
-		l.FirstAssignedAt = t.now
-	}
-	if l.Status == StatusNew {
-		l.Status = StatusAssigned
-	}
-	if d.slaRule == nil {
-		t.startSLA(l, 0, "")
-		return
-	}
-	t.startSLA(l, d.slaRule.SLA, d.slaRule.SLAAction)
-}
-
 // routeAway routes an owned lead again, away from its owner, who must be passed over
 // (it missed the SLA, or it is away): to whom the rules pick, else back to the queue,
 // waiting as the decision says. mark records the event that says why, before the
 // routing event (it gets the new owner's handle, "" for the queue). It returns the new
 // owner, nil for the queue.
 func (t *txn) routeAway(l *Lead, mark func(to string) error) (*Agent, error) {
-	tm, err := t.loadTeam()
-	if err != nil {
-		return nil, err
-	}
-	d, err := t.decide(l, l.CreatedAt, tm)
+	d, err := t.decide(l, l.CreatedAt, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -144,11 +123,6 @@ func (t *txn) routeAway(l *Lead, mark func(to string) error) (*Agent, error) {
 		return nil, fmt.Errorf("routing lead #%d away from %s picked %s again", l.ID, l.Owner, l.Owner)
 	}
 	prev := l.Owner
-	if t.cache != nil { // the cached team must read as the store will: one lead less
-		if a := tm.byID[l.OwnerID]; a != nil {
-			a.OpenLeads--
-		}
-	}
 	if d.owner != nil {
 		if err := mark(d.owner.Handle); err != nil {
 			return nil, err
@@ -162,11 +136,7 @@ func (t *txn) routeAway(l *Lead, mark func(to string) error) (*Agent, error) {
 	if err := mark(""); err != nil {
 		return nil, err
 	}
-	for _, r := range d.moved {
-		if err := t.SaveRuleState(r); err != nil {
-			return nil, fmt.Errorf("saving rotation of rule #%d: %w", r.ID, err)
-		}
-	}
+	t.keepTurns(d)
 	l.OwnerID, l.Owner, l.Waiting, l.WaitReason, l.UpdatedAt = 0, "", d.waiting, d.routing.Reason, t.now
 	if l.Status == StatusAssigned {
 		l.Status = StatusNew
@@ -207,9 +177,6 @@ func (t *txn) escalateSLAs(limit int) (int, error) {
 	for i := range due {
 		t.sawLead(&due[i])
 	}
-	// Routing reads the team and the rules once for the whole batch; routeAway and
-	// applyRouting keep them current (the writer's routingCache, for this command).
-	t.cache = &routingCache{}
 	agents, err := t.Agents()
 	if err != nil {
 		return 0, fmt.Errorf("reading the team: %w", err)
@@ -323,13 +290,13 @@ func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
 	return nil
 }
 
-// ownerOf reads the owner of l, from the team routing holds when it can.
+// ownerOf reads the owner of l, from the routing model when it can.
 func (t *txn) ownerOf(l *Lead) (Agent, error) {
-	tm, err := t.loadTeam()
+	m, err := t.routing()
 	if err != nil {
 		return Agent{}, err
 	}
-	if a := tm.byID[l.OwnerID]; a != nil {
+	if a := m.agents[l.OwnerID]; a != nil {
 		return *a, nil
 	}
 	a, err := t.Agent(l.OwnerID)
@@ -366,7 +333,6 @@ func (t *txn) handOff(limit int) (int, error) {
 		return 0, fmt.Errorf("reading the leads to hand off: %w", err)
 	}
 	t.groupNotices()
-	t.cache = &routingCache{} // as escalateSLAs
 	owners := map[int64]*Agent{}
 	for i := range leads {
 		l := &leads[i]

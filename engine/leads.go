@@ -87,10 +87,6 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if l.Fields == nil {
 		l.Fields = map[string]any{}
 	}
-	tm, err := t.loadTeam()
-	if err != nil {
-		return Created{}, err
-	}
 	returning, err := t.findReturning(&l) // R20
 	if err != nil {
 		return Created{}, err
@@ -98,7 +94,7 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if returning != nil {
 		l.ReturningOf, l.ReturningBy = returning.ID, returningBy(&l, returning)
 	}
-	d, err := t.decideFrom(&l, t.now, tm, returning)
+	d, err := t.decide(&l, t.now, returning)
 	if err != nil {
 		return Created{}, err
 	}
@@ -475,20 +471,12 @@ func (e *Engine) Reroute(ctx context.Context, actor Actor, ids []int64) (BulkRes
 
 // reroute routes an existing lead again; it reports whether the owner changed.
 func (t *txn) reroute(l *Lead) (bool, error) {
-	tm, err := t.loadTeam()
-	if err != nil {
-		return false, err
-	}
-	d, err := t.decide(l, l.CreatedAt, tm)
+	d, err := t.decide(l, l.CreatedAt, nil)
 	if err != nil {
 		return false, err
 	}
 	if d.owner == nil || d.owner.ID == l.OwnerID {
-		for _, r := range d.moved {
-			if err := t.SaveRuleState(r); err != nil {
-				return false, fmt.Errorf("saving rotation of rule #%d: %w", r.ID, err)
-			}
-		}
+		t.keepTurns(d)
 		if d.owner == nil && l.OwnerID == 0 && (l.Waiting != d.waiting || l.WaitReason != d.routing.Reason) {
 			l.Waiting, l.WaitReason, l.UpdatedAt = d.waiting, d.routing.Reason, t.now
 			if err := t.UpdateLead(l); err != nil {
@@ -530,19 +518,19 @@ func (t *txn) drain(agentIDs []int64) error {
 	if len(agentIDs) == 0 {
 		return nil
 	}
-	tm, err := t.loadTeam()
+	m, err := t.routing()
 	if err != nil {
 		return err
 	}
-	anyEligible := func(tm *team) bool {
+	anyEligible := func() bool {
 		for _, id := range agentIDs {
-			if a := tm.byID[id]; a != nil && a.eligibility(t.now, t.e.loc) == "" {
+			if a := m.agents[id]; a != nil && m.eligibility(a, &routeInput{now: t.now}, forOwner) == "" {
 				return true
 			}
 		}
 		return false
 	}
-	if !anyEligible(tm) {
+	if !anyEligible() {
 		return nil
 	}
 	var after int64
@@ -558,16 +546,12 @@ func (t *txn) drain(agentIDs []int64) error {
 			l := &queue[i]
 			scanned++
 			after = l.ID
-			d, err := t.decide(l, l.CreatedAt, tm)
+			d, err := t.decide(l, l.CreatedAt, nil)
 			if err != nil {
 				return err
 			}
 			if d.owner == nil {
-				for _, r := range d.moved {
-					if err := t.SaveRuleState(r); err != nil {
-						return fmt.Errorf("saving rotation of rule #%d: %w", r.ID, err)
-					}
-				}
+				t.keepTurns(d)
 				continue
 			}
 			t.takeDecision(l, d)
@@ -577,10 +561,7 @@ func (t *txn) drain(agentIDs []int64) error {
 			if err := t.applyRouting(l, d, ""); err != nil {
 				return err
 			}
-			if tm, err = t.loadTeam(); err != nil {
-				return err
-			}
-			if !anyEligible(tm) {
+			if !anyEligible() {
 				return nil
 			}
 		}

@@ -1,20 +1,17 @@
 package engine
 
-import (
-	"fmt"
-	"slices"
-	"time"
-)
+import "fmt"
 
 // An agent's load – how many open leads it owns, and when it was last given one – is
 // kept on the agent for routing (capacity, load balance, R5–R7) and the team board. The
 // engine keeps it, not the store, in the same transaction as the change of the lead:
 // every write of a lead goes through txn.InsertLead or txn.UpdateLead below, which
 // compare the lead's owner and openness (Status.Open) with what they were and note the
-// difference for the agents concerned. The differences are written once per agent when
-// the command ends (a bulk reassign of 10 000 leads writes two agents, not 20 000
-// times); until then the command's reads of agents add them, so that what it reads is
-// exact. A refused command is rolled back with its savepoint, and its notes with it.
+// difference for the agents concerned, in the routing model and in the pending writes
+// (pending.go), which write each agent's difference once (a bulk reassign of 10 000
+// leads writes two agents, not 20 000 times). Until then the command's reads of agents
+// add the differences, so that what it reads is exact. A refused command is rolled back
+// with its savepoint, and its differences with it.
 
 // leadLoad is what of a lead counts in its owner's load.
 type leadLoad struct {
@@ -23,12 +20,6 @@ type leadLoad struct {
 }
 
 func loadOf(l *Lead) leadLoad { return leadLoad{owner: l.OwnerID, open: l.Status.Open()} }
-
-// loadChange is what a command changed in one agent's load, not yet written.
-type loadChange struct {
-	open int
-	last time.Time
-}
 
 // sawLead notes a lead as stored, so that its next write knows what it changes.
 func (t *txn) sawLead(l *Lead) {
@@ -41,50 +32,19 @@ func (t *txn) sawLead(l *Lead) {
 // leadStored notes the change of load from before to l, as just written.
 func (t *txn) leadStored(before leadLoad, l *Lead) {
 	after := loadOf(l)
-	if t.loads == nil {
-		t.loads = map[int64]*loadChange{}
-	}
-	change := func(id int64) *loadChange {
-		c := t.loads[id]
-		if c == nil {
-			c = &loadChange{}
-			t.loads[id] = c
-		}
-		return c
-	}
 	if before.owner != 0 && before.open {
-		change(before.owner).open--
+		t.pending.load(before.owner).open--
 	}
 	if after.owner != 0 && after.open {
-		change(after.owner).open++
+		t.pending.load(after.owner).open++
 	}
 	if after.owner != 0 && after.owner != before.owner && !l.AssignedAt.IsZero() {
-		change(after.owner).last = l.AssignedAt
+		t.pending.load(after.owner).last = l.AssignedAt
+	}
+	if m := t.e.model; m != nil {
+		m.leadMoved(before, after, l.AssignedAt, &t.undo)
 	}
 	t.sawLead(l)
-}
-
-// flushLoads writes the load changes noted so far.
-func (t *txn) flushLoads() error {
-	if len(t.loads) == 0 {
-		return nil
-	}
-	ids := make([]int64, 0, len(t.loads))
-	for id := range t.loads {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids) // the same order every time: one plan, readable statement logs
-	for _, id := range ids {
-		c := t.loads[id]
-		if c.open == 0 && c.last.IsZero() {
-			continue
-		}
-		if err := t.Tx.AddAgentLoad(id, c.open, c.last); err != nil {
-			return fmt.Errorf("counting agent #%d's open leads: %w", id, err)
-		}
-	}
-	clear(t.loads)
-	return nil
 }
 
 // InsertLead stores a new lead and notes its owner's load.
@@ -140,17 +100,23 @@ func (t *txn) Leads(f LeadFilter) ([]Lead, error) {
 	return ls, err
 }
 
-// The reads of agents inside a command add the load changes not yet written, so that
-// they read what the command will commit.
+// The reads of agents inside a command add the changes not yet written, so that they
+// read what the command will commit.
 
 func (t *txn) withLoad(a Agent, err error) (Agent, error) {
-	if c := t.loads[a.ID]; c != nil && err == nil {
-		a.OpenLeads += c.open
-		if !c.last.IsZero() {
-			a.LastAssignedAt = c.last
-		}
+	if err == nil {
+		t.addPending(&a)
 	}
 	return a, err
+}
+
+// addPending adds to a, as read from the store, the writes pending for it: the
+// transaction's and this command's.
+func (t *txn) addPending(a *Agent) {
+	if t.batch != nil {
+		t.batch.addTo(a)
+	}
+	t.pending.addTo(a)
 }
 
 func (t *txn) Agent(id int64) (Agent, error) { return t.withLoad(t.Tx.Agent(id)) }

@@ -423,9 +423,6 @@ func (t *txn) autoAway(limit int) (int, error) {
 	return changed, nil
 }
 
-// teamChanged tells the transaction's routing cache that agents changed under it.
-func (t *txn) teamChanged() {
-	if t.cache != nil {
-		*t.cache = routingCache{}
-	}
-}
+// teamChanged drops the routing model: agents changed under it. (Their writes drop it
+// already, UpdateAgent; this says so where the timers change many at once.)
+func (t *txn) teamChanged() { t.dropModel() }

@@ -76,20 +76,13 @@ func returningBy(l, match *Lead) string {
 	return "email"
 }
 
-// stickyWindow is sticky_window (0: off), from the transaction's routing cache when
-// there is one.
+// stickyWindow is sticky_window (0: off), as the routing model holds it.
 func (t *txn) stickyWindow() (time.Duration, error) {
-	if c := t.cache; c != nil && c.sticky != nil {
-		return *c.sticky, nil
-	}
-	d, err := settingDuration(t, SettingStickyWindow)
+	m, err := t.routing()
 	if err != nil {
 		return 0, err
 	}
-	if c := t.cache; c != nil {
-		c.sticky = &d
-	}
-	return d, nil
+	return m.sticky, nil
 }
 
 // findReturning is the lead that makes l a returning lead: the most recent owned lead

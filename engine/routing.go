@@ -1,36 +1,63 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// This file is rules R1–R7 and R10 (README, Routing) and the pre-step of R20 (returning
-// leads, README, Where leads come from): it decides who gets a lead. It
-// reads the team and the rules from the transaction it runs in, so the decision and the
-// rotation state it saves commit together (R6) and two processes never double-pick.
-// Whether a recipient may get a lead is decided in one place, eligible: R5 for the
-// agent, and the lead's own exclusions (R14: whoever missed an SLA on it).
+// This file is routing, rules R1–R7 of README "Routing", as one pure function: decide
+// reads a routingModel (the team with its load and today's counts, the rules with their
+// rotation, each agent's active shares) and one lead, and says who gets the lead,
+// who shares it and where each rotation moves to, without changing anything.
+// routingModel.apply makes a decision so in the model; routed.go writes it. Nothing here
+// reads a store, so the same function routes a lead in a write transaction and a
+// simulated lead over a team held in memory.
+//
+// Three seams keep each rule in one place:
+//   - eligibility is the one test of whether a recipient may get a lead, with the
+//     reason it is passed over (R5, the share limit of R9, and the lead's own
+//     exclusions: R14, whoever missed an SLA on it);
+//   - recipients is the one expansion of a rule's recipients into agents (R6);
+//   - preSteps run before the owner rules and may give the lead its owner without any
+//     rule (no rotation moves then) or pass agents over: R20, returning leads.
+
+// routeInput is one lead to route and what routing needs to know of it beyond the
+// model.
+type routeInput struct {
+	lead *Lead
+	at   time.Time // when the lead arrived: a condition's hour and weekday (R1)
+	now  time.Time // when it is routed: eligibility, shares
+	// exclusions are the agents passed over for this lead whatever their eligibility,
+	// each with its reason.
+	exclusions exclusions
+	// holding are the agents that already hold an active share of the lead (when it is
+	// routed again): they keep it, and broadcast does not share it with them again.
+	holding map[int64]bool
+	// returning is the owned lead a new lead returns to (R20, findReturning), nil when
+	// there is none.
+	returning *Lead
+}
 
 // decision is the outcome of routing one lead.
 type decision struct {
 	routing Routing
 	owner   *Agent
-	rule    *Rule // the owner rule that set the owner; nil when R20 did
-	// returning is the lead whose owner got this one (R20), nil when a rule set it.
-	returning *Lead
+	rule    *Rule // the owner rule that set the owner; nil when a pre-step did
 	// slaRule is the rule whose SLA the owner gets (R14): the rule that set the owner,
-	// or, for a returning lead, the first owner rule it matched – a returning web lead
+	// or, when a pre-step did, the first owner rule that matched – a returning web lead
 	// is answered as fast as any web lead. nil: no SLA.
 	slaRule *Rule
 	waiting Waiting
-	// rules whose rotation state moved, to save with the assignment.
-	moved  []*Rule
+	// turns are the rules whose rotation moves, each with where it moves to.
+	turns  []ruleTurn
 	shares []plannedShare
+}
+
+type ruleTurn struct {
+	rule *Rule
+	to   rotation
 }
 
 type plannedShare struct {
@@ -38,81 +65,17 @@ type plannedShare struct {
 	agent *Agent
 }
 
-// team is the agents as routing sees them: with today's automatic assignments, and the
-// teams rules may name (R19).
-type team struct {
-	byID     map[int64]*Agent
-	agentsAZ []*Agent // role agent, alphabetical: the recipients of a rule that names none
-	teams    teamIndex
-}
-
-func (t *txn) loadTeam() (*team, error) {
-	day := t.e.day(t.now)
-	if c := t.cache; c != nil && c.team != nil && c.day == day {
-		return c.team, nil
-	}
-	agents, err := t.Agents()
-	if err != nil {
-		return nil, fmt.Errorf("loading agents: %w", err)
-	}
-	auto, err := t.AutoAssigned(day)
-	if err != nil {
-		return nil, fmt.Errorf("loading daily counts: %w", err)
-	}
-	teams, err := t.Teams()
-	if err != nil {
-		return nil, fmt.Errorf("loading teams: %w", err)
-	}
-	tm := &team{byID: make(map[int64]*Agent, len(agents)), teams: teamIndexOf(teams)}
-	for i := range agents {
-		a := &agents[i]
-		a.AssignedToday = auto[a.ID]
-		tm.byID[a.ID] = a
-		if a.Role == RoleAgent {
-			tm.agentsAZ = append(tm.agentsAZ, a)
-		}
-	}
-	sort.Slice(tm.agentsAZ, func(i, j int) bool { return tm.agentsAZ[i].Handle < tm.agentsAZ[j].Handle })
-	if c := t.cache; c != nil {
-		c.team, c.day = tm, day
-	}
-	return tm, nil
-}
-
-// rotation is a rule's saved routing state.
+// rotation is a rule's saved routing state (R6, R7).
 type rotation struct {
-	turn  int64
-	given int
-	last  int64
+	turn  int64 // round robin: whose turn it is
+	given int   // round robin: leads given in this turn
+	last  int64 // load balance: the recipient assigned last
 }
 
 func rotationOf(r *Rule) rotation { return rotation{r.TurnAgentID, r.TurnGiven, r.LastAgentID} }
 
-// recipient is a rule's recipient resolved to its agent.
-type recipient struct {
-	agent    *Agent
-	perRound int
-}
-
-// recipientsOf resolves a rule's recipients in rotation order (R6: explicit order, or
-// the whole team alphabetically when the rule names nobody), teams expanded into their
-// members as they are now (R19, Rule.expand: the one expansion).
-func (tm *team) recipientsOf(r *Rule) []recipient {
-	if len(r.Recipients) == 0 {
-		out := make([]recipient, len(tm.agentsAZ))
-		for i, a := range tm.agentsAZ {
-			out[i] = recipient{agent: a, perRound: 1}
-		}
-		return out
-	}
-	rs := r.expand(tm.teams)
-	out := make([]recipient, 0, len(rs))
-	for _, rc := range rs {
-		if a, ok := tm.byID[rc.AgentID]; ok {
-			out = append(out, recipient{agent: a, perRound: rc.PerRound})
-		}
-	}
-	return out
+func (rot rotation) setOn(r *Rule) {
+	r.TurnAgentID, r.TurnGiven, r.LastAgentID = rot.turn, rot.given, rot.last
 }
 
 // ReasonMissedSLA is why routing passes over an agent who missed an SLA on the lead.
@@ -134,71 +97,120 @@ func exclusionsOf(l *Lead) exclusions {
 	return ex
 }
 
-// eligible is the one test of whether agent a may get lead's automatic assignment or
-// share at now: "" when it may, else the reason it is passed over (R5, R14, R16; loc is
-// the server's zone, for agents without their own).
-func eligible(a *Agent, ex exclusions, now time.Time, loc *time.Location) string {
-	if why, ok := ex[a.ID]; ok {
+// purpose is what a recipient would get: the lead itself, or a share of it.
+type purpose int
+
+const (
+	forOwner purpose = iota
+	forShare
+)
+
+// eligibility is the one test of whether agent a may get the lead of in, as its owner
+// or as a share: "" when it may, else the reason it is passed over. R5: available,
+// below capacity, below the daily cap; R16: on its schedule at in.now (in its own zone,
+// else the server's); R9: below the share limit, for a share; and the lead's own
+// exclusions (R14).
+func (m *routingModel) eligibility(a *Agent, in *routeInput, p purpose) string {
+	if why, ok := in.exclusions[a.ID]; ok {
 		return why
 	}
-	return a.eligibility(now, loc)
-}
-
-// R20, returning leads: the pre-step before the rules. A new lead whose e-mail or phone
-// matches an owned lead created within sticky_window (findReturning, returning.go) goes
-// to that lead's owner when the owner is eligible (R5, eligible): no owner rule runs and no
-// rotation moves. Otherwise the rules run as usual, and the owner is recorded as passed
-// over with why. Broadcast rules apply either way. It runs when a lead is created, not
-// when one is routed again.
-
-// returningOwner is the agent a returning lead goes back to, or nil and the pass-over
-// to record.
-func (tm *team) returningOwner(match *Lead, eligible func(*Agent) string) (*Agent, *PassedOver) {
-	a := tm.byID[match.OwnerID]
-	if a == nil {
-		return nil, &PassedOver{Agent: match.Owner, Reason: "returning lead's owner: not on the team"}
+	switch {
+	case a.Presence != Available:
+		return string(a.Presence)
+	case !a.OnSchedule(in.now, m.loc):
+		return ReasonOffSchedule
+	case a.Capacity > 0 && a.OpenLeads >= a.Capacity:
+		return "at capacity (" + itoa(a.OpenLeads) + "/" + itoa(a.Capacity) + ")"
+	case a.DailyCap > 0 && a.AssignedToday >= a.DailyCap:
+		return "daily cap reached (" + itoa(a.AssignedToday) + "/" + itoa(a.DailyCap) + ")"
 	}
-	if why := eligible(a); why != "" {
-		return nil, &PassedOver{Agent: a.Handle, Reason: "returning lead's owner: " + why}
-	}
-	return a, nil
-}
-
-// decide routes lead l, arriving at `at`, by the rules, without writing anything.
-func (t *txn) decide(l *Lead, at time.Time, tm *team) (*decision, error) {
-	return t.decideFrom(l, at, tm, nil)
-}
-
-// decideFrom is decide after the pre-step of R20: returning is the owned lead that l
-// returns to, nil when there is none.
-func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*decision, error) {
-	rules, err := t.rules()
-	if err != nil {
-		return nil, err
-	}
-	ex := exclusionsOf(l)
-	why := func(a *Agent) string { return eligible(a, ex, t.now, t.e.loc) }
-	d := &decision{}
-	if returning != nil {
-		owner, passed := tm.returningOwner(returning, why)
-		if owner != nil {
-			d.owner, d.returning = owner, returning // the owner rules below are skipped
-		} else {
-			d.routing.PassedOver = append(d.routing.PassedOver, *passed)
+	if p == forShare {
+		if n := m.activeShares(a.ID, in.now); n >= MaxActiveShares {
+			return fmt.Sprintf("holds %d active shares, the limit", n)
 		}
 	}
+	return ""
+}
+
+// recipient is a rule's recipient resolved to its agent.
+type recipient struct {
+	agent    *Agent
+	perRound int
+}
+
+// recipients is the one expansion of a rule's recipients into agents, in rotation
+// order (R6): the rule's own order, teams expanded into their members as they are now
+// (R19, Rule.expand), or, for a rule that names nobody, every agent with the agent
+// role, alphabetically, one lead a turn. A recipient no longer on the team is left out.
+func (m *routingModel) recipients(r *Rule) []recipient {
+	if len(r.Recipients) == 0 {
+		out := make([]recipient, len(m.agentsAZ))
+		for i, a := range m.agentsAZ {
+			out[i] = recipient{agent: a, perRound: 1}
+		}
+		return out
+	}
+	rs := r.expand(m.teams)
+	out := make([]recipient, 0, len(rs))
+	for _, rc := range rs {
+		if a, ok := m.agents[rc.AgentID]; ok {
+			out = append(out, recipient{agent: a, perRound: rc.PerRound})
+		}
+	}
+	return out
+}
+
+// preStep runs before the owner rules. It may set d.owner (with d.routing's owner and
+// reason), and then no owner rule runs and no rotation moves, or add to
+// d.routing.PassedOver. Broadcast rules apply either way.
+type preStep func(m *routingModel, in *routeInput, d *decision)
+
+// preSteps run in this order.
+var preSteps = []preStep{returningOwner}
+
+// returningOwner is R20, returning leads: a new lead whose e-mail or phone matches an
+// owned lead created within sticky_window (findReturning, returning.go) goes to that
+// lead's owner when the owner is eligible: no owner rule runs and no rotation moves.
+// Otherwise the rules run as usual, and the owner is recorded as passed over with why.
+// It runs when a lead is created, not when one is routed again.
+func returningOwner(m *routingModel, in *routeInput, d *decision) {
+	match := in.returning
+	if match == nil {
+		return
+	}
+	a := m.agents[match.OwnerID]
+	if a == nil {
+		d.routing.PassedOver = append(d.routing.PassedOver, PassedOver{Agent: match.Owner, Reason: "returning lead's owner: not on the team"})
+		return
+	}
+	if why := m.eligibility(a, in, forOwner); why != "" {
+		d.routing.PassedOver = append(d.routing.PassedOver, PassedOver{Agent: a.Handle, Reason: "returning lead's owner: " + why})
+		return
+	}
+	d.owner = a
+	d.routing.Owner = a.Handle
+	d.routing.Reason = fmt.Sprintf("returning lead #%d → %s", match.ID, a.Handle)
+}
+
+// decide routes the lead of in over m, without changing anything.
+func (m *routingModel) decide(in *routeInput) (*decision, error) {
+	d := &decision{}
+	for _, step := range preSteps {
+		step(m, in, d)
+	}
+	preOwned := d.owner != nil
 	var failed []int64 // matching owner rules with nobody eligible (R2, R4)
 	var bcast []*Rule
-	for i := range rules {
-		r := &rules[i]
+	arrived := in.at.In(m.loc)
+	for _, mr := range m.rules {
+		r := mr.rule
 		if !r.Enabled {
 			continue
 		}
-		cond, err := t.e.conds.get(r.Condition, t.e.log)
-		if err != nil {
-			return nil, err
+		if mr.condErr != nil {
+			return nil, mr.condErr
 		}
-		if !cond.match(l, at.In(t.e.loc)) { // R1
+		if !mr.cond.match(in.lead, arrived) { // R1
 			continue
 		}
 		d.routing.Matched = append(d.routing.Matched, r.ID)
@@ -208,20 +220,20 @@ func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*dec
 		}
 		if d.owner != nil {
 			if d.slaRule == nil {
-				d.slaRule = r // R20 set the owner: the rule that would have routed the lead sets its SLA
+				d.slaRule = r // a pre-step set the owner: the rule that would have routed the lead sets its SLA
 			}
 			continue // R2: only the first owner rule with an eligible recipient sets the owner
 		}
-		before := rotationOf(r)
 		var pick *Agent
 		var passed []PassedOver
+		var to rotation
 		if r.Mode == RoundRobin {
-			pick, passed = pickRoundRobin(r, tm.recipientsOf(r), why)
+			pick, passed, to = m.pickRoundRobin(r, in)
 		} else {
-			pick, passed = pickLoadBalance(r, tm.recipientsOf(r), why)
+			pick, passed, to = m.pickLoadBalance(r, in)
 		}
-		if rotationOf(r) != before {
-			d.moved = append(d.moved, r)
+		if to != rotationOf(r) {
+			d.turns = append(d.turns, ruleTurn{rule: r, to: to})
 		}
 		d.routing.PassedOver = append(d.routing.PassedOver, passed...)
 		if pick == nil {
@@ -232,9 +244,7 @@ func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*dec
 	}
 
 	switch {
-	case d.returning != nil: // R20
-		d.routing.Owner = d.owner.Handle
-		d.routing.Reason = fmt.Sprintf("returning lead #%d → %s", d.returning.ID, d.owner.Handle)
+	case preOwned: // the pre-step said who and why
 	case d.owner != nil:
 		d.routing.Rule, d.routing.RuleName, d.routing.Mode = d.rule.ID, d.rule.Name, d.rule.Mode
 		d.routing.Owner = d.owner.Handle
@@ -251,42 +261,25 @@ func (t *txn) decideFrom(l *Lead, at time.Time, tm *team, returning *Lead) (*dec
 	}
 
 	// R3: share with each eligible recipient of every matching broadcast rule; the owner
-	// already has edit access, and one share per agent is enough.
+	// already has edit access, and one share per agent is enough: an agent that already
+	// holds one keeps it.
 	planned := map[int64]bool{}
 	if d.owner != nil {
 		planned[d.owner.ID] = true
 	}
 	for _, r := range bcast {
-		for _, rc := range tm.recipientsOf(r) {
-			if planned[rc.agent.ID] {
+		for _, rc := range m.recipients(r) {
+			if planned[rc.agent.ID] || in.holding[rc.agent.ID] {
+				planned[rc.agent.ID] = true
 				continue
 			}
-			if l.ID != 0 { // re-routing: an agent that already holds a share keeps it
-				_, err := t.ActiveShare(l.ID, rc.agent.ID, t.now)
-				if err == nil {
-					planned[rc.agent.ID] = true
-					continue
-				}
-				if !errors.Is(err, ErrNoRows) {
-					return nil, fmt.Errorf("reading shares: %w", err)
-				}
-			}
-			why := why(rc.agent)
-			if why == "" {
-				n, err := t.CountActiveShares(rc.agent.ID, t.now)
-				if err != nil {
-					return nil, fmt.Errorf("counting shares: %w", err)
-				}
-				if n >= MaxActiveShares {
-					why = fmt.Sprintf("holds %d active shares, the limit", n)
-				}
-			}
-			if why != "" {
+			if why := m.eligibility(rc.agent, in, forShare); why != "" {
 				d.routing.PassedOver = append(d.routing.PassedOver, PassedOver{Agent: rc.agent.Handle, Rule: r.ID, Reason: why})
 				continue
 			}
 			planned[rc.agent.ID] = true
 			d.shares = append(d.shares, plannedShare{rule: r, agent: rc.agent})
+			d.routing.SharedWith = append(d.routing.SharedWith, rc.agent.Handle)
 		}
 	}
 	return d, nil
@@ -307,12 +300,14 @@ func ruleList(ids []int64) string {
 // has had in this turn. A recipient gets per_round consecutive leads, then the turn
 // passes on in cyclic order. An ineligible recipient loses its turn when it comes (or
 // the rest of it, mid-turn); nobody catches up on turns missed. One passed over for
-// this lead alone (an exclusion) loses its turn the same way. The rule's state is updated in
-// place; the caller saves it with the assignment.
-func pickRoundRobin(r *Rule, rs []recipient, eligible func(*Agent) string) (*Agent, []PassedOver) {
+// this lead alone (an exclusion) loses its turn the same way. It returns the pick (nil
+// for nobody), who was passed over, and where the rotation moves to.
+func (m *routingModel) pickRoundRobin(r *Rule, in *routeInput) (*Agent, []PassedOver, rotation) {
+	rs := m.recipients(r)
+	to := rotationOf(r)
 	n := len(rs)
 	if n == 0 {
-		return nil, nil
+		return nil, nil, to
 	}
 	i, given := 0, 0
 	for k, rc := range rs {
@@ -325,9 +320,9 @@ func pickRoundRobin(r *Rule, rs []recipient, eligible func(*Agent) string) (*Age
 		i, given = (i+1)%n, 0
 	}
 	var passed []PassedOver
-	for k := 0; k < n; k++ {
+	for range n {
 		rc := rs[i]
-		if why := eligible(rc.agent); why != "" {
+		if why := m.eligibility(rc.agent, in, forOwner); why != "" {
 			passed = append(passed, PassedOver{Agent: rc.agent.Handle, Rule: r.ID, Reason: why})
 			i, given = (i+1)%n, 0
 			continue
@@ -336,16 +331,18 @@ func pickRoundRobin(r *Rule, rs []recipient, eligible func(*Agent) string) (*Age
 		if given == rc.perRound {
 			i, given = (i+1)%n, 0
 		}
-		r.TurnAgentID, r.TurnGiven = rs[i].agent.ID, given
-		return rc.agent, passed
+		to.turn, to.given = rs[i].agent.ID, given
+		return rc.agent, passed, to
 	}
-	r.TurnAgentID, r.TurnGiven = rs[i].agent.ID, 0
-	return nil, passed
+	to.turn, to.given = rs[i].agent.ID, 0
+	return nil, passed, to
 }
 
 // pickLoadBalance is R7: the eligible recipient with the fewest open leads; ties go to
 // the recipient that comes first in the rule's order after the one it assigned last.
-func pickLoadBalance(r *Rule, rs []recipient, eligible func(*Agent) string) (*Agent, []PassedOver) {
+func (m *routingModel) pickLoadBalance(r *Rule, in *routeInput) (*Agent, []PassedOver, rotation) {
+	rs := m.recipients(r)
+	to := rotationOf(r)
 	n := len(rs)
 	start := 0
 	for k, rc := range rs {
@@ -356,9 +353,9 @@ func pickLoadBalance(r *Rule, rs []recipient, eligible func(*Agent) string) (*Ag
 	}
 	var passed []PassedOver
 	var best *Agent
-	for k := 0; k < n; k++ {
+	for k := range n {
 		a := rs[(start+k)%n].agent
-		if why := eligible(a); why != "" {
+		if why := m.eligibility(a, in, forOwner); why != "" {
 			passed = append(passed, PassedOver{Agent: a.Handle, Rule: r.ID, Reason: why})
 			continue
 		}
@@ -367,57 +364,7 @@ func pickLoadBalance(r *Rule, rs []recipient, eligible func(*Agent) string) (*Ag
 		}
 	}
 	if best != nil {
-		r.LastAgentID = best.ID
+		to.last = best.ID
 	}
-	return best, passed
-}
-
-// applyRouting writes a decision for lead l (already stored): the owner, the saved
-// rotation, the shares, the history event and the notifications. prevOwner is the
-// handle of the owner before (re-routing), "" for a new or queued lead.
-func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
-	for _, r := range d.moved {
-		if err := t.SaveRuleState(r); err != nil {
-			return fmt.Errorf("saving rotation of rule #%d: %w", r.ID, err)
-		}
-	}
-	for _, s := range d.shares {
-		d.routing.SharedWith = append(d.routing.SharedWith, s.agent.Handle)
-	}
-	routing := d.routing
-	if d.owner != nil {
-		if err := t.CountAutoAssigned(d.owner.ID, t.e.day(t.now)); err != nil {
-			return fmt.Errorf("counting the daily cap: %w", err)
-		}
-		// What storing the lead and the count above just did, for the team in hand (a
-		// cached team routes the next lead of the batch).
-		d.owner.AssignedToday++
-		d.owner.OpenLeads++
-		d.owner.LastAssignedAt = t.now
-		actor, ruleID := "system", int64(0) // R20 gave the lead to its returning owner
-		if d.rule != nil {
-			actor, ruleID = ruleActor(d.rule.ID), d.rule.ID
-		}
-		ev, err := t.record(Event{
-			Kind: EvLeadRouted, Actor: actor, LeadID: l.ID, Agent: d.owner.Handle,
-			RuleID: ruleID, From: prevOwner, To: d.owner.Handle, Reason: routing.Explain(), Routing: &routing,
-		})
-		if err != nil {
-			return err
-		}
-		many := func(n int) string { return fmt.Sprintf("%d new leads for you from the rules", n) }
-		if err := t.notify(d.owner, ev, l, fmt.Sprintf("New lead for you: %s (%s) — %s", l.Title(), l.Source, routing.Explain()), true, "routed", many); err != nil {
-			return err
-		}
-	} else if prevOwner == "" {
-		if _, err := t.record(Event{Kind: EvLeadQueued, Actor: "system", LeadID: l.ID, Reason: routing.Reason, Routing: &routing}); err != nil {
-			return err
-		}
-	}
-	for _, s := range d.shares {
-		if _, err := t.share(l, s.agent, s.rule.ShareAccess, s.rule.ShareDuration, ruleActor(s.rule.ID), "rule", s.rule.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return best, passed, to
 }

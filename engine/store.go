@@ -50,6 +50,12 @@ type Store interface {
 // still be rolled back. So a command's failed write is that command's failure.
 type WriteTx interface {
 	Tx
+	// Unchanged reports whether nothing has committed on the database since this Store
+	// value's previous write transaction ended: no other process, node or Store value
+	// on the same database, and nothing by hand. It is false for the first write
+	// transaction. The engine keeps what it read in memory from one transaction to the
+	// next (its routing model) only while this is true.
+	Unchanged() bool
 	Savepoint() error
 	RollbackToSavepoint() error
 	ReleaseSavepoint() error

@@ -26,7 +26,8 @@ type AgentWriter interface {
 	// AddAgentLoad adds openLeads (which may be negative) to the agent's open leads
 	// and, when lastAssigned is not zero, sets its last assignment.
 	AddAgentLoad(agentID int64, openLeads int, lastAssigned time.Time) error
-	CountAutoAssigned(agentID int64, day string) error // adds one for the day
+	// AddAutoAssigned adds n to the leads rules gave the agent on day ("2006-01-02").
+	AddAutoAssigned(agentID int64, day string, n int) error
 	InsertKey(k *Key) error
 	DeleteKey(id int64) error
 }

@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,6 +62,8 @@ type Postgres struct {
 	opts Options
 	pool *pgxpool.Pool
 	log  *slog.Logger
+	// wrote is the journal's generation after this value's last commit (0: none yet).
+	wrote atomic.Int64
 }
 
 var (
@@ -248,11 +251,13 @@ func (p *Postgres) Begin(ctx context.Context) (engine.WriteTx, error) {
 	}
 	w := &writeTx{tx: tx, b: &batcher{ctx: ctx, tx: tx}}
 	w.q = q{ctx: ctx, db: w.b, w: w}
-	if err := tx.QueryRow(ctx, `SELECT last_event_id FROM journal WHERE id = 1 FOR UPDATE`).Scan(&w.head); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT last_event_id, generation FROM journal WHERE id = 1 FOR UPDATE`).Scan(&w.head, &w.generation); err != nil {
 		tx.Rollback(ctx)
 		return nil, fmt.Errorf("postgres: taking the journal: %w", err)
 	}
 	w.committed = w.head
+	w.unchanged = w.generation != 0 && p.wrote.Load() == w.generation
+	w.p = p
 	return w, nil
 }
 
@@ -351,12 +356,17 @@ func (p *Postgres) tables(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // writeTx is an open write transaction holding the journal row.
 type writeTx struct {
 	q
-	tx        pgx.Tx
-	b         *batcher
-	head      int64 // the last history id handed out
-	committed int64 // the head when the transaction began
-	saved     int64 // the head at the savepoint
+	p          *Postgres
+	tx         pgx.Tx
+	b          *batcher
+	head       int64 // the last history id handed out
+	committed  int64 // the head when the transaction began
+	saved      int64 // the head at the savepoint
+	generation int64 // the journal's generation when the transaction began
+	unchanged  bool
 }
+
+func (w *writeTx) Unchanged() bool { return w.unchanged }
 
 func (w *writeTx) Savepoint() error {
 	w.saved = w.head
@@ -380,19 +390,24 @@ func (w *writeTx) ReleaseSavepoint() error {
 	return err
 }
 
-// Commit writes the new history head to the journal and announces it (NOTIFY is
-// delivered when the transaction commits, and only if it does), then commits.
+// Commit writes the new history head and the next generation to the journal and
+// announces the head (NOTIFY is delivered when the transaction commits, and only if it
+// does), then commits.
 func (w *writeTx) Commit() error {
 	ctx := context.WithoutCancel(w.ctx)
+	w.b.hold(`UPDATE journal SET last_event_id = $1, generation = $2 WHERE id = 1`, w.head, w.generation+1)
 	if w.head != w.committed {
-		w.b.hold(`UPDATE journal SET last_event_id = $1 WHERE id = 1`, w.head)
 		w.b.hold(`SELECT pg_notify($1, $2)`, channel, strconv.FormatInt(w.head, 10))
 	}
 	if err := w.b.flush(); err != nil {
 		w.tx.Rollback(ctx)
 		return fmt.Errorf("postgres: writing the transaction: %w", err)
 	}
-	return w.tx.Commit(ctx)
+	if err := w.tx.Commit(ctx); err != nil {
+		return err
+	}
+	w.p.wrote.Store(w.generation + 1)
+	return nil
 }
 
 func (w *writeTx) Rollback() error { return w.tx.Rollback(context.WithoutCancel(w.ctx)) }

@@ -84,9 +84,9 @@ func (q *q) AutoAssigned(day string) (map[int64]int, error) {
 	return out, rows.Err()
 }
 
-func (q *q) CountAutoAssigned(agentID int64, day string) error {
-	return q.exec(`INSERT INTO agent_days (agent_id, day, auto_assigned) VALUES (?, ?, 1)
-		ON CONFLICT (agent_id, day) DO UPDATE SET auto_assigned = auto_assigned + 1`, agentID, day)
+func (q *q) AddAutoAssigned(agentID int64, day string, n int) error {
+	return q.exec(`INSERT INTO agent_days (agent_id, day, auto_assigned) VALUES (?, ?, ?)
+		ON CONFLICT (agent_id, day) DO UPDATE SET auto_assigned = auto_assigned + excluded.auto_assigned`, agentID, day, n)
 }
 
 func (q *q) InsertAgent(a *engine.Agent) error {

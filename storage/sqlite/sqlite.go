@@ -32,6 +32,11 @@ type SQLite struct {
 	reader *sql.DB // query_only connections for snapshots
 
 	writeStmts, readStmts *stmtCache
+
+	// The writer connection and its data_version at the last Begin: SQLite changes the
+	// number when another connection has committed (Unchanged).
+	lastConn    any
+	lastVersion int64
 }
 
 var _ engine.Store = (*SQLite)(nil)
@@ -293,12 +298,35 @@ func fillMatchKeys(ctx context.Context, tx *sql.Tx) error {
 }
 
 // Begin starts the write transaction (BEGIN IMMEDIATE on the writer connection).
+//
+// It also tells whether anything committed since the previous one: PRAGMA
+// data_version changes on a connection when another connection commits, and only
+// then. It is only comparable on one connection, so a new writer connection (the
+// database/sql pool replaced a broken one) counts as a change.
 func (s *SQLite) Begin(ctx context.Context) (engine.WriteTx, error) {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	conn, err := s.writer.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	return &writeTx{q: q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.writeStmts}}, tx: tx, stmts: s.writeStmts}, nil
+	var driverConn any
+	if err := conn.Raw(func(dc any) error { driverConn = dc; return nil }); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("sqlite: begin: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("sqlite: begin: %w", err)
+	}
+	w := &writeTx{q: q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.writeStmts}}, tx: tx, conn: conn, stmts: s.writeStmts}
+	var version int64
+	if err := w.db.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&version); err != nil {
+		w.Rollback()
+		return nil, fmt.Errorf("sqlite: begin: reading the data version: %w", err)
+	}
+	w.unchanged = s.lastConn == driverConn && s.lastVersion == version
+	s.lastConn, s.lastVersion = driverConn, version
+	return w, nil
 }
 
 // Read runs fn on a read-only snapshot from the read pool.
@@ -328,19 +356,23 @@ func (s *SQLite) Snapshot(ctx context.Context, fn func(tx *sql.Tx) error) error 
 // writeTx is an open write transaction.
 type writeTx struct {
 	q
-	tx    *sql.Tx
-	stmts *stmtCache
+	tx        *sql.Tx
+	conn      *sql.Conn
+	stmts     *stmtCache
+	unchanged bool
 }
 
+func (w *writeTx) Unchanged() bool            { return w.unchanged }
 func (w *writeTx) Savepoint() error           { return w.exec("SAVEPOINT cmd") }
 func (w *writeTx) RollbackToSavepoint() error { return w.exec("ROLLBACK TO cmd") }
 func (w *writeTx) ReleaseSavepoint() error    { return w.exec("RELEASE cmd") }
 func (w *writeTx) Commit() error              { return w.end(w.tx.Commit()) }
 func (w *writeTx) Rollback() error            { return w.end(w.tx.Rollback()) }
 
-// end prepares, now that the writer connection is free, what the transaction ran
-// unprepared.
+// end gives the writer connection back and prepares, now that it is free, what the
+// transaction ran unprepared.
 func (w *writeTx) end(err error) error {
+	w.conn.Close()
 	w.stmts.prepareMissed(context.Background())
 	return err
 }

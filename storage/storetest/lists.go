@@ -93,15 +93,16 @@ func testAgents(e *env) {
 		for _, c := range []struct {
 			id  int64
 			day string
-		}{{a.ID, "2026-11-23"}, {a.ID, "2026-11-23"}, {a.ID, "2026-11-24"}, {gone.ID, "2026-11-23"}} {
-			if err := tx.CountAutoAssigned(c.id, c.day); err != nil {
+			n   int
+		}{{a.ID, "2026-11-23", 1}, {a.ID, "2026-11-23", 1}, {a.ID, "2026-11-24", 3}, {gone.ID, "2026-11-23", 1}, {a.ID, "2026-11-23", 5}} {
+			if err := tx.AddAutoAssigned(c.id, c.day, c.n); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	day := read(e, func(r engine.Reader) (map[int64]int, error) { return r.AutoAssigned("2026-11-23") })
-	if want := map[int64]int{a.ID: 2, gone.ID: 1}; !reflect.DeepEqual(day, want) {
+	if want := map[int64]int{a.ID: 7, gone.ID: 1}; !reflect.DeepEqual(day, want) {
 		t.Errorf("auto-assigned on 2026-11-23: %v, want %v", day, want)
 	}
 	if none := read(e, func(r engine.Reader) (map[int64]int, error) { return r.AutoAssigned("2026-01-01") }); len(none) != 0 {

@@ -75,6 +75,7 @@ var cases = []struct {
 	{"ReadIsASnapshot", testSnapshot},
 	{"OneWriterAcrossProcesses", testOneWriter},
 	{"EventIDsFollowCommits", testEventIDsFollowCommits},
+	{"UnchangedTellsOfOtherWriters", testUnchanged},
 }
 
 // at is the fixtures' clock: a Monday, 10:00 UTC.

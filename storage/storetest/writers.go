@@ -338,3 +338,45 @@ func testEventIDsFollowCommits(e *env) {
 		t.Fatalf("the tail read %d of %d events; it skipped %v", len(tail), len(all), missing)
 	}
 }
+
+// testUnchanged: a write transaction is Unchanged exactly when nothing committed since
+// the same handle's previous one ended – not at the first, yes after its own commit or
+// rollback, not after another handle's commit, yes again after that.
+func testUnchanged(e *env) {
+	t := e.t
+	other := e.again()
+	begin := func(s engine.Store) engine.WriteTx {
+		t.Helper()
+		tx, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	n := 0
+	step := func(what string, s engine.Store, want bool, end func(tx engine.WriteTx) error) {
+		t.Helper()
+		tx := begin(s)
+		if got := tx.Unchanged(); got != want {
+			t.Errorf("%s: Unchanged() = %v, want %v", what, got, want)
+		}
+		n++
+		a := engine.Agent{Handle: fmt.Sprintf("a%d", n), Name: "A", Role: engine.RoleAgent, Presence: engine.Available, CreatedAt: at}
+		if err := tx.InsertAgent(&a); err != nil {
+			t.Fatal(err)
+		}
+		if err := end(tx); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	commit := func(tx engine.WriteTx) error { return tx.Commit() }
+	rollback := func(tx engine.WriteTx) error { return tx.Rollback() }
+	step("a handle's first transaction", e.s, false, commit)
+	step("after its own commit", e.s, true, rollback)
+	step("after its own rollback", e.s, true, commit)
+	step("the other handle's first transaction", other, false, commit)
+	step("after the other handle committed", e.s, false, commit)
+	step("after nothing else committed", e.s, true, commit)
+	step("the other handle, after the first committed twice", other, false, rollback)
+	step("after the other handle rolled back", e.s, true, commit)
+}
