@@ -377,18 +377,48 @@ func (t *StatsTally) Facts() StatsFacts {
 // Stats are the team's figures for a window. Dispatchers and up, and admin tokens,
 // may read them.
 func (e *Engine) Stats(ctx context.Context, actor Actor, q StatsQuery) (Stats, error) {
+	a, err := e.activity(ctx, actor, q, 0)
+	return a.Stats, err
+}
+
+// Activity is a window's stats and the leads created in each hour of it, read on one
+// snapshot: what the console's Stats pane draws.
+type Activity struct {
+	Stats   Stats
+	PerHour []int // leads created in each hour from Stats.Since, the last one cut at Until
+	// Rotation is, for each agent the round-robin rules gave leads or weight, how many
+	// leads they gave it in the window and its fair share of them: the sum over the
+	// rules of its expected share times the rule's assignments. By handle.
+	Rotation []RotationShare
+}
+
+// RotationShare is one agent's leads from round-robin rules against its fair share.
+type RotationShare struct {
+	Agent string
+	Got   int
+	Fair  float64
+}
+
+// Activity reads a window's stats and its leads per hour, as Stats may be read.
+func (e *Engine) Activity(ctx context.Context, actor Actor, q StatsQuery) (Activity, error) {
+	return e.activity(ctx, actor, q, time.Hour)
+}
+
+// activity reads the stats of a window and, with a step, the leads created per step.
+func (e *Engine) activity(ctx context.Context, actor Actor, q StatsQuery, step time.Duration) (Activity, error) {
 	if err := actor.require(ActViewStats); err != nil {
-		return Stats{}, err
+		return Activity{}, err
 	}
 	w, err := e.statsWindow(q)
 	if err != nil {
-		return Stats{}, err
+		return Activity{}, err
 	}
 	var (
-		facts  StatsFacts
-		team   []Agent
-		rules  []Rule
-		queued int
+		facts   StatsFacts
+		team    []Agent
+		rules   []Rule
+		queued  int
+		perStep []int
 	)
 	err = e.read(ctx, func(r Reader) (err error) {
 		if facts, err = r.StatsFacts(w); err != nil {
@@ -403,12 +433,58 @@ func (e *Engine) Stats(ctx context.Context, actor Actor, q StatsQuery) (Stats, e
 		if queued, err = r.CountLeads(LeadFilter{Unassigned: true, Open: true}); err != nil {
 			return fmt.Errorf("counting the queue: %w", err)
 		}
+		if step > 0 {
+			if perStep, err = r.CreatedEvery(w, step); err != nil {
+				return fmt.Errorf("counting leads per hour: %w", err)
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return Stats{}, err
+		return Activity{}, err
 	}
-	return makeStats(w, facts, team, rules, queued), nil
+	st := makeStats(w, facts, team, rules, queued)
+	return Activity{Stats: st, PerHour: perStep, Rotation: rotationShares(facts, rules, team)}, nil
+}
+
+// rotationShares adds up, per agent, what the round-robin rules gave it and its fair
+// share, from the exact weights rather than the rounded shares of fairness.
+func rotationShares(f StatsFacts, rules []Rule, team []Agent) []RotationShare {
+	facts := map[int64]RuleFacts{}
+	for _, rf := range f.Rules {
+		facts[rf.Rule] = rf
+	}
+	var agentsAZ []string
+	for _, a := range team {
+		if a.Role == RoleAgent {
+			agentsAZ = append(agentsAZ, a.Handle)
+		}
+	}
+	by := map[string]*RotationShare{}
+	for _, r := range rules {
+		if r.Mode != RoundRobin {
+			continue
+		}
+		rf := facts[r.ID]
+		ws, total := rotationWeights(r, rf, agentsAZ)
+		for _, w := range ws {
+			rs := by[w.agent]
+			if rs == nil {
+				rs = &RotationShare{Agent: w.agent}
+				by[w.agent] = rs
+			}
+			rs.Got += rf.Agents[w.agent]
+			if total > 0 {
+				rs.Fair += float64(w.n) / float64(total) * float64(rf.Assigned)
+			}
+		}
+	}
+	out := make([]RotationShare, 0, len(by))
+	for _, rs := range by {
+		out = append(out, *rs)
+	}
+	slices.SortFunc(out, func(a, b RotationShare) int { return cmp.Compare(a.Agent, b.Agent) })
+	return out
 }
 
 // statsWindow checks a query and fills its defaults.
@@ -507,14 +583,34 @@ func makeStats(w StatsWindow, f StatsFacts, team []Agent, rules []Rule, queued i
 }
 
 // fairness is each round-robin recipient's expected and actual share of the rule's
-// assignments: the recipients in rotation order, then whoever else the rule gave
-// leads to in the window (removed from it since), by handle.
+// assignments (rotationWeights).
 func fairness(r Rule, rf RuleFacts, agentsAZ []string) []Fairness {
-	type weight struct {
-		agent string
-		n     int
+	ws, total := rotationWeights(r, rf, agentsAZ)
+	out := make([]Fairness, len(ws))
+	for i, w := range ws {
+		out[i] = Fairness{Agent: w.agent}
+		if total > 0 {
+			out[i].ExpectedShare = round3(float64(w.n) / float64(total))
+		}
+		if rf.Assigned > 0 {
+			v := round3(float64(rf.Agents[w.agent]) / float64(rf.Assigned))
+			out[i].ActualShare = &v
+		}
 	}
-	var ws []weight
+	return out
+}
+
+// weight is a round-robin recipient's per_round.
+type weight struct {
+	agent string
+	n     int
+}
+
+// rotationWeights are a round-robin rule's recipients with their weights, in rotation
+// order (the whole team's agents, alphabetically, each 1, when it names nobody), then
+// whoever else the rule gave leads to in the window (removed from it since) with 0, by
+// handle; and the sum of the weights.
+func rotationWeights(r Rule, rf RuleFacts, agentsAZ []string) (ws []weight, total int) {
 	if len(r.Recipients) == 0 {
 		for _, h := range agentsAZ {
 			ws = append(ws, weight{h, 1})
@@ -523,7 +619,6 @@ func fairness(r Rule, rf RuleFacts, agentsAZ []string) []Fairness {
 	for _, rc := range r.Recipients {
 		ws = append(ws, weight{rc.Agent, rc.PerRound})
 	}
-	total := 0
 	listed := map[string]bool{}
 	for _, w := range ws {
 		total += w.n
@@ -539,18 +634,7 @@ func fairness(r Rule, rf RuleFacts, agentsAZ []string) []Fairness {
 	for _, h := range others {
 		ws = append(ws, weight{h, 0})
 	}
-	out := make([]Fairness, len(ws))
-	for i, w := range ws {
-		out[i] = Fairness{Agent: w.agent}
-		if total > 0 {
-			out[i].ExpectedShare = round3(float64(w.n) / float64(total))
-		}
-		if rf.Assigned > 0 {
-			v := round3(float64(rf.Agents[w.agent]) / float64(rf.Assigned))
-			out[i].ActualShare = &v
-		}
-	}
-	return out
+	return ws, total
 }
 
 func percentiles(s Spread) Percentiles {

@@ -111,6 +111,18 @@ func TestStatsOfAScriptedMorning(t *testing.T) {
 			t.Errorf("stats\n%s\nwant\n%s", js(t, got), js(t, want))
 		}
 
+		// The console's Stats pane reads the same with the leads created per hour: all
+		// eight in the window's last hour.
+		act, err := f.e.Activity(f.ctx, f.owner, engine.StatsQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		perHour := make([]int, 7*24)
+		perHour[len(perHour)-1] = 8
+		if !reflect.DeepEqual(act.Stats, got) || !reflect.DeepEqual(act.PerHour, perHour) {
+			t.Errorf("activity: %v per hour\n%s", act.PerHour, js(t, act.Stats))
+		}
+
 		// The first six minutes: the rotation alone, 2:1.
 		early, err := f.e.Stats(f.ctx, f.owner, engine.StatsQuery{Since: start, Until: start.Add(6 * time.Minute)})
 		if err != nil {

@@ -8,11 +8,21 @@ import "time"
 type StatsReader interface {
 	// StatsFacts counts the window [w.Since, w.Until).
 	StatsFacts(w StatsWindow) (StatsFacts, error)
+	// CreatedEvery counts the leads created in each step of the window, from its start:
+	// the i-th count is of [Since + i·step, Since + (i+1)·step), the last step cut at
+	// Until. There are ceil((Until − Since) / step) counts.
+	CreatedEvery(w StatsWindow, step time.Duration) ([]int, error)
 }
 
 // StatsWindow is the stretch of time stats cover: Since included, Until not.
 type StatsWindow struct {
 	Since, Until time.Time
+}
+
+// Steps is how many steps of length step the window holds, the last one cut short.
+func (w StatsWindow) Steps(step time.Duration) int {
+	d := w.Until.Sub(w.Since)
+	return int((d + step - 1) / step)
 }
 
 // In reports whether t falls in the window.

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,22 +78,5 @@ func TestAPaneIsAFileAndALine(t *testing.T) {
 		if mp.spec.id == "probe" {
 			t.Fatal("an agent got the probe pane")
 		}
-	}
-}
-
-// The Stats pane is such a pane: it shows the team's figures now, from the lead model.
-func TestStatsPane(t *testing.T) {
-	eng := testEngine(t)
-	leads := addLeads(t, eng, 5, "web")
-	if _, err := eng.Assign(t.Context(), engine.System(), leadIDs(leads[:3]), "alice", ""); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := startConsole(t, eng, engine.System(), 100, 30)
-	c.Send(press("6"))
-	waitScreen(t, c, "▌Stats", "5 leads open, 2 of them in the queue")
-	frame := frameOf(c)
-	finish(t, c)
-	if !strings.Contains(strings.Join(strings.Fields(frame), " "), "alice 3 10 0") {
-		t.Errorf("no row says alice has 3 open leads of 10, 0 from the rules today:\n%s", frame)
 	}
 }

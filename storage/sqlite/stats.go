@@ -96,6 +96,26 @@ func (q *q) StatsFacts(w engine.StatsWindow) (engine.StatsFacts, error) {
 	return t.Facts(), nil
 }
 
+func (q *q) CreatedEvery(w engine.StatsWindow, step time.Duration) ([]int, error) {
+	counts := make([]int, w.Steps(step))
+	rows, err := q.db.QueryContext(q.ctx, `SELECT (created_at - ?1) / ?3, count(*) FROM leads
+		WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1`, ms(w.Since), ms(w.Until), step.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("counting leads created: %w", err)
+	}
+	err = eachRow(rows, func() error {
+		var i, n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return err
+		}
+		if i >= 0 && i < len(counts) {
+			counts[i] = n
+		}
+		return nil
+	})
+	return counts, err
+}
+
 // spreads takes the percentiles of durations in milliseconds, by key: inner selects
 // k (the key) and d (the duration). Only the values at engine.PercentileRanks of each
 // key's n values leave the database.

@@ -172,3 +172,31 @@ func testStatsPercentiles(e *env) {
 		}
 	}
 }
+
+// testCreatedEvery: the leads created in each step of a window are those Go counts
+// from every lead, the last step cut at the window's end.
+func testCreatedEvery(e *env) {
+	t := e.t
+	h := e.statsHistory()
+	leads := read(e, func(r engine.Reader) ([]engine.Lead, error) { return r.Leads(engine.LeadFilter{}) })
+	for _, c := range []struct {
+		w    engine.StatsWindow
+		step time.Duration
+	}{
+		{h.window, time.Hour},
+		{h.window, 7 * time.Hour},
+		{engine.StatsWindow{Since: at.Add(-90 * time.Minute), Until: at.Add(30 * time.Hour)}, 45 * time.Minute},
+		{engine.StatsWindow{Since: at.Add(40 * 24 * time.Hour), Until: at.Add(41 * 24 * time.Hour)}, time.Hour},
+	} {
+		want := make([]int, c.w.Steps(c.step))
+		for _, l := range leads {
+			if c.w.In(l.CreatedAt) {
+				want[int(l.CreatedAt.Sub(c.w.Since)/c.step)]++
+			}
+		}
+		got := read(e, func(r engine.Reader) ([]int, error) { return r.CreatedEvery(c.w, c.step) })
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("every %s from %s: %v, want %v", c.step, c.w.Since.Format(time.RFC3339), got, want)
+		}
+	}
+}

@@ -68,6 +68,7 @@ var cases = []struct {
 	{"Counts", testCounts},
 	{"StatsAreStatsFactsOf", testStats},
 	{"StatsPercentiles", testStatsPercentiles},
+	{"CreatedEvery", testCreatedEvery},
 	{"Uniqueness", testUniqueness},
 	{"Savepoints", testSavepoints},
 	{"FailedWriteIsTheCommands", testFailedWriteIsTheCommands},
