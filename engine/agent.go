@@ -128,9 +128,10 @@ type AgentUpdate struct {
 	WebhookURL  *string
 	TZ          *string // "" = the server's zone
 	Schedule    *string // "" = always
-	// AwayUntil sets the agent away until then (R17); a zero time clears it, leaving the
-	// presence as it is. Any change of Presence clears it too.
-	AwayUntil    *time.Time
+	// AwayUntil sets the agent away until then (R17), written as ParseWhen reads it in
+	// the agent's zone ("2h", "tomorrow 09:00", "2026-12-24", RFC 3339); "" clears it,
+	// leaving the presence as it is. Any change of Presence clears it too.
+	AwayUntil    *string
 	AutoPresence *bool
 }
 

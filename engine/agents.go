@@ -328,19 +328,21 @@ func (t *txn) applyWhen(a *Agent, u AgentUpdate) error {
 		}
 	}
 	if u.AwayUntil != nil {
-		until := u.AwayUntil.Truncate(time.Millisecond)
-		switch {
-		case until.IsZero():
-			a.AwayUntil = time.Time{}
-		case u.Presence != nil && *u.Presence != Away:
-			return invalidf("away_until", "away_until sets the presence away: give presence away, or no presence")
-		case !until.After(t.now):
-			return invalidf("away_until", "away_until %s is not in the future", until.UTC().Format(time.RFC3339))
-		case until.Sub(t.now) > maxAwayUntil:
-			return invalidf("away_until", "away_until %s is more than a year away", until.UTC().Format(time.RFC3339))
-		default:
-			a.Presence, a.AwayUntil, a.AutoAwayFrom, t.wake = Away, until, "", true
+		if err := checkText("away_until", *u.AwayUntil, 100); err != nil {
+			return err
 		}
+		if strings.TrimSpace(*u.AwayUntil) == "" {
+			a.AwayUntil = time.Time{}
+			return nil
+		}
+		if u.Presence != nil && *u.Presence != Away {
+			return invalidf("away_until", "away_until sets the presence away: give presence away, or no presence")
+		}
+		until, err := ParseWhen(*u.AwayUntil, t.now, a.Zone(t.e.loc))
+		if err != nil {
+			return err
+		}
+		a.Presence, a.AwayUntil, a.AutoAwayFrom, t.wake = Away, until, "", true
 	}
 	return nil
 }

@@ -89,20 +89,37 @@ func (a Agent) MarshalJSON() ([]byte, error) {
 		EmailNotify    bool       `json:"email_notify"`
 		WebhookURL     string     `json:"webhook_url"`
 		LastAssignedAt *time.Time `json:"last_assigned_at"`
+		TZ             string     `json:"tz"`
+		Schedule       string     `json:"schedule"`
+		AwayUntil      *time.Time `json:"away_until"`
+		AutoPresence   bool       `json:"auto_presence"`
+		Teams          []string   `json:"teams"`
+		Sessions       int        `json:"sessions"`
 	}{a.Handle, a.Name, a.Email, a.Role, a.Presence, a.Capacity, a.DailyCap, a.OpenLeads,
-		a.AssignedToday, a.EmailNotify, a.WebhookURL, timePtr(a.LastAssignedAt)})
+		a.AssignedToday, a.EmailNotify, a.WebhookURL, timePtr(a.LastAssignedAt),
+		a.TZ, a.Schedule, timePtr(a.AwayUntil), a.AutoPresence, a.TeamList(), a.Sessions})
 }
 
+// recipientJSON is a rule's recipient: an agent or a team (R19).
 type recipientJSON struct {
-	Agent    string `json:"agent"`
+	Agent    string `json:"agent,omitempty"`
+	Team     string `json:"team,omitempty"`
 	PerRound int    `json:"per_round"`
+}
+
+// MarshalJSON writes the team in the API's form.
+func (t Team) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name    string   `json:"name"`
+		Members []string `json:"members"`
+	}{t.Name, t.Handles()})
 }
 
 // MarshalJSON writes the rule in the API's form.
 func (r Rule) MarshalJSON() ([]byte, error) {
 	recips := make([]recipientJSON, len(r.Recipients))
 	for i, rc := range r.Recipients {
-		recips[i] = recipientJSON{rc.Agent, rc.PerRound}
+		recips[i] = recipientJSON{rc.Agent, rc.Team, rc.PerRound}
 	}
 	var access, dur *string
 	if r.Mode == Broadcast {

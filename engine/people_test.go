@@ -199,9 +199,9 @@ func TestAwayUntil(t *testing.T) {
 		f := newFixture(t, s)
 		f.agent("bob")
 		f.rule(rr("main", "", to("bob", 1)))
-		until := start.Add(2 * time.Hour)
+		until := "2h"
 		a := f.update("bob", engine.AgentUpdate{AwayUntil: &until})
-		if a.Presence != engine.Away || !a.AwayUntil.Equal(until) {
+		if a.Presence != engine.Away || !a.AwayUntil.Equal(start.Add(2*time.Hour)) {
 			t.Fatalf("after away until: %+v", a)
 		}
 		waiting := f.lead(engine.NewLead{Name: "waiting"})
@@ -227,7 +227,7 @@ func TestAwayUntil(t *testing.T) {
 		}
 
 		// A presence set by hand clears the away's end.
-		until = f.now().Add(time.Hour)
+		until = f.now().Add(time.Hour).Format(time.RFC3339)
 		f.update("bob", engine.AgentUpdate{AwayUntil: &until})
 		f.presence("bob", engine.Busy)
 		if a := f.agentNamed("bob"); !a.AwayUntil.IsZero() {
@@ -239,9 +239,9 @@ func TestAwayUntil(t *testing.T) {
 		}
 
 		// Refused: the past, too far, or with another presence; nothing changes.
-		past, far := f.now().Add(-time.Minute), f.now().Add(400*24*time.Hour)
+		past, far, soon := f.now().Add(-time.Minute).Format(time.RFC3339), "400d", "1h"
 		avail := engine.Available
-		for _, u := range []engine.AgentUpdate{{AwayUntil: &past}, {AwayUntil: &far}, {AwayUntil: &until, Presence: &avail}} {
+		for _, u := range []engine.AgentUpdate{{AwayUntil: &past}, {AwayUntil: &far}, {AwayUntil: &soon, Presence: &avail}} {
 			_, err := f.e.UpdateAgent(f.ctx, f.owner, "bob", u)
 			mustKind(t, err, engine.KindInvalid)
 		}
@@ -258,7 +258,7 @@ func TestAwayUntilOnceAcrossRestartsAndEngines(t *testing.T) {
 		f := newFixture(t, s)
 		f.agent("bob")
 		f.agent("carol")
-		until := start.Add(time.Hour)
+		until := "1h"
 		f.update("bob", engine.AgentUpdate{AwayUntil: &until})
 		f.close()
 		f.clock.Add(3 * time.Hour)
@@ -266,7 +266,6 @@ func TestAwayUntilOnceAcrossRestartsAndEngines(t *testing.T) {
 		if a := f.agentNamed("bob"); a.Presence != engine.Available {
 			t.Fatalf("after a restart past the end: %s", a.Presence)
 		}
-		until = f.now().Add(time.Hour)
 		f.update("carol", engine.AgentUpdate{AwayUntil: &until})
 		nodes := []*engine.Engine{f.e, f.node(engine.Options{}), f.node(engine.Options{})}
 		f.clock.Add(time.Hour)

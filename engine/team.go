@@ -61,6 +61,9 @@ const maxTeamMembers = maxRecipients
 // ValidTeamName reports whether n can be a team's name: what a handle may be, so that
 // "team:emea" in a rule's recipients reads one way only.
 func ValidTeamName(n string) error {
+	if err := checkText("name", n, MaxNameLen); err != nil {
+		return err
+	}
 	if !handlePattern.MatchString(n) {
 		return invalidf("name", "team name %s must be 1–32 lower-case letters, digits, '.', '_' or '-', starting with a letter", short(n))
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -37,6 +38,10 @@ type agentIn struct {
 	DailyCap    int    `json:"daily_cap"`
 	EmailNotify bool   `json:"email_notify"`
 	WebhookURL  string `json:"webhook_url"`
+	TZ          string `json:"tz"`
+	Schedule    string `json:"schedule"`
+	// AutoPresence is absent for the default, true.
+	AutoPresence *bool `json:"auto_presence"`
 }
 
 func (a *API) addAgent(w http.ResponseWriter, r *http.Request, actor engine.Actor) error {
@@ -47,7 +52,7 @@ func (a *API) addAgent(w http.ResponseWriter, r *http.Request, actor engine.Acto
 	n := engine.NewAgent{
 		Handle: in.Handle, Name: in.Name, Email: in.Email, Role: engine.Role(strings.TrimSpace(in.Role)),
 		Presence: engine.Presence(strings.TrimSpace(in.Presence)), Capacity: in.Capacity, DailyCap: in.DailyCap,
-		EmailNotify: in.EmailNotify, WebhookURL: in.WebhookURL,
+		EmailNotify: in.EmailNotify, WebhookURL: in.WebhookURL, TZ: in.TZ, Schedule: in.Schedule, AutoPresence: in.AutoPresence,
 	}
 	if n.Capacity < 0 || n.DailyCap < 0 {
 		return badRequest("capacity", "capacity and daily_cap must be 0 (no limit) or more")
@@ -70,6 +75,35 @@ type agentPatch struct {
 	DailyCap    *int    `json:"daily_cap"`
 	EmailNotify *bool   `json:"email_notify"`
 	WebhookURL  *string `json:"webhook_url"`
+	TZ          *string `json:"tz"`
+	Schedule    *string `json:"schedule"`
+	// AwayUntil is a time (RFC 3339, or as people write it: "2h", "tomorrow 09:00",
+	// "2026-12-24", in the agent's zone); null clears it.
+	AwayUntil    nullable `json:"away_until"`
+	AutoPresence *bool    `json:"auto_presence"`
+}
+
+// nullable is a string field of a PATCH that may be absent (leave it), null (clear it)
+// or a string.
+type nullable struct {
+	set bool
+	v   string
+}
+
+func (n *nullable) UnmarshalJSON(b []byte) error {
+	n.set = true
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, &n.v)
+}
+
+// ptr is the field for an engine update: nil when absent, "" when null.
+func (n nullable) ptr() *string {
+	if !n.set {
+		return nil
+	}
+	return &n.v
 }
 
 func (a *API) updateAgent(w http.ResponseWriter, r *http.Request, actor engine.Actor) error {
@@ -81,7 +115,8 @@ func (a *API) updateAgent(w http.ResponseWriter, r *http.Request, actor engine.A
 		return badRequest("", "nothing to change: send one or more of %s", strings.Join(jsonFields(&in), ", "))
 	}
 	u := engine.AgentUpdate{Name: in.Name, Email: in.Email, Capacity: in.Capacity, DailyCap: in.DailyCap,
-		EmailNotify: in.EmailNotify, WebhookURL: in.WebhookURL}
+		EmailNotify: in.EmailNotify, WebhookURL: in.WebhookURL, TZ: in.TZ, Schedule: in.Schedule,
+		AwayUntil: in.AwayUntil.ptr(), AutoPresence: in.AutoPresence}
 	if in.Role != nil {
 		role := engine.Role(strings.TrimSpace(*in.Role))
 		u.Role = &role

@@ -58,11 +58,15 @@ func decodeJSON(body io.Reader, v any) error {
 
 func decodeError(err error, v any) error {
 	var (
+		prob    *problem
+		engErr  *engine.Error
 		maxErr  *http.MaxBytesError
 		synErr  *json.SyntaxError
 		typeErr *json.UnmarshalTypeError
 	)
 	switch {
+	case errors.As(err, &prob), errors.As(err, &engErr): // a field's own decoder said what is wrong
+		return err
 	case errors.As(err, &maxErr):
 		return problemf(http.StatusRequestEntityTooLarge, "the body is larger than %d bytes (1 MiB): send less", maxErr.Limit)
 	case errors.Is(err, io.EOF):

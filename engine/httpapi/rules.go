@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -13,14 +15,49 @@ type ruleIn struct {
 	Enabled    *bool  `json:"enabled"`
 	Condition  string `json:"condition"`
 	Mode       string `json:"mode"`
-	Recipients []struct {
-		Agent    string `json:"agent"`
-		PerRound int    `json:"per_round"`
-	} `json:"recipients"`
+	Recipients []recipientIn `json:"recipients"`
 	ShareAccess   *string `json:"share_access"`
 	ShareDuration *string `json:"share_duration"`
 	SLA           *string `json:"sla"`
 	SLAAction     *string `json:"sla_action"`
+}
+
+// recipientIn is one recipient: an object {"agent", "per_round"} or {"team",
+// "per_round"}, or a string as people write it ("bob:2", "team:emea:2"), read by the
+// engine's one recipient parser.
+type recipientIn engine.RecipientSpec
+
+func (rc *recipientIn) UnmarshalJSON(b []byte) error {
+	if bytes.HasPrefix(bytes.TrimSpace(b), []byte(`"`)) {
+		var text string
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+		rs, err := engine.ParseRecipients(text)
+		if err != nil {
+			return err
+		}
+		if len(rs) != 1 {
+			return badRequest("recipients", "recipients: %q is not one recipient: give each its own string, like \"bob:2\" or \"team:emea\"", text)
+		}
+		*rc = recipientIn(rs[0])
+		return nil
+	}
+	var obj struct {
+		Agent    string `json:"agent"`
+		Team     string `json:"team"`
+		PerRound int    `json:"per_round"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&obj); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return badRequest("recipients", "recipients: unknown field %s: a recipient is {\"agent\", \"per_round\"} or {\"team\", \"per_round\"}", name)
+		}
+		return badRequest("recipients", "recipients: each is an object {\"agent\" or \"team\", \"per_round\"} or a string like \"team:emea:2\"")
+	}
+	*rc = recipientIn{Agent: obj.Agent, Team: obj.Team, PerRound: obj.PerRound}
+	return nil
 }
 
 func (in ruleIn) spec() (engine.RuleSpec, error) {
@@ -30,7 +67,7 @@ func (in ruleIn) spec() (engine.RuleSpec, error) {
 	}
 	s := engine.RuleSpec{Name: in.Name, Enabled: in.Enabled, Condition: in.Condition, Mode: mode}
 	for _, rc := range in.Recipients {
-		s.Recipients = append(s.Recipients, engine.RecipientSpec{Agent: rc.Agent, PerRound: rc.PerRound})
+		s.Recipients = append(s.Recipients, engine.RecipientSpec(rc))
 	}
 	if in.ShareAccess != nil {
 		if s.ShareAccess, err = engine.ParseAccess(strings.TrimSpace(*in.ShareAccess)); err != nil {
