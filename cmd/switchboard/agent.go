@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,8 @@ type agentFlags struct {
 	name, email, role, presence, webhook string
 	capacity, dailyCap                   int
 	emailNotify                          bool
+	tz, schedule, awayUntil              string
+	autoPresence                         bool
 }
 
 func (f *agentFlags) register(cmd *cobra.Command) {
@@ -37,6 +40,9 @@ func (f *agentFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.dailyCap, "daily-cap", 0, "most automatic assignments per day (0: no limit)")
 	fl.BoolVar(&f.emailNotify, "email-notify", false, "send notifications by e-mail")
 	fl.StringVar(&f.webhook, "webhook-url", "", "POST notifications to this URL (empty: none)")
+	fl.StringVar(&f.tz, "tz", "", "the IANA time zone of the agent's schedule, e.g. Europe/Berlin (empty: the server's)")
+	fl.StringVar(&f.schedule, "schedule", "", `working hours, e.g. "mon-fri 09:00-12:30; mon-fri 13:30-18:00" (empty: always); outside them no leads`)
+	fl.BoolVar(&f.autoPresence, "auto-presence", true, "let the setting auto_away set the agent away without a console session, and back when one opens")
 }
 
 func checkLimits(capacity, dailyCap int) error {
@@ -61,7 +67,8 @@ func (a *app) agentAddCmd() *cobra.Command {
 				ag, err := s.eng.AddAgent(ctx(cmd), engine.System(), engine.NewAgent{
 					Handle: args[0], Name: f.name, Email: f.email, Role: engine.Role(f.role),
 					Presence: engine.Presence(f.presence), Capacity: f.capacity, DailyCap: f.dailyCap,
-					EmailNotify: f.emailNotify, WebhookURL: f.webhook,
+					EmailNotify: f.emailNotify, WebhookURL: f.webhook, TZ: f.tz, Schedule: f.schedule,
+					AutoPresence: &f.autoPresence,
 				})
 				if err != nil {
 					return err
@@ -90,7 +97,8 @@ func (a *app) agentListCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				t := table{header: []string{"HANDLE", "NAME", "ROLE", "PRESENCE", "OPEN", "CAPACITY", "TODAY", "DAILY CAP", "EMAIL", "NOTIFY"}}
+				t := table{header: []string{"HANDLE", "NAME", "ROLE", "PRESENCE", "WHEN", "OPEN", "CAPACITY", "TODAY", "DAILY CAP", "TEAMS", "SESSIONS", "EMAIL", "NOTIFY"}}
+				now, loc := s.eng.Now(), s.eng.Location()
 				for _, ag := range agents {
 					var notify []string
 					if ag.EmailNotify {
@@ -99,8 +107,9 @@ func (a *app) agentListCmd() *cobra.Command {
 					if ag.WebhookURL != "" {
 						notify = append(notify, "webhook")
 					}
-					t.add(ag.Handle, ag.Name, string(ag.Role), string(ag.Presence), fmt.Sprint(ag.OpenLeads), limitText(ag.Capacity),
-						fmt.Sprint(ag.AssignedToday), limitText(ag.DailyCap), orDash(ag.Email), orDash(strings.Join(notify, ", ")))
+					t.add(ag.Handle, ag.Name, string(ag.Role), string(ag.Presence), orDash(whenWorking(ag, now, loc)), fmt.Sprint(ag.OpenLeads),
+						limitText(ag.Capacity), fmt.Sprint(ag.AssignedToday), limitText(ag.DailyCap), orDash(strings.Join(ag.TeamList(), ",")),
+						fmt.Sprint(ag.Sessions), orDash(ag.Email), orDash(strings.Join(notify, ", ")))
 				}
 				if agents == nil {
 					agents = []engine.Agent{}
@@ -115,8 +124,10 @@ func (a *app) agentSetCmd() *cobra.Command {
 	var f agentFlags
 	cmd := &cobra.Command{
 		Use:     "set HANDLE [flags]",
-		Short:   "Change an agent: presence, capacity, daily cap, role, name, e-mail, notifications",
-		Example: "  switchboard agent set bob --presence away\n  switchboard agent set bob --capacity 0 --daily-cap 25 --email-notify",
+		Short:   "Change an agent: presence, away until, schedule, capacity, daily cap, role, name, e-mail, notifications",
+		Example: "  switchboard agent set bob --presence away\n  switchboard agent set bob --away-until 'tomorrow 09:00'\n" +
+			"  switchboard agent set bob --tz America/New_York --schedule 'mon-fri 09:00-17:00'\n" +
+			"  switchboard agent set bob --capacity 0 --daily-cap 25 --email-notify",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			var u engine.AgentUpdate
@@ -147,8 +158,20 @@ func (a *app) agentSetCmd() *cobra.Command {
 			if fl.Changed("webhook-url") {
 				u.WebhookURL = &f.webhook
 			}
+			if fl.Changed("tz") {
+				u.TZ = &f.tz
+			}
+			if fl.Changed("schedule") {
+				u.Schedule = &f.schedule
+			}
+			if fl.Changed("away-until") {
+				u.AwayUntil = &f.awayUntil
+			}
+			if fl.Changed("auto-presence") {
+				u.AutoPresence = &f.autoPresence
+			}
 			if u == (engine.AgentUpdate{}) {
-				return usagef("nothing to change: give one or more of --presence, --capacity, --daily-cap, --role, --name, --email, --email-notify, --webhook-url")
+				return usagef("nothing to change: give one or more of --presence, --away-until, --tz, --schedule, --auto-presence, --capacity, --daily-cap, --role, --name, --email, --email-notify, --webhook-url")
 			}
 			if err := checkLimits(f.capacity, f.dailyCap); err != nil {
 				return err
@@ -158,7 +181,11 @@ func (a *app) agentSetCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := a.done(ag, "%s: %s, %s, capacity %s, daily cap %s.", ag.Handle, ag.Role, ag.Presence, limitText(ag.Capacity), limitText(ag.DailyCap)); err != nil {
+				presence := string(ag.Presence)
+				if w := whenWorking(ag, s.eng.Now(), s.eng.Location()); w != "" {
+					presence += " (" + w + ")"
+				}
+				if err := a.done(ag, "%s: %s, %s, capacity %s, daily cap %s.", ag.Handle, ag.Role, presence, limitText(ag.Capacity), limitText(ag.DailyCap)); err != nil {
 					return err
 				}
 				if fl.Changed("webhook-url") {
@@ -169,7 +196,17 @@ func (a *app) agentSetCmd() *cobra.Command {
 		}),
 	}
 	f.register(cmd)
+	cmd.Flags().StringVar(&f.awayUntil, "away-until", "", `away until then, back by itself: "2h", "tomorrow 09:00", "fri 09:00", "2026-12-24" (in the agent's zone; empty: clear it)`)
 	return cmd
+}
+
+// whenWorking says when the agent is back or on, as the console's board does: "away
+// until 14:00", "off until 09:00 Tue CET", "on until 17:00".
+func whenWorking(ag engine.Agent, now time.Time, loc *time.Location) string {
+	if !ag.AwayUntil.IsZero() {
+		return "away until " + ag.When(ag.AwayUntil, now, loc)
+	}
+	return ag.ScheduleState(now, loc)
 }
 
 func (a *app) agentRmCmd() *cobra.Command {

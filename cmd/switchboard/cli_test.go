@@ -138,7 +138,7 @@ func TestAgentCommands(t *testing.T) {
 		t.Fatalf("agents: %v", agents)
 	}
 	table := c.ok("agent", "list")
-	if !regexp.MustCompile(`(?m)^carol\s+Carol\s+agent\s+available\s+0\s+5\s+0\s+-`).MatchString(table) {
+	if !regexp.MustCompile(`(?m)^carol\s+Carol\s+agent\s+available\s+-\s+0\s+5\s+0\s+-`).MatchString(table) {
 		t.Errorf("agent table:\n%s", table)
 	}
 	csvOut := c.ok("agent", "list", "--format", "csv")

@@ -118,6 +118,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.initCmd(),
 		a.serveCmd(),
 		a.agentCmd(),
+		a.teamCmd(),
 		a.leadCmd(),
 		a.importCmd(),
 		a.ruleCmd(),

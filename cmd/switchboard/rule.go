@@ -38,7 +38,7 @@ func (f *ruleFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.name, "name", "", "the rule's name")
 	fl.StringVar(&f.condition, "if", "", "the condition (empty: every lead)")
 	fl.StringVar(&f.mode, "mode", "round_robin", "round_robin, load_balance or broadcast")
-	fl.StringSliceVar(&f.to, "to", nil, "recipients in rotation order, HANDLE or HANDLE:PER_ROUND (empty: every agent with the agent role)")
+	fl.StringSliceVar(&f.to, "to", nil, "recipients in rotation order: HANDLE, HANDLE:PER_ROUND, team:NAME or team:NAME:PER_ROUND (empty: every agent with the agent role)")
 	fl.StringVar(&f.access, "access", "", "broadcast: the shares' access, read or edit (default read)")
 	fl.StringVar(&f.duration, "for", "", "broadcast: how long the shares last, e.g. 48h or 7d (empty: until revoked)")
 	fl.StringVar(&f.sla, "sla", "", "owner rules: time to first contact, e.g. 90s, 15m or 4h (empty: none)")
@@ -154,11 +154,14 @@ func (a *app) ruleListCmd() *cobra.Command {
 					}
 					var to []string
 					for _, rc := range r.Recipients {
-						if rc.PerRound > 1 {
-							to = append(to, fmt.Sprintf("%s×%d", rc.Agent, rc.PerRound))
-						} else {
-							to = append(to, rc.Agent)
+						name := rc.Agent
+						if rc.TeamID != 0 {
+							name = "team:" + rc.Team
 						}
+						if rc.PerRound > 1 {
+							name += fmt.Sprintf("×%d", rc.PerRound)
+						}
+						to = append(to, name)
 					}
 					recips := strings.Join(to, ", ")
 					if recips == "" {
