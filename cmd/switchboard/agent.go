@@ -123,12 +123,12 @@ func (a *app) agentListCmd() *cobra.Command {
 func (a *app) agentSetCmd() *cobra.Command {
 	var f agentFlags
 	cmd := &cobra.Command{
-		Use:     "set HANDLE [flags]",
-		Short:   "Change an agent: presence, away until, schedule, capacity, daily cap, role, name, e-mail, notifications",
+		Use:   "set HANDLE [flags]",
+		Short: "Change an agent: presence, away until, schedule, capacity, daily cap, role, name, e-mail, notifications",
 		Example: "  switchboard agent set bob --presence away\n  switchboard agent set bob --away-until 'tomorrow 09:00'\n" +
 			"  switchboard agent set bob --tz America/New_York --schedule 'mon-fri 09:00-17:00'\n" +
 			"  switchboard agent set bob --capacity 0 --daily-cap 25 --email-notify",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			var u engine.AgentUpdate
 			fl := cmd.Flags()

@@ -11,15 +11,15 @@ import (
 
 // ruleIn is the body of POST /v1/rules and PUT /v1/rules/{id}: a whole definition.
 type ruleIn struct {
-	Name       string `json:"name"`
-	Enabled    *bool  `json:"enabled"`
-	Condition  string `json:"condition"`
-	Mode       string `json:"mode"`
-	Recipients []recipientIn `json:"recipients"`
-	ShareAccess   *string `json:"share_access"`
-	ShareDuration *string `json:"share_duration"`
-	SLA           *string `json:"sla"`
-	SLAAction     *string `json:"sla_action"`
+	Name          string        `json:"name"`
+	Enabled       *bool         `json:"enabled"`
+	Condition     string        `json:"condition"`
+	Mode          string        `json:"mode"`
+	Recipients    []recipientIn `json:"recipients"`
+	ShareAccess   *string       `json:"share_access"`
+	ShareDuration *string       `json:"share_duration"`
+	SLA           *string       `json:"sla"`
+	SLAAction     *string       `json:"sla_action"`
 }
 
 // recipientIn is one recipient: an object {"agent", "per_round"} or {"team",
