@@ -16,7 +16,7 @@ import (
 // (all must hold); tags narrow (every tag listed).
 //
 //	source:facebook tag:vip age>1h acme      s:fa t:vip o:none st:new
-//	sla<5m      sla:missed
+//	sla<5m      sla:missed      team:emea
 type Filter struct {
 	Words    []string // lower case
 	Sources  []string // lower case prefixes
@@ -30,6 +30,10 @@ type Filter struct {
 	SLABelow, SLAAbove time.Duration
 	// SLAMissed (sla:missed) keeps leads on which someone missed an SLA.
 	SLAMissed bool
+	// Teams (team:) keeps leads owned by a member of a team whose name starts so; the
+	// list resolves them to members (withTeams), as the team is now.
+	Teams   []string
+	members map[string]bool // handles of the teams' members
 }
 
 // filterKey is a keyed term of the filter.
@@ -41,6 +45,7 @@ const (
 	keyTag
 	keyOwner
 	keyStatus
+	keyTeam
 )
 
 // filterKeyNames maps every way to write a key, the one-letter aliases included, to it.
@@ -49,10 +54,11 @@ var filterKeyNames = map[string]filterKey{
 	"tag": keyTag, "t": keyTag,
 	"owner": keyOwner, "o": keyOwner,
 	"status": keyStatus, "st": keyStatus,
+	"team": keyTeam,
 }
 
 // filterKeys lists the keyed terms, for error messages and help.
-const filterKeys = "source: (s:), tag: (t:), owner: (o:), status: (st:), age>, age<, sla<, sla>, sla:missed"
+const filterKeys = "source: (s:), tag: (t:), owner: (o:), status: (st:), team:, age>, age<, sla<, sla>, sla:missed"
 
 // ParseFilter reads a filter as typed at the `/` prompt. An empty string matches
 // everything. Words may be quoted ("acme corp") to keep their spaces.
@@ -114,6 +120,8 @@ func ParseFilter(s string) (Filter, error) {
 				f.Tags = appendNew(f.Tags, v)
 			case keyOwner:
 				f.Owners = appendNew(f.Owners, v)
+			case keyTeam:
+				f.Teams = appendNew(f.Teams, v)
 			case keyStatus:
 				st, err := statusByPrefix(v)
 				if err != nil {
@@ -204,7 +212,36 @@ func splitTerms(s string) ([]string, error) {
 // Empty reports whether the filter matches every lead.
 func (f Filter) Empty() bool {
 	return len(f.Words) == 0 && len(f.Sources) == 0 && len(f.Tags) == 0 &&
-		len(f.Statuses) == 0 && len(f.Owners) == 0 && !f.SLAMissed && !f.HasAge()
+		len(f.Statuses) == 0 && len(f.Owners) == 0 && len(f.Teams) == 0 && !f.SLAMissed && !f.HasAge()
+}
+
+// withTeams resolves the filter's team terms against the team as it is: the members of
+// every team whose name starts with one of them. A filter without team terms is as it
+// was.
+func (f Filter) withTeams(team []engine.Agent) Filter {
+	if len(f.Teams) == 0 {
+		return f
+	}
+	f.members = map[string]bool{}
+	for _, a := range team {
+		if teamsMatch(a, f.Teams) {
+			f.members[a.Handle] = true
+		}
+	}
+	return f
+}
+
+// teamsMatch reports whether agent a is in a team whose name starts with one of
+// prefixes.
+func teamsMatch(a engine.Agent, prefixes []string) bool {
+	for _, t := range a.TeamList() {
+		for _, p := range prefixes {
+			if strings.HasPrefix(t, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // HasAge reports whether the filter has terms that time changes on its own: age and
@@ -231,6 +268,9 @@ func (f Filter) String() string {
 	}
 	if len(f.Owners) > 0 {
 		parts = append(parts, "owner:"+quoteTerm(strings.Join(f.Owners, ",")))
+	}
+	if len(f.Teams) > 0 {
+		parts = append(parts, "team:"+quoteTerm(strings.Join(f.Teams, ",")))
 	}
 	if f.MinAge > 0 {
 		parts = append(parts, "age>"+engine.FormatDuration(f.MinAge))
@@ -290,6 +330,9 @@ func (f Filter) MatchTerms(r *row) bool {
 	}) {
 		return false
 	}
+	if len(f.Teams) > 0 && !f.members[r.Owner] {
+		return false
+	}
 	for _, w := range f.Words {
 		if !r.Contains(w) {
 			return false
@@ -320,7 +363,7 @@ func (f Filter) MatchAge(r *row, now time.Time) bool {
 }
 
 // keyNames names the keys for people.
-var keyNames = map[filterKey]string{keySource: "source", keyTag: "tag", keyOwner: "owner", keyStatus: "status"}
+var keyNames = map[filterKey]string{keySource: "source", keyTag: "tag", keyOwner: "owner", keyStatus: "status", keyTeam: "team"}
 
 // completeFilter completes the value of the last term of text from values, which
 // lists what the leads hold for a key. It returns the text with the value completed as
@@ -330,7 +373,7 @@ func completeFilter(text string, values func(filterKey) []string) (string, strin
 	done, cands, k := completeTerm(text, values)
 	switch {
 	case k == keyNone:
-		return text, "tab completes the value of a s: t: o: or st: term"
+		return text, "tab completes the value of a s: t: o: st: or team: term"
 	case len(cands) == 0:
 		return text, "no " + keyNames[k] + " in this list starts like that"
 	case len(cands) > 1:

@@ -191,7 +191,7 @@ func TestCompleteFilter(t *testing.T) {
 		{"s:web,fai", "s:web,fair", ""},
 		{"o:", "o:", "alice  none"},
 		{"s:zz", "s:zz", "no source in this list starts like that"},
-		{"acme", "acme", "tab completes the value of a s: t: o: or st: term"},
+		{"acme", "acme", "tab completes the value of a s: t: o: st: or team: term"},
 	} {
 		got, hint := completeFilter(tt.in, values)
 		if got != tt.want || hint != tt.hint {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -163,5 +164,52 @@ func presenceMenu(s *Session, handle string) Dialog {
 			})
 		}})
 	}
+	m.items = append(m.items, menuItem{key: "u", label: presenceSymbol(engine.Away) + " away until…", do: func() tea.Cmd {
+		return s.open(awayUntilPrompt(s, handle))
+	}})
 	return m
+}
+
+// awayUntilPrompt asks until when handle is away (R17): "2h", "tomorrow 09:00", "fri
+// 09:00", "2026-12-24", read as the engine reads them, in the agent's zone; as it is
+// typed, it says when that is, or what it cannot read.
+func awayUntilPrompt(s *Session, handle string) Dialog {
+	in := newInput(s.st, "2h, tomorrow 09:00, fri 09:00, 2026-12-24")
+	in.CharLimit = 40
+	in.Focus()
+	p := &prompt{s: s, label: "away until", input: in}
+	a, _ := s.agent(handle)
+	when := func(v string) (string, error) {
+		at, err := engine.ParseWhen(v, s.now(), a.Zone(s.location()))
+		if err != nil {
+			return "", err
+		}
+		return a.When(at, s.now(), s.location()), nil
+	}
+	p.change = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		at, err := when(v)
+		if err == nil {
+			p.hint = clean(handle) + " is back at " + at
+		}
+		return err
+	}
+	p.submit = func(v string) (tea.Cmd, error) {
+		if strings.TrimSpace(v) == "" {
+			return nil, fmt.Errorf("type when %s is back: 2h, tomorrow 09:00, fri 09:00 or a date", clean(handle))
+		}
+		if _, err := when(v); err != nil {
+			return nil, err
+		}
+		return s.run("saving…", func() (string, error) {
+			ag, err := s.eng.UpdateAgent(s.ctx, s.actor, handle, engine.AgentUpdate{AwayUntil: &v})
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s is away until %s", clean(handle), ag.When(ag.AwayUntil, s.now(), s.location())), nil
+		}), nil
+	}
+	return p
 }

@@ -33,6 +33,8 @@ type leadList struct {
 	// ownLeads: every lead is the session's own, so the last column is the status alone.
 	ownLeads bool
 	empty    string // what the list says when it has no lead and no filter
+	// subtitle, when set and not "", is a line under the title (an agent's own hours).
+	subtitle func() string
 
 	base       *leadmodel.Set
 	ready      bool
@@ -128,8 +130,10 @@ func (l *leadList) keeps(r *row) bool { return r != nil && (l.keep == nil || l.k
 func (l *leadList) apply(u liveMsg) {
 	old := l.base
 	l.base = l.set(u.Snapshot)
-	if u.Resync || !l.ready {
+	if u.Resync || !l.ready || (u.Team && len(l.filter.Teams) > 0) {
+		// A team's members may have changed: the team terms select other owners.
 		l.ready = true
+		l.filter = l.filter.withTeams(u.Snapshot.Team())
 		l.rebuild()
 		return
 	}
@@ -327,7 +331,7 @@ func (l *leadList) targets() []int64 {
 
 // setFilter shows only the leads f selects.
 func (l *leadList) setFilter(text string, f Filter) {
-	l.filterText, l.filter = strings.TrimSpace(text), f
+	l.filterText, l.filter = strings.TrimSpace(text), f.withTeams(l.s.team())
 	l.rebuild()
 }
 
@@ -335,6 +339,14 @@ func (l *leadList) setFilter(text string, f Filter) {
 // owner or status present), for completing a value at the prompt.
 func (l *leadList) values(k filterKey) []string {
 	seen := map[string]bool{}
+	if k == keyTeam {
+		for _, a := range l.s.team() {
+			for _, t := range a.TeamList() {
+				seen[t] = true
+			}
+		}
+		return sortedKeys(seen)
+	}
 	l.base.Each(func(r *row) bool {
 		if l.keep != nil && !l.keep(r) {
 			return true
@@ -357,6 +369,11 @@ func (l *leadList) values(k filterKey) []string {
 		}
 		return true
 	})
+	return sortedKeys(seen)
+}
+
+// sortedKeys lists the non-empty keys of seen, sorted.
+func sortedKeys(seen map[string]bool) []string {
 	out := make([]string, 0, len(seen))
 	for v := range seen {
 		if v != "" {
@@ -435,13 +452,20 @@ func (l *leadList) view(width, height int, focused bool) []string {
 	if height < 3 {
 		return lines[:min(len(lines), height)]
 	}
+	head := 2 // the title and the header
+	if l.subtitle != nil && height >= 6 {
+		if sub := l.subtitle(); sub != "" {
+			lines = append(lines, st.dim.Render(fit(" "+clean(sub), width)))
+			head++
+		}
+	}
 	cols := l.columns(width)
 	lines = append(lines, st.header.Render(fit(cols.header(), width)))
 	if !l.s.snap.Loaded || !l.ready {
 		return append(lines, st.dim.Render(fit("  loading…", width)))
 	}
 	n := l.n()
-	start, end := l.sc.window(n, height-2)
+	start, end := l.sc.window(n, height-head)
 	if n == 0 {
 		msg := l.empty
 		if l.filterText != "" {

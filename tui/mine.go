@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/tui/leadmodel"
 )
@@ -15,5 +17,30 @@ func newMinePane(s *Session, id PaneID) Pane {
 	}
 	l.newestFirst, l.ownLeads = true, true
 	l.empty = "No open lead is yours."
+	l.subtitle = func() string { return ownHours(s) }
 	return &listPane{id: id, s: s, list: l}
+}
+
+// ownHours is what the agent's workspace says of its own working time (R16, R17): its
+// schedule in its zone, where it stands in it, and when an away ends, e.g. "Your hours:
+// mon-fri 09:00-17:00 (America/New_York) · off until 09:00 Tue EST". "" when it has
+// neither a schedule nor an away-until.
+func ownHours(s *Session) string {
+	a, ok := s.agent(s.actor.Name)
+	if !ok || (a.Schedule == "" && a.AwayUntil.IsZero()) {
+		return ""
+	}
+	now, loc := s.now(), s.location()
+	var parts []string
+	if a.Schedule != "" {
+		zone := a.TZ
+		if zone == "" {
+			zone = loc.String()
+		}
+		parts = append(parts, "Your hours: "+a.Schedule+" ("+zone+")", a.ScheduleState(now, loc))
+	}
+	if !a.AwayUntil.IsZero() {
+		parts = append(parts, "away until "+a.When(a.AwayUntil, now, loc))
+	}
+	return strings.Join(parts, " · ")
 }

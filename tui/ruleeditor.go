@@ -67,7 +67,7 @@ func newRuleEditor(s *Session, r *engine.Rule, saved func(engine.Rule)) *ruleEdi
 		s:          s,
 		name:       in("VIP leads to seniors", 80),
 		condition:  in(`source == "facebook" && "vip" in tags  (empty: every lead)`, 2000),
-		recipients: in("alice:2, bob, carol  (empty: every agent)", 1000),
+		recipients: in("alice:2, bob, team:emea  (empty: every agent)", 1000),
 		duration:   in("48h  (empty: until revoked)", 20),
 		sla:        in("15m  (empty: no SLA)", engine.MaxDurationLen),
 		mode:       engine.RoundRobin,
@@ -82,7 +82,7 @@ func newRuleEditor(s *Session, r *engine.Rule, saved func(engine.Rule)) *ruleEdi
 		e.mode = r.Mode
 		specs := make([]engine.RecipientSpec, len(r.Recipients))
 		for i, rc := range r.Recipients {
-			specs[i] = engine.RecipientSpec{Agent: clean(rc.Agent), PerRound: rc.PerRound}
+			specs[i] = engine.RecipientSpec{Agent: clean(rc.Agent), Team: clean(rc.Team), PerRound: rc.PerRound}
 		}
 		e.recipients.SetValue(engine.FormatRecipients(specs))
 		if r.ShareAccess != "" {

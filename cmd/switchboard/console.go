@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
@@ -76,6 +77,14 @@ func (a *app) runConsole(c context.Context, eng *engine.Engine, actor engine.Act
 	// not as log lines over it.
 	leads := leadmodel.New(eng, slog.New(slog.DiscardHandler))
 	defer leads.Close()
+	// A local console counts as the agent's session, as an SSH one does (auto_away). A
+	// session the database refuses leaves the console working; the agent just does not
+	// count as present.
+	sess, err := eng.OpenSession(c, actor, "local")
+	if err != nil {
+		notice = strings.TrimSpace(notice + " (this console does not count as present: " + err.Error() + ")")
+	}
+	defer sess.Close(context.WithoutCancel(c))
 	m := tui.New(leads, actor, tui.Options{DarkBackground: true, Notice: notice})
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithContext(c), tea.WithInput(a.stdin), tea.WithOutput(a.screen))

@@ -45,6 +45,12 @@ var hubBuffer = 8192
 // retryAfter is how long the model waits before reading again after a failed read.
 const retryAfter = time.Second
 
+// teamPoll is how often the model reads the team again whatever it heard: console
+// sessions open and close in every process without a history event, and a session whose
+// process died stops counting when it expires. A read that finds the team as it was
+// publishes nothing. (A variable for tests.)
+var teamPoll = 5 * time.Second
+
 // Model is the shared model of one engine's leads. Make it with New, end it with Close.
 type Model struct {
 	eng  *engine.Engine
@@ -297,6 +303,8 @@ func (m *Model) run() {
 	}()
 	stale := true // everything must be read: at start, and after a resync or a failure
 	var retry <-chan time.Time
+	poll := time.NewTicker(teamPoll)
+	defer poll.Stop()
 	for {
 		if stale {
 			if err := m.reload(ctx); err != nil {
@@ -314,6 +322,12 @@ func (m *Model) run() {
 			return
 		case <-retry:
 			continue
+		case <-poll.C:
+			if !stale {
+				if err := m.pollTeam(ctx); err != nil && ctx.Err() == nil {
+					m.log.Warn("leadmodel: reading the team", "err", err)
+				}
+			}
 		case c, ok := <-m.sub.C:
 			if !ok {
 				return
@@ -481,6 +495,23 @@ func (m *Model) apply(ctx context.Context, events []engine.Event) error {
 	return nil
 }
 
+// pollTeam reads the team and publishes a version when it differs from the newest one:
+// a console session opened or closed somewhere, or one expired.
+func (m *Model) pollTeam(ctx context.Context) error {
+	agents, err := m.eng.Agents(ctx, engine.System())
+	if err != nil {
+		return err
+	}
+	cur := m.Snapshot()
+	if slices.Equal(agents, cur.team) {
+		return nil
+	}
+	next := *cur
+	next.Err, next.Now, next.team = nil, m.eng.Now(), agents
+	m.publish(&next, Burst{Team: true})
+	return nil
+}
+
 // applyLeads puts the leads read again into next: their rows, and their shares.
 func (m *Model) applyLeads(next *Snapshot, found []engine.LeadDetail, gone []int64) {
 	now := next.Now
@@ -594,7 +625,7 @@ func sameShares(a, b []engine.Share) bool {
 // settings or presence, or anyone's load.
 func changesTeam(e engine.Event) bool {
 	switch {
-	case e.Kind.Subject() == "agent", e.Kind.ChangesOwner():
+	case e.Kind.Subject() == "agent", e.Kind.Subject() == "team", e.Kind.ChangesOwner():
 		return true
 	case e.Kind == engine.EvLeadStatus:
 		return e.Agent != "" // an owned lead closed or reopened

@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -59,6 +60,13 @@ func (s *Server) consoleSession() wish.Middleware {
 			}
 			defer s.unregister(ls)
 			defer console.Close()
+			// The session counts as the agent's presence at a console (auto_away), in
+			// every process on the database, until it ends.
+			presence, err := s.eng.OpenSession(sess.Context(), engine.AsAgent(agent), "ssh "+sess.RemoteAddr().String())
+			if err != nil {
+				s.log.Warn("ssh session not counted as present", "handle", agent.Handle, "err", err)
+			}
+			defer presence.Close(context.WithoutCancel(sess.Context()))
 
 			sess.Context().SetValue(liveKey{}, ls)
 			next(sess)
