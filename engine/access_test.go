@@ -88,7 +88,7 @@ func TestCautions(t *testing.T) {
 		// 2026-11-23 is a Monday; now is 10:00 UTC.
 		{"away until a time", engine.Agent{Presence: engine.Away, AwayUntil: cautionNow.Add(3 * time.Hour)}, 1, []string{"away until 13:00"}},
 		{"off schedule", engine.Agent{Presence: engine.Available, Schedule: "mon-fri 13:00-17:00"}, 1, []string{"off schedule until 13:00"}},
-		{"off schedule in its zone", engine.Agent{Presence: engine.Available, Schedule: "mon-fri 09:00-17:00", TZ: "America/New_York"}, 1, []string{"off schedule until 09:00 EST"}},
+		{"off schedule in its zone", engine.Agent{Presence: engine.Available, Schedule: "mon-fri 09:00-17:00", TZ: "America/New_York"}, 1, []string{"off schedule until 14:00"}},
 		{"on schedule", engine.Agent{Presence: engine.Available, Schedule: "mon-fri 09:00-17:00", TZ: "Europe/Berlin"}, 1, nil},
 		{"off until Saturday", engine.Agent{Presence: engine.Busy, Schedule: "sat 10:00-14:00"}, 1, []string{"off schedule until 10:00 Sat"}},
 	} {

@@ -76,8 +76,9 @@ func (a Agent) ScheduleChange(now time.Time, def *time.Location) (at time.Time, 
 }
 
 // ScheduleState says where the agent stands in its schedule at now, as the console
-// shows it: "" without a schedule, else "on until 17:00" or "off until 09:00 Tue" (in
-// the agent's zone; the day when it is not today).
+// shows it: "" without a schedule, else "on until 17:00" or "off until 09:00 Tue" – in
+// the server's zone def, as every time on the console is (the day when it is not
+// today).
 func (a Agent) ScheduleState(now time.Time, def *time.Location) string {
 	if a.Schedule == "" {
 		return ""
@@ -93,16 +94,10 @@ func (a Agent) ScheduleState(now time.Time, def *time.Location) string {
 	return state + " until " + a.When(at, now, def)
 }
 
-// When writes a time soon after now in the agent's zone (WhenShort), with the zone's
-// abbreviation when it is not the server's (def): "09:00 Tue", "09:00 EST".
+// When writes a time soon after now as the console shows times: in the server's zone
+// def (WhenShort). An agent's own workspace shows its hours in its own zone instead.
 func (a Agent) When(at, now time.Time, def *time.Location) string {
-	loc := a.Zone(def)
-	s := WhenShort(at, now, loc)
-	if loc != def {
-		zone, _ := at.In(loc).Zone()
-		s += " " + zone
-	}
-	return s
+	return WhenShort(at, now, def)
 }
 
 // WhenShort writes a time soon after now as people read it in zone loc: "17:00" today,

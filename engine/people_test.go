@@ -60,7 +60,7 @@ func TestOffScheduleSkipped(t *testing.T) {
 		if got := strings.Join(f.owners(3, "rr"), " "); got != "nyc any nyc" {
 			t.Errorf("round robin with ber off: %s", got)
 		}
-		if a := f.agentNamed("ber"); a.OnSchedule(f.now(), time.UTC) || a.ScheduleState(f.now(), time.UTC) != "off until 09:00 Tue CET" {
+		if a := f.agentNamed("ber"); a.OnSchedule(f.now(), time.UTC) || a.ScheduleState(f.now(), time.UTC) != "off until 08:00 Tue" {
 			t.Errorf("ber at 17:00 Berlin: %q", a.ScheduleState(f.now(), time.UTC))
 		}
 	})

@@ -170,6 +170,17 @@ func presenceMenu(s *Session, handle string) Dialog {
 	return m
 }
 
+// bothClocks writes a time for agent a on its own clock, and on the console's (the
+// server's zone loc) when that is another: "09:30 Mon Europe/Paris, 08:30 Mon UTC".
+func bothClocks(a engine.Agent, at, now time.Time, loc *time.Location) string {
+	own := a.Zone(loc)
+	if own.String() == loc.String() {
+		return engine.WhenShort(at, now, loc)
+	}
+	zone, _ := at.In(loc).Zone()
+	return engine.WhenShort(at, now, own) + " " + own.String() + ", " + engine.WhenShort(at, now, loc) + " " + zone
+}
+
 // awayUntilPrompt asks until when handle is away (R17): "2h", "tomorrow 09:00", "fri
 // 09:00", "2026-12-24", read as the engine reads them, in the agent's zone; as it is
 // typed, it says when that is, or what it cannot read.
@@ -184,7 +195,7 @@ func awayUntilPrompt(s *Session, handle string) Dialog {
 		if err != nil {
 			return "", err
 		}
-		return a.When(at, s.now(), s.location()), nil
+		return bothClocks(a, at, s.now(), s.location()), nil
 	}
 	p.change = func(v string) error {
 		if strings.TrimSpace(v) == "" {
@@ -208,7 +219,7 @@ func awayUntilPrompt(s *Session, handle string) Dialog {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("%s is away until %s", clean(handle), ag.When(ag.AwayUntil, s.now(), s.location())), nil
+			return fmt.Sprintf("%s is away until %s", clean(handle), bothClocks(ag, ag.AwayUntil, s.now(), s.location())), nil
 		}), nil
 	}
 	return p

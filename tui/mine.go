@@ -31,16 +31,20 @@ func ownHours(s *Session) string {
 		return ""
 	}
 	now, loc := s.now(), s.location()
+	own := a.Zone(loc) // the agent reads its hours on its own clock
 	var parts []string
 	if a.Schedule != "" {
-		zone := a.TZ
-		if zone == "" {
-			zone = loc.String()
+		state := "off"
+		if a.OnSchedule(now, loc) {
+			state = "on"
 		}
-		parts = append(parts, "Your hours: "+a.Schedule+" ("+zone+")", a.ScheduleState(now, loc))
+		if at, ok := a.ScheduleChange(now, loc); ok {
+			state += " until " + engine.WhenShort(at, now, own)
+		}
+		parts = append(parts, "Your hours: "+a.Schedule+" ("+own.String()+")", state)
 	}
 	if !a.AwayUntil.IsZero() {
-		parts = append(parts, "away until "+a.When(a.AwayUntil, now, loc))
+		parts = append(parts, "away until "+engine.WhenShort(a.AwayUntil, now, own))
 	}
 	return strings.Join(parts, " · ")
 }

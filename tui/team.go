@@ -237,24 +237,33 @@ func (p *teamPane) View(width, height int) string {
 }
 
 // boardColumns decides which of the board's columns fit: presence, whether the agent is
-// at a console, handle, load and its bar always; then today's count, when an away or a
-// schedule ends (when anyone has one), the last assignment and the name as room allows.
+// at a console, handle, load and its bar always; then when an away or a schedule ends
+// (when anyone has one), today's count, the last assignment and the name as room
+// allows.
 type boardCols struct {
 	name, when  int
 	today, last bool
+	// presence is the presence column's width; wider than a presence's name when the
+	// board is too narrow for a column of its own for when: then an agent that is off
+	// its schedule or away until a time shows that in place of its presence's name.
+	presence int
 }
 
 func boardColumns(width int, when bool) boardCols {
-	var c boardCols
+	c := boardCols{presence: 9}
 	rest := width - 42
+	switch {
+	case when && rest >= 21:
+		c.when = 20
+		rest -= c.when + 1
+	case when && rest > 0:
+		c.presence += min(rest, 11)
+		rest -= min(rest, 11)
+	}
 	if rest >= 12 {
 		c.today, rest = true, rest-12
 	}
-	if when && rest >= 14 {
-		c.when = min(25, rest-9)
-		rest -= c.when + 1
-	}
-	if rest >= 14+18 || (!when && rest >= 14) {
+	if rest >= 14 {
 		c.last, rest = true, rest-14
 	}
 	if rest >= 8 {
@@ -294,7 +303,12 @@ func (c boardCols) row(st *styles, a engine.Agent, last, when string) string {
 	if c.name > 0 {
 		sb.WriteString(paint(pad(clean(a.Name), c.name), dim) + " ")
 	}
-	sb.WriteString(paint(pad(string(a.Presence), 9), presence) + " ")
+	state := string(a.Presence)
+	if c.presence > 9 && (strings.HasPrefix(when, "off") || strings.HasPrefix(when, "away")) {
+		state = when
+		presence = func(st *styles) ink { return st.accent }
+	}
+	sb.WriteString(paint(pad(state, c.presence), presence) + " ")
 	sb.WriteString(loadBar(st, a.OpenLeads, a.Capacity, 8) + " ")
 	sb.WriteString(pad(loadLabel(a.OpenLeads, a.Capacity), 7) + " ")
 	if c.today {

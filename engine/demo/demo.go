@@ -13,17 +13,35 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
-// Team is the demo team: mixed presence and capacities.
+// Team is the demo team: mixed presence and capacities, in several time zones; three
+// work to a schedule in their own zone, so that whatever the hour someone is off it.
 var Team = []engine.NewAgent{
 	{Handle: "dana", Name: "Dana Reyes", Email: "dana@example.com", Role: engine.RoleDispatcher, Presence: engine.Available},
-	{Handle: "alice", Name: "Alice Moreau", Email: "alice@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 60},
-	{Handle: "bob", Name: "Bob Okafor", Email: "bob@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 45},
-	{Handle: "carol", Name: "Carol Lindqvist", Email: "carol@example.com", Role: engine.RoleAgent, Presence: engine.Busy, Capacity: 40},
-	{Handle: "dev", Name: "Dev Sharma", Email: "dev@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 25, DailyCap: 40},
+	{Handle: "alice", Name: "Alice Moreau", Email: "alice@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 60,
+		TZ: "Europe/Paris", Schedule: "mon-fri 08:00-18:00"},
+	{Handle: "bob", Name: "Bob Okafor", Email: "bob@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 45,
+		TZ: "America/New_York", Schedule: "mon-fri 09:00-17:00"},
+	{Handle: "carol", Name: "Carol Lindqvist", Email: "carol@example.com", Role: engine.RoleAgent, Presence: engine.Busy, Capacity: 40, TZ: "Europe/Stockholm"},
+	{Handle: "dev", Name: "Dev Sharma", Email: "dev@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 25, DailyCap: 40,
+		TZ: "Asia/Kolkata", Schedule: "mon-sat 09:30-18:30"},
 	{Handle: "erin", Name: "Erin Walsh", Email: "erin@example.com", Role: engine.RoleAgent, Presence: engine.Away, Capacity: 40},
-	{Handle: "femi", Name: "Femi Adeyemi", Email: "femi@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 70},
-	{Handle: "gus", Name: "Gus Tanaka", Email: "gus@example.com", Role: engine.RoleAgent, Presence: engine.Offline, Capacity: 30},
+	{Handle: "femi", Name: "Femi Adeyemi", Email: "femi@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 70, TZ: "Africa/Lagos"},
+	{Handle: "gus", Name: "Gus Tanaka", Email: "gus@example.com", Role: engine.RoleAgent, Presence: engine.Offline, Capacity: 30, TZ: "America/Chicago"},
 }
+
+// Teams are the demo's teams, by region; rules name them rather than their members.
+var Teams = []struct {
+	Name    string
+	Members []string
+}{
+	{"emea", []string{"alice", "carol", "femi"}},
+	{"amer", []string{"bob", "gus"}},
+	{"apac", []string{"dev"}},
+}
+
+// AwayFor is how long erin, away when the demo starts, is away: she comes back by
+// herself (R17).
+const AwayFor = "2h"
 
 // Rules are the demo's routing rules, in evaluation order.
 var Rules = []engine.RuleSpec{
@@ -32,12 +50,12 @@ var Rules = []engine.RuleSpec{
 	{Name: "Big budgets", Condition: `fields.budget >= 20000`, Mode: engine.RoundRobin,
 		Recipients: []engine.RecipientSpec{{Agent: "alice", PerRound: 2}, {Agent: "femi"}}},
 	{Name: "Social ads", Condition: `source in ["facebook", "tiktok"]`, Mode: engine.LoadBalance,
-		Recipients: []engine.RecipientSpec{{Agent: "bob"}, {Agent: "carol"}, {Agent: "dev"}}},
+		Recipients: []engine.RecipientSpec{{Agent: "bob"}, {Agent: "carol"}, {Team: "apac"}}},
 	// A short SLA, so that a newcomer sees a web lead escalate within minutes: nobody
 	// calls it back in time (the simulator contacts only some), and it goes to the next
 	// agent, passing over the one who missed.
 	{Name: "Web round robin", Condition: `source == "web"`, Mode: engine.RoundRobin, SLA: 90 * time.Second,
-		Recipients: []engine.RecipientSpec{{Agent: "alice", PerRound: 2}, {Agent: "bob"}, {Agent: "erin"}, {Agent: "gus"}}},
+		Recipients: []engine.RecipientSpec{{Team: "emea"}, {Team: "amer"}, {Agent: "erin"}}},
 }
 
 var (
@@ -113,6 +131,11 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 			return fmt.Errorf("adding %s: %w", a.Handle, err)
 		}
 	}
+	for _, tm := range Teams {
+		if _, err := eng.CreateTeam(ctx, actor, tm.Name, tm.Members); err != nil {
+			return fmt.Errorf("adding team %s: %w", tm.Name, err)
+		}
+	}
 	// The rules start without their SLAs: the leads of the past hours would all have
 	// missed them. The SLAs begin once the history is there.
 	var withSLA []engine.Rule
@@ -166,6 +189,10 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 		if _, err := eng.UpdateRule(ctx, actor, r.ID, r.Spec()); err != nil {
 			return fmt.Errorf("giving rule %q its SLA: %w", r.Name, err)
 		}
+	}
+	away := AwayFor
+	if _, err := eng.UpdateAgent(ctx, actor, "erin", engine.AgentUpdate{AwayUntil: &away}); err != nil {
+		return fmt.Errorf("setting erin away for %s: %w", AwayFor, err)
 	}
 	return nil
 }
