@@ -210,6 +210,26 @@ var commands = []command{
 			return err
 		}
 	}},
+	{"set a teammate away until a time", engine.ActSetAnyPresence, func(p *permEnv) func(engine.Actor) error {
+		until := "2h"
+		return func(a engine.Actor) error {
+			_, err := p.e.UpdateAgent(p.ctx, a, "other", engine.AgentUpdate{AwayUntil: &until})
+			return err
+		}
+	}},
+	{"opt a teammate out of auto-away", engine.ActSetAnyPresence, func(p *permEnv) func(engine.Actor) error {
+		off := false
+		return func(a engine.Actor) error {
+			_, err := p.e.UpdateAgent(p.ctx, a, "other", engine.AgentUpdate{AutoPresence: &off})
+			return err
+		}
+	}},
+	{"list the teams", engine.ActViewTeam, func(p *permEnv) func(engine.Actor) error {
+		return func(a engine.Actor) error {
+			_, err := p.e.Teams(p.ctx, a)
+			return err
+		}
+	}},
 	{"list the team", engine.ActViewTeam, func(p *permEnv) func(engine.Actor) error {
 		return func(a engine.Actor) error {
 			_, err := p.e.Agents(p.ctx, a)
@@ -249,6 +269,38 @@ var commands = []command{
 			_, err := p.e.UpdateAgent(p.ctx, a, "other", engine.AgentUpdate{Capacity: &c})
 			return err
 		}
+	}},
+	{"set an agent's schedule", engine.ActManageAgents, func(p *permEnv) func(engine.Actor) error {
+		sched := fmt.Sprintf("mon-fri 09:00-17:%02d", p.n%60)
+		p.n++
+		return func(a engine.Actor) error {
+			_, err := p.e.UpdateAgent(p.ctx, a, "other", engine.AgentUpdate{Schedule: &sched})
+			return err
+		}
+	}},
+	{"create a team", engine.ActManageAgents, func(p *permEnv) func(engine.Actor) error {
+		name := p.unique("team")
+		return func(a engine.Actor) error {
+			_, err := p.e.CreateTeam(p.ctx, a, name, []string{"other"})
+			return err
+		}
+	}},
+	{"change a team", engine.ActManageAgents, func(p *permEnv) func(engine.Actor) error {
+		name := p.unique("team")
+		if _, err := p.e.CreateTeam(p.ctx, engine.System(), name, nil); err != nil {
+			p.t.Fatal(err)
+		}
+		return func(a engine.Actor) error {
+			_, err := p.e.SetTeam(p.ctx, a, name, []string{"other"})
+			return err
+		}
+	}},
+	{"remove a team", engine.ActManageAgents, func(p *permEnv) func(engine.Actor) error {
+		name := p.unique("team")
+		if _, err := p.e.CreateTeam(p.ctx, engine.System(), name, nil); err != nil {
+			p.t.Fatal(err)
+		}
+		return func(a engine.Actor) error { return p.e.DeleteTeam(p.ctx, a, name) }
 	}},
 	{"remove an agent", engine.ActManageAgents, func(p *permEnv) func(engine.Actor) error {
 		h := p.unique("gone")
