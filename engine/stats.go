@@ -653,13 +653,18 @@ func seconds(d time.Duration) *float64 {
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // SecondsText writes a figure in seconds for people, in its two largest units ("45s",
-// "26m48s", "3h12m", "2d3h"); "-" for no data.
+// "26m48s", "3h12m", "2d3h"; under a second in milliseconds, "12ms"); "-" for no data.
 func SecondsText(s *float64) string {
 	if s == nil {
 		return "-"
 	}
 	v := *s
-	if v < 60 {
+	switch {
+	case v < 0.0005:
+		return "0s"
+	case v < 1:
+		return fmt.Sprintf("%.0fms", v*1000)
+	case v < 60:
 		if v == math.Trunc(v) || v >= 10 {
 			return fmt.Sprintf("%.0fs", v)
 		}

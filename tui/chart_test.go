@@ -86,3 +86,11 @@ func TestJoinWrapped(t *testing.T) {
 		t.Errorf("joinWrapped = %q, want %q", got, want)
 	}
 }
+
+func TestWrapList(t *testing.T) {
+	got := wrapList([]string{"alice 54% (40%)", "bob 44% (20%)", "erin 2% (40%)"}, 32)
+	want := []string{"alice 54% (40%), bob 44% (20%),", "erin 2% (40%)"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("wrapList = %q, want %q", got, want)
+	}
+}

@@ -300,6 +300,32 @@ func joinWrapped(items []string, width int) []string {
 	return out
 }
 
+// wrapList joins items with ", " on lines of at most width cells, breaking between
+// items.
+func wrapList(items []string, width int) []string {
+	var out []string
+	line := ""
+	for i, it := range items {
+		sep := ""
+		if i < len(items)-1 {
+			sep = ","
+		}
+		switch {
+		case line == "":
+			line = it + sep
+		case cells(line)+1+cells(it+sep) <= width:
+			line += " " + it + sep
+		default:
+			out = append(out, line)
+			line = it + sep
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}
+
 // trimFloat writes a count that may be a mean: "14", "2.5".
 func trimFloat(v float64) string {
 	if v == math.Trunc(v) {
@@ -431,8 +457,17 @@ func (p *statsPane) rulesAndSources(width, height int) []string {
 			shares = append(shares, fmt.Sprintf("%s %s (%.0f%%)", clean(f.Agent), got, f.ExpectedShare*100))
 		}
 		name := fmt.Sprintf("#%d %s", r.Rule, clean(r.Name))
-		out = append(out, fit(pad(cut(name, 22), 22)+fmt.Sprintf(" %7s %8s  %s", groupDigits(r.Matched), groupDigits(r.Assigned),
-			strings.Join(shares, ", ")), width))
+		lead := pad(cut(name, 22), 22) + fmt.Sprintf(" %7s %8s  ", groupDigits(r.Matched), groupDigits(r.Assigned))
+		// The shares wrap under their column rather than run off the edge.
+		for i, l := range wrapList(shares, width-cells(lead)) {
+			if i > 0 {
+				lead = strings.Repeat(" ", cells(lead))
+			}
+			out = append(out, fit(lead+l, width))
+		}
+		if len(shares) == 0 {
+			out = append(out, fit(lead, width))
+		}
 	}
 	if len(s.Rules) == 0 {
 		out = append(out, st.dim.Render(fit("No rules.", width)))
