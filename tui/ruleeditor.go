@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -16,7 +17,9 @@ import (
 // error pointed at), mode, recipients, for owner rules the SLA (checked as it is
 // typed) and what a miss does, and for broadcast rules the access and duration of the
 // shares. It saves through the engine and stays open with the engine's refusal
-// when the save fails; saved hears of a rule that was.
+// when the save fails; saved hears of a rule that was. w (alt+w in a text field)
+// asks the engine what the draft would have done with the last 7 days' leads, in
+// place of the saved rule (engine.Simulate), and shows each agent's leads before → after.
 type ruleEditor struct {
 	dialogBase
 	s          *Session
@@ -36,6 +39,20 @@ type ruleEditor struct {
 	err        error
 	saving     bool
 	saved      func(engine.Rule)
+	// whatIf is the last simulation of the draft, until the draft changes;
+	// simulating says one is running.
+	whatIf     *engine.Simulation
+	whatIfErr  error
+	simulating bool
+}
+
+// whatIfWindow is how far back the rule editor's what-if replays.
+const whatIfWindow = 7 * 24 * time.Hour
+
+// simulated is the engine's answer to a what-if.
+type simulated struct {
+	sim engine.Simulation
+	err error
 }
 
 // ruleSaved is the engine's answer to a save.
@@ -134,6 +151,7 @@ func (e *ruleEditor) Keys() Actions {
 			return e.focusField((e.field + fieldCount - 1) % fieldCount)
 		})),
 		act(bind(keys("enter"), "enter", "save"), do(e.save)),
+		act(bind(keys("alt+w"), "w alt+w", "what if"), do(e.simulate)),
 		act(bind(keys("esc"), "esc", "cancel"), do(func() tea.Cmd { e.close(); return nil })),
 	}
 }
@@ -203,6 +221,13 @@ func cycle[T comparable](all []T, cur T, back bool) T {
 func (e *ruleEditor) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	e.stay(e)
 	switch msg := msg.(type) {
+	case simulated:
+		e.simulating = false
+		e.whatIf, e.whatIfErr = nil, msg.err
+		if msg.err == nil {
+			e.whatIf = &msg.sim
+		}
+		return e, nil
 	case ruleSaved:
 		e.saving = false
 		if msg.err != nil {
@@ -216,9 +241,14 @@ func (e *ruleEditor) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			return e.next, cmd
 		}
 		if e.field == fieldMode || e.field == fieldAccess || e.field == fieldSLAAction {
+			if msg.String() == "w" { // no choice starts with w: a choice field takes it for what-if
+				return e, e.simulate()
+			}
+			e.forgetWhatIf()
 			e.choiceKey(msg)
 			return e, nil
 		}
+		e.forgetWhatIf()
 		in := e.inputs()[e.field]
 		var cmd tea.Cmd
 		*in, cmd = in.Update(msg)
@@ -250,6 +280,91 @@ func (e *ruleEditor) save() tea.Cmd {
 		}
 		return toDialog{ruleSaved{rule: r, err: err}}
 	}
+}
+
+// forgetWhatIf drops a what-if once the draft it was for changes.
+func (e *ruleEditor) forgetWhatIf() { e.whatIf, e.whatIfErr = nil, nil }
+
+// simulate asks the engine what the rules would have done with the draft in place of
+// the rule edited (or after the others, for a new rule); the answer comes back as
+// simulated.
+func (e *ruleEditor) simulate() tea.Cmd {
+	draft, err := e.spec()
+	if err != nil {
+		e.whatIf, e.whatIfErr = nil, err
+		return nil
+	}
+	e.simulating, e.whatIfErr = true, nil
+	s, id := e.s, e.id
+	return func() tea.Msg {
+		rules, err := s.eng.Rules(s.ctx, s.actor)
+		if err != nil {
+			return toDialog{simulated{err: err}}
+		}
+		specs := make([]engine.RuleSpec, 0, len(rules)+1)
+		for _, r := range rules {
+			if r.ID == id {
+				specs = append(specs, draft)
+			} else {
+				specs = append(specs, r.Spec())
+			}
+		}
+		if id == 0 {
+			specs = append(specs, draft)
+		}
+		sim, err := s.eng.Simulate(s.ctx, s.actor, engine.SimulationQuery{Rules: specs, Last: whatIfWindow})
+		return toDialog{simulated{sim: sim, err: err}}
+	}
+}
+
+// whatIfLines are the what-if's answer: how many leads change owner, and each agent's
+// leads before → after (those that change first), wrapped to width.
+func (e *ruleEditor) whatIfLines(width int) []string {
+	st := e.s.st
+	switch {
+	case e.simulating:
+		return []string{st.dim.Render(fit("What if: replaying the last 7 days' leads…", width))}
+	case e.whatIfErr != nil:
+		var out []string
+		for _, l := range strings.Split(wrap("What if: "+clean(errText(e.whatIfErr)), width), "\n") {
+			out = append(out, fit(st.errMsg.Render(l), width))
+		}
+		return out
+	case e.whatIf == nil:
+		return nil
+	}
+	sim := e.whatIf
+	head := fmt.Sprintf("What if, last 7 days: %s of %s leads change owner", groupDigits(sim.ChangedOwner), groupDigits(sim.Leads))
+	if sim.ChangedOwner == 0 {
+		head = fmt.Sprintf("What if, last 7 days: none of %s leads changes owner", groupDigits(sim.Leads))
+	}
+	var changed, same []string
+	item := func(name string, before, after int) {
+		text := fmt.Sprintf("%s %d → %d", clean(name), before, after)
+		if before != after {
+			changed = append(changed, st.bold.Render(text))
+		} else {
+			same = append(same, st.dim.Render(text))
+		}
+	}
+	for _, a := range sim.Agents {
+		item(a.Agent, a.Before, a.After)
+	}
+	item("queue", sim.Queued.Before, sim.Queued.After)
+	out := []string{fit(st.accent.Render(head), width)}
+	line := ""
+	for _, it := range append(changed, same...) {
+		switch {
+		case line == "":
+			line = "  " + it
+		case cells(line)+3+cells(it) <= width:
+			line += "   " + it
+		default:
+			out = append(out, fit(line, width))
+			line = "  " + it
+		}
+	}
+	return append(out, fit(line, width))
 }
 
 // spec reads the form into a RuleSpec, or says what to fix.
@@ -353,7 +468,7 @@ func (e *ruleEditor) View(width int) []string {
 	if e.saving {
 		lines = append(lines, st.dim.Render("saving…"))
 	}
-	return lines
+	return append(lines, e.whatIfLines(width)...)
 }
 
 // caretLines show where in a condition its error is: the text around column col (1-

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
 	"github.com/switchboard/switchboard/storage"
@@ -285,3 +287,44 @@ func TestStatsPaneFitsEverySize(t *testing.T) {
 }
 
 var errStatsTest = refusal("the database is locked")
+
+// TestRuleEditorWhatIf: w in the rule editor replays the last 7 days against the draft
+// in place of the rule and shows each agent's leads before → after; editing the draft
+// drops the answer, and w on a choice field asks again.
+func TestRuleEditorWhatIf(t *testing.T) {
+	eng := testEngine(t)
+	ctx := context.Background()
+	if _, err := eng.SetPresence(ctx, engine.System(), "bob", engine.Available); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.CreateRule(ctx, engine.System(), engine.RuleSpec{Name: "all", Mode: engine.RoundRobin,
+		Recipients: []engine.RecipientSpec{{Agent: "alice"}, {Agent: "bob"}}}); err != nil {
+		t.Fatal(err)
+	}
+	addLeads(t, eng, 6, "web")
+	c, _ := startConsole(t, eng, engine.System(), 100, 30)
+	c.Send(press("4"))
+	waitScreen(t, c, "#1", "all")
+	c.Send(press("e"))
+	waitScreen(t, c, "Edit rule #1")
+	pressAll(c, "tab", "tab", "tab")
+	waitScreen(t, c, "▸ Recipients")
+	c.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	c.Type("alice")
+	c.Send(tea.KeyPressMsg{Code: 'w', Mod: tea.ModAlt})
+	waitScreen(t, c, "What if, last 7 days: 3 of 6 leads change owner", "bob 3 → 0", "alice 3 → 6", "queue 0 → 0")
+	c.Type(", bob")
+	waitScreen(t, c, "▸ Recipients")
+	if strings.Contains(frameOf(c), "What if") {
+		t.Error("the what-if stayed after the draft changed")
+	}
+	c.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	waitScreen(t, c, "▸ Mode")
+	c.Send(press("w"))
+	waitScreen(t, c, "What if, last 7 days: none of 6 leads changes owner", "alice 3 → 3")
+	m := finish(t, c)
+	assertFits(t, m.render(), 100, 30, "the rule editor with a what-if")
+	if rules, _ := eng.Rules(ctx, engine.System()); len(rules[0].Recipients) != 2 {
+		t.Error("the what-if saved the draft")
+	}
+}

@@ -211,6 +211,7 @@ func TestAuthMatrix(t *testing.T) {
 		{"DELETE", "/v1/rules/1", nil, 204},
 		{"GET", "/v1/history", nil, 200},
 		{"GET", "/v1/stats", nil, 200},
+		{"POST", "/v1/rules/simulate", map[string]any{"rules": []any{}}, 200},
 	}
 	tokens := []struct {
 		name, header string

@@ -84,6 +84,7 @@ func New(eng *engine.Engine, opts Options) *API {
 		{"PUT /v1/rules/{id}", a.updateRule},
 		{"DELETE /v1/rules/{id}", a.deleteRule},
 		{"POST /v1/rules/{id}/move", a.moveRule},
+		{"POST /v1/rules/simulate", a.simulate},
 		{"GET /v1/history", a.history},
 		{"GET /v1/stats", a.stats},
 		{"GET /v1/settings", a.getSettings},

@@ -167,3 +167,40 @@ func eachRow(rows *sql.Rows, fn func() error) error {
 	}
 	return rows.Err()
 }
+
+func (q *q) Arrivals(w engine.StatsWindow, limit int) ([]engine.Arrival, error) {
+	// The first routing decision of each lead is one search of events_lead.
+	rows, err := q.db.QueryContext(q.ctx, `SELECT `+leadColumns+`, r.kind, r.agent, r.rule_id`+leadFrom+`
+		LEFT JOIN events r ON r.id = (SELECT min(e.id) FROM events e
+			WHERE e.lead_id = l.id AND e.kind IN ('lead.routed','lead.queued'))
+		WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.id DESC LIMIT ?`, ms(w.Since), ms(w.Until), limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading the leads created: %w", err)
+	}
+	var out []engine.Arrival
+	err = eachRow(rows, func() error {
+		var (
+			kind, agent sql.NullString
+			rule        sql.NullInt64
+		)
+		l, err := scanLead(withMore{rows, []any{&kind, &agent, &rule}})
+		if err != nil {
+			return err
+		}
+		a := engine.Arrival{Lead: l, Decided: kind.Valid}
+		if kind.String == string(engine.EvLeadRouted) {
+			a.Owner, a.ByRule = agent.String, rule.Valid
+		}
+		out = append(out, a)
+		return nil
+	})
+	return out, err
+}
+
+// withMore scans a row whose columns are a lead's and then more.
+type withMore struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (w withMore) Scan(dest ...any) error { return w.row.Scan(append(dest, w.more...)...) }

@@ -200,3 +200,55 @@ func testCreatedEvery(e *env) {
 		}
 	}
 }
+
+// testArrivals: the newest leads of a window, newest first, up to the limit, each with
+// its first routing decision as ArrivalOf finds it in history.
+func testArrivals(e *env) {
+	t := e.t
+	h := e.statsHistory()
+	// A lead routed twice: its first decision counts. One returning lead given back
+	// to its owner by no rule. One with no decision at all.
+	var again, returning, none engine.Lead
+	again = e.lead(engine.Lead{CreatedAt: at.Add(8 * time.Hour), OwnerID: h.bob.ID})
+	returning = e.lead(engine.Lead{CreatedAt: at.Add(9 * time.Hour), OwnerID: h.ada.ID})
+	none = e.lead(engine.Lead{CreatedAt: at.Add(10 * time.Hour)})
+	for _, ev := range []engine.Event{
+		{At: at.Add(8 * time.Hour), Kind: engine.EvLeadQueued, LeadID: again.ID},
+		{At: at.Add(8 * time.Hour), Kind: engine.EvLeadRouted, LeadID: again.ID, Agent: "bob", RuleID: 1},
+		{At: at.Add(9 * time.Hour), Kind: engine.EvLeadCreated, LeadID: returning.ID},
+		{At: at.Add(9 * time.Hour), Kind: engine.EvLeadRouted, LeadID: returning.ID, Agent: "ada"},
+		{At: at.Add(9 * time.Hour), Kind: engine.EvLeadRouted, LeadID: returning.ID, Agent: "cy", RuleID: 2},
+	} {
+		e.event(ev)
+	}
+	leads := read(e, func(r engine.Reader) ([]engine.Lead, error) { return r.Leads(engine.LeadFilter{}) })
+	events := read(e, func(r engine.Reader) ([]engine.Event, error) { return r.Events(engine.EventFilter{}) })
+	for _, limit := range []int{1, 3, 100} {
+		var want []engine.Arrival
+		for _, l := range leads { // newest first
+			if h.window.In(l.CreatedAt) && len(want) < limit {
+				want = append(want, engine.ArrivalOf(l, events))
+			}
+		}
+		got := read(e, func(r engine.Reader) ([]engine.Arrival, error) { return r.Arrivals(h.window, limit) })
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("limit %d:\n%+v\nwant\n%+v", limit, got, want)
+		}
+	}
+	got := read(e, func(r engine.Reader) ([]engine.Arrival, error) { return r.Arrivals(h.window, 100) })
+	byID := map[int64]engine.Arrival{}
+	for _, a := range got {
+		byID[a.Lead.ID] = a
+	}
+	for _, c := range []struct {
+		lead    engine.Lead
+		decided bool
+		owner   string
+		byRule  bool
+	}{{again, true, "", false}, {returning, true, "ada", false}, {none, false, "", false}} {
+		a := byID[c.lead.ID]
+		if a.Decided != c.decided || a.Owner != c.owner || a.ByRule != c.byRule {
+			t.Errorf("lead #%d: %+v", c.lead.ID, a)
+		}
+	}
+}

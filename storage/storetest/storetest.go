@@ -69,6 +69,7 @@ var cases = []struct {
 	{"StatsAreStatsFactsOf", testStats},
 	{"StatsPercentiles", testStatsPercentiles},
 	{"CreatedEvery", testCreatedEvery},
+	{"Arrivals", testArrivals},
 	{"Uniqueness", testUniqueness},
 	{"Savepoints", testSavepoints},
 	{"FailedWriteIsTheCommands", testFailedWriteIsTheCommands},
