@@ -88,6 +88,35 @@ func loadLead(r Reader, id int64) (Lead, error) {
 	return l, nil
 }
 
+// leadsReadAtOnce is how many leads a bulk command reads in one query.
+const leadsReadAtOnce = 1000
+
+// loadLeads reads the leads ids names, in that order, a thousand a query: a bulk
+// command reads its leads before it writes any, so that its writes go together. The
+// first id that names no lead is refused as loadLead refuses it.
+func loadLeads(r Reader, ids []int64) ([]Lead, error) {
+	out := make([]Lead, 0, len(ids))
+	for start := 0; start < len(ids); start += leadsReadAtOnce {
+		chunk := ids[start:min(start+leadsReadAtOnce, len(ids))]
+		ls, err := r.Leads(LeadFilter{IDs: chunk})
+		if err != nil {
+			return nil, fmt.Errorf("reading leads: %w", err)
+		}
+		byID := make(map[int64]*Lead, len(ls))
+		for i := range ls {
+			byID[ls[i].ID] = &ls[i]
+		}
+		for _, id := range chunk {
+			l := byID[id]
+			if l == nil {
+				return nil, notFoundf("lead #%d does not exist", id)
+			}
+			out = append(out, *l)
+		}
+	}
+	return out, nil
+}
+
 // loadAgent reads an active agent by handle.
 func loadAgent(r Reader, handle string) (Agent, error) {
 	a, err := r.AgentByHandle(handle)

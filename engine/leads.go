@@ -286,12 +286,13 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 		if err != nil {
 			return err
 		}
+		leads, err := loadLeads(t, ids)
+		if err != nil {
+			return err
+		}
 		var losers []int64
-		for _, id := range ids {
-			l, err := loadLead(t, id)
-			if err != nil {
-				return err
-			}
+		for i := range leads {
+			l, id := &leads[i], leads[i].ID
 			if l.OwnerID == to.ID {
 				res.Unchanged = append(res.Unchanged, id)
 				continue
@@ -299,7 +300,7 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 			if l.OwnerID != 0 {
 				losers = append(losers, l.OwnerID)
 			}
-			if err := t.setOwner(actor, &l, &to, reason); err != nil {
+			if err := t.setOwner(actor, l, &to, reason); err != nil {
 				return err
 			}
 			res.Changed = append(res.Changed, id)
@@ -367,7 +368,7 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 		}
 	}
 	if prevID != 0 {
-		old, err := t.Agent(prevID)
+		old, err := t.teamAgent(prevID)
 		if err != nil {
 			return fmt.Errorf("reading previous owner: %w", err)
 		}
@@ -404,18 +405,19 @@ func (e *Engine) Unassign(ctx context.Context, actor Actor, ids []int64, reason 
 	err := e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
 		t.groupNotices()
+		leads, err := loadLeads(t, ids)
+		if err != nil {
+			return err
+		}
 		var losers []int64
-		for _, id := range ids {
-			l, err := loadLead(t, id)
-			if err != nil {
-				return err
-			}
+		for i := range leads {
+			l, id := &leads[i], leads[i].ID
 			if l.OwnerID == 0 {
 				res.Unchanged = append(res.Unchanged, id)
 				continue
 			}
 			losers = append(losers, l.OwnerID)
-			if err := t.setOwner(actor, &l, nil, reason); err != nil {
+			if err := t.setOwner(actor, l, nil, reason); err != nil {
 				return err
 			}
 			res.Changed = append(res.Changed, id)
@@ -441,14 +443,15 @@ func (e *Engine) Reroute(ctx context.Context, actor Actor, ids []int64) (BulkRes
 	err := e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
 		t.groupNotices()
+		leads, err := loadLeads(t, ids)
+		if err != nil {
+			return err
+		}
 		var losers []int64
-		for _, id := range ids {
-			l, err := loadLead(t, id)
-			if err != nil {
-				return err
-			}
+		for i := range leads {
+			l, id := &leads[i], leads[i].ID
 			prevID := l.OwnerID
-			moved, err := t.reroute(&l)
+			moved, err := t.reroute(l)
 			if err != nil {
 				return err
 			}
@@ -498,7 +501,7 @@ func (t *txn) reroute(l *Lead) (bool, error) {
 		return false, err
 	}
 	if prevID != 0 {
-		old, err := t.Agent(prevID)
+		old, err := t.teamAgent(prevID)
 		if err != nil {
 			return false, fmt.Errorf("reading previous owner: %w", err)
 		}
@@ -587,17 +590,23 @@ func (t *txn) editable(actor Actor, id int64) (Lead, error) {
 	if err != nil {
 		return Lead{}, err
 	}
-	acc, err := accessTo(t, actor, &l, t.now)
+	return l, t.mayEdit(actor, &l)
+}
+
+// mayEdit refuses a change of l by actor unless it has edit access to it.
+func (t *txn) mayEdit(actor Actor, l *Lead) error {
+	id := l.ID
+	acc, err := accessTo(t, actor, l, t.now)
 	if err != nil {
-		return Lead{}, err
+		return err
 	}
 	switch acc {
 	case AccessNone:
-		return Lead{}, noAccess(actor, id)
+		return noAccess(actor, id)
 	case AccessRead:
-		return Lead{}, forbiddenf("%s has read-only access to lead #%d: ask its owner for edit access", actor.Name, id)
+		return forbiddenf("%s has read-only access to lead #%d: ask its owner for edit access", actor.Name, id)
 	}
-	return l, nil
+	return nil
 }
 
 // setStatus moves l to st with its history event; it reports whether anything changed.
@@ -655,12 +664,18 @@ func (e *Engine) moveStatus(ctx context.Context, actor Actor, ids []int64, to fu
 	var res BulkResult
 	err := e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
-		var freed []int64
-		for _, id := range ids {
-			l, err := t.editable(actor, id)
-			if err != nil {
+		leads, err := loadLeads(t, ids)
+		if err != nil {
+			return err
+		}
+		for i := range leads { // every lead is checked before any changes
+			if err := t.mayEdit(actor, &leads[i]); err != nil {
 				return err
 			}
+		}
+		var freed []int64
+		for i := range leads {
+			l, id := leads[i], leads[i].ID
 			wasOpen := l.Status.Open()
 			changed, err := t.setStatus(actor, &l, to(&l))
 			if err != nil {

@@ -165,12 +165,26 @@ func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
 			return err
 		}
 	}
+	// The decision shares only with agents that hold no active share of the lead and
+	// are below the limit (holding, eligibility): nothing to read first.
 	for _, s := range d.shares {
-		if _, err := t.share(l, s.agent, s.rule.ShareAccess, s.rule.ShareDuration, ruleActor(s.rule.ID), "rule", s.rule.ID); err != nil {
+		n := m.activeShares(s.agent.ID, t.now)
+		if _, err := t.putShare(l, s.agent, s.rule.ShareAccess, s.rule.ShareDuration, ruleActor(s.rule.ID), "rule", s.rule.ID, nil, n); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// teamAgent reads an agent from the routing model when it holds it (a bulk command
+// notifies the same few agents again and again), else from the store.
+func (t *txn) teamAgent(id int64) (Agent, error) {
+	if m := t.e.model; m != nil {
+		if a := m.agents[id]; a != nil {
+			return *a, nil
+		}
+	}
+	return t.Agent(id)
 }
 
 // globalWebhook is the team's global webhook URL ("" when unset).

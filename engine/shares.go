@@ -94,31 +94,48 @@ func (e *Engine) ShareLeads(ctx context.Context, actor Actor, ids []int64, handl
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			l, err := loadLead(t, id)
-			if err != nil {
-				return err
+		leads, err := loadLeads(t, ids)
+		if err != nil {
+			return err
+		}
+		// The agent's shares, read once: which leads it holds one of, and how many.
+		active, err := t.ActiveSharesOf(a.ID, t.now)
+		if err != nil {
+			return fmt.Errorf("reading %s's shares: %w", a.Handle, err)
+		}
+		holds := make(map[int64]Share, len(active))
+		for _, sh := range active {
+			if _, ok := holds[sh.LeadID]; !ok || sh.ID > holds[sh.LeadID].ID { // the newest, as ActiveShare
+				holds[sh.LeadID] = sh
 			}
-			if err := mayShare(actor, &l); err != nil {
+		}
+		count := len(active)
+		for i := range leads {
+			l, id := &leads[i], leads[i].ID
+			if err := mayShare(actor, l); err != nil {
 				return err
 			}
 			if a.ID == l.OwnerID {
 				res.Unchanged = append(res.Unchanged, id)
 				continue
 			}
-			if d == 0 {
-				old, err := t.ActiveShare(l.ID, a.ID, t.now)
-				if err == nil && old.Access == acc && old.ExpiresAt.IsZero() {
-					res.Unchanged = append(res.Unchanged, id)
-					continue
-				}
-				if err != nil && !errors.Is(err, ErrNoRows) {
-					return fmt.Errorf("reading shares: %w", err)
-				}
+			old, has := holds[id]
+			if d == 0 && has && old.Access == acc && old.ExpiresAt.IsZero() {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
 			}
-			if _, err := t.share(&l, &a, acc, d, actor.Name, via, 0); err != nil {
+			var oldp *Share
+			if has {
+				oldp = &old
+			}
+			s, err := t.putShare(l, &a, acc, d, actor.Name, via, 0, oldp, count)
+			if err != nil {
 				return err
 			}
+			if !has {
+				count++
+			}
+			holds[id] = *s
 			res.Changed = append(res.Changed, id)
 		}
 		return t.flushNotices()
@@ -128,6 +145,24 @@ func (e *Engine) ShareLeads(ctx context.Context, actor Actor, ids []int64, handl
 
 // share creates (or changes) agent a's share of l and notifies a.
 func (t *txn) share(l *Lead, a *Agent, acc Access, d time.Duration, by, via string, ruleID int64) (*Share, error) {
+	old, err := t.ActiveShare(l.ID, a.ID, t.now)
+	switch {
+	case err == nil:
+		return t.putShare(l, a, acc, d, by, via, ruleID, &old, 0)
+	case errors.Is(err, ErrNoRows):
+		n, err := t.CountActiveShares(a.ID, t.now)
+		if err != nil {
+			return nil, fmt.Errorf("counting shares: %w", err)
+		}
+		return t.putShare(l, a, acc, d, by, via, ruleID, nil, n)
+	default:
+		return nil, fmt.Errorf("reading shares: %w", err)
+	}
+}
+
+// putShare changes old, agent a's active share of l, or when there is none makes one,
+// unless a holds n active shares already, the limit; then it notifies a.
+func (t *txn) putShare(l *Lead, a *Agent, acc Access, d time.Duration, by, via string, ruleID int64, old *Share, n int) (*Share, error) {
 	s := Share{LeadID: l.ID, AgentID: a.ID, Agent: a.Handle, Access: acc, Status: ShareActive, CreatedAt: t.now, CreatedBy: by, Via: via}
 	if d > 0 {
 		s.ExpiresAt = t.now.Add(d)
@@ -138,20 +173,15 @@ func (t *txn) share(l *Lead, a *Agent, acc Access, d time.Duration, by, via stri
 		until = "for " + FormatDuration(d)
 	}
 	ev := Event{Kind: EvShareCreated, Actor: by, LeadID: l.ID, Agent: a.Handle, RuleID: ruleID, To: string(acc), Reason: until}
-	old, err := t.ActiveShare(l.ID, a.ID, t.now)
-	switch {
-	case err == nil:
-		old.Access, old.ExpiresAt = s.Access, s.ExpiresAt
-		if err := t.UpdateShare(&old); err != nil {
+	if old != nil {
+		changed := *old
+		changed.Access, changed.ExpiresAt = s.Access, s.ExpiresAt
+		if err := t.UpdateShare(&changed); err != nil {
 			return nil, fmt.Errorf("changing share: %w", err)
 		}
-		s = old
+		s = changed
 		ev.Kind = EvShareChanged
-	case errors.Is(err, ErrNoRows):
-		n, err := t.CountActiveShares(a.ID, t.now)
-		if err != nil {
-			return nil, fmt.Errorf("counting shares: %w", err)
-		}
+	} else {
 		if n >= MaxActiveShares {
 			return nil, &Error{Kind: KindLimit, Field: "agent", Msg: fmt.Sprintf(
 				"%s already holds %d active shares, the most an agent can hold: revoke some or let them expire first", a.Handle, n)}
@@ -159,8 +189,6 @@ func (t *txn) share(l *Lead, a *Agent, acc Access, d time.Duration, by, via stri
 		if err := t.InsertShare(&s); err != nil {
 			return nil, fmt.Errorf("storing share: %w", err)
 		}
-	default:
-		return nil, fmt.Errorf("reading shares: %w", err)
 	}
 	rec, err := t.record(ev)
 	if err != nil {

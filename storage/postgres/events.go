@@ -62,6 +62,24 @@ func (q *q) LastEventID() (int64, error) {
 	return id, err
 }
 
+// named and doneBy are "agent = $n" and "actor = $n" (param is $n, a its value). The
+// indexes on agent and actor leave out events that name nobody and actors with a colon
+// (no handle has one): for a name that can be an agent's, the condition says so too,
+// which is what lets PostgreSQL use them; another name is looked for without them.
+func named(param, a string) string {
+	if a == "" {
+		return `e.agent = ` + param
+	}
+	return `(e.agent = ` + param + ` AND e.agent <> '')`
+}
+
+func doneBy(param, a string) string {
+	if strings.Contains(a, ":") {
+		return `e.actor = ` + param
+	}
+	return `(e.actor = ` + param + ` AND strpos(e.actor, ':') = 0)`
+}
+
 func (q *q) Events(f engine.EventFilter) ([]engine.Event, error) {
 	w := &where{}
 	if f.LeadID != 0 {
@@ -69,7 +87,7 @@ func (q *q) Events(f engine.EventFilter) ([]engine.Event, error) {
 	}
 	if f.Agent != "" {
 		a := w.arg(f.Agent)
-		w.add(`(e.agent = ` + a + ` OR e.actor = ` + a + ` OR (e.kind = 'lead.reassigned' AND e.from_value = ` + a + `))`)
+		w.add(`(` + named(a, f.Agent) + ` OR ` + doneBy(a, f.Agent) + ` OR (e.kind = 'lead.reassigned' AND e.from_value = ` + a + `))`)
 	}
 	if f.Kind != "" {
 		if strings.Contains(f.Kind, ".") {
@@ -83,7 +101,7 @@ func (q *q) Events(f engine.EventFilter) ([]engine.Event, error) {
 	}
 	if f.VisibleTo != 0 {
 		h, agent := w.arg(f.VisibleToHandle), w.arg(f.VisibleTo)
-		w.add(`(e.agent = ` + h + ` OR e.actor = ` + h + ` OR e.lead_id IN (SELECT id FROM leads WHERE owner_id = ` + agent + `)
+		w.add(`(` + named(h, f.VisibleToHandle) + ` OR ` + doneBy(h, f.VisibleToHandle) + ` OR e.lead_id IN (SELECT id FROM leads WHERE owner_id = ` + agent + `)
 			OR e.lead_id IN (SELECT s.lead_id FROM shares s WHERE s.agent_id = ` + agent + ` AND ` + activeAt(w, nowOr(f.Now)) + `))`)
 	}
 	order := ` ORDER BY e.id DESC`

@@ -30,7 +30,7 @@ func scanForm(row interface{ Scan(...any) error }) (engine.Form, error) {
 }
 
 func (q *q) forms(where string, args ...any) ([]engine.Form, error) {
-	rows, err := q.db.QueryContext(q.ctx, `SELECT `+formColumns+` FROM forms `+where, args...)
+	rows, err := q.unheld().QueryContext(q.ctx, `SELECT `+formColumns+` FROM forms `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (q *q) Forms() ([]engine.Form, error) {
 
 // FormByName is the form in use called name.
 func (q *q) FormByName(name string) (engine.Form, error) {
-	f, err := scanForm(q.db.QueryRowContext(q.ctx,
+	f, err := scanForm(q.unheld().QueryRowContext(q.ctx,
 		`SELECT `+formColumns+` FROM forms WHERE name = ? AND deleted_at IS NULL`, name))
 	return f, one(err)
 }

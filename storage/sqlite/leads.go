@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -55,12 +56,23 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 }
 
 func (q *q) Lead(id int64) (engine.Lead, error) {
-	l, err := scanLead(q.db.QueryRowContext(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.id = ?`, id))
+	l, err := q.scanLead(q.db.QueryRowContext(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.id = ?`, id))
 	return l, one(err)
 }
 
+// LeadByExternalID looks at the leads the transaction holds back first: the batch's
+// duplicates are found without writing the batch.
 func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
-	l, err := scanLead(q.db.QueryRowContext(q.ctx,
+	db := q.db
+	if w := q.w; w != nil {
+		if l, ok := w.heldLeadByExt(source, externalID); ok {
+			return l, nil
+		}
+		if len(w.held.updates) == 0 { // the leads table holds only what is written
+			db = q.unheld()
+		}
+	}
+	l, err := q.scanLead(db.QueryRowContext(q.ctx,
 		`SELECT `+leadColumns+leadFrom+` WHERE l.source = ? AND l.external_id = ?`, source, externalID))
 	return l, one(err)
 }
@@ -147,7 +159,7 @@ func (q *q) Leads(f engine.LeadFilter) ([]engine.Lead, error) {
 	defer rows.Close()
 	var out []engine.Lead
 	for rows.Next() {
-		l, err := scanLead(rows)
+		l, err := q.scanLead(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -193,33 +205,70 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 		nullMS(l.FirstAssignedAt), nullInt(l.ContactOwnerID), nullMS(l.ContactAssignedAt), l.SLAMet}, nil
 }
 
+// leadInsertColumns are the columns of a new lead: its id, then leadArgs.
+var leadInsertColumns = []string{"id", "external_id", "source", "name", "email", "phone", "company", "tags", "fields",
+	"status", "owner_id", "waiting", "wait_reason", "created_at", "assigned_at", "first_contact_at", "sla_due_at",
+	"sla_action", "sla_missed_by", "updated_at", "email_key", "phone_key", "returning_of", "returning_by",
+	"first_assigned_at", "contact_owner_id", "contact_assigned_at", "sla_met"}
+
+// leadUpdateColumns are what UpdateLead writes: what changes once a lead exists (its
+// fields, status, owner, queue, SLA, contact). What a lead is – its source, external
+// id, name, e-mail, phone, company, tags, creation and the lead it returns to – is
+// written once: an update that set those would rewrite the indexes on them for nothing.
+var leadUpdateColumns = []string{"fields", "status", "owner_id", "waiting", "wait_reason", "assigned_at",
+	"first_contact_at", "sla_due_at", "sla_action", "sla_missed_by", "updated_at", "first_assigned_at",
+	"contact_owner_id", "contact_assigned_at", "sla_met"}
+
+// leadUpdateAll writes every column of a lead (then its id).
+var leadUpdateAll = func() string {
+	sets := make([]string, len(leadInsertColumns)-1)
+	for i, c := range leadInsertColumns[1:] {
+		sets[i] = c + " = ?"
+	}
+	return `UPDATE leads SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`
+}()
+
+// leadUpdateArgs are the positions in leadArgs of leadUpdateColumns.
+var leadUpdateArgs = func() []int {
+	var out []int
+	for _, c := range leadUpdateColumns {
+		for i, ic := range leadInsertColumns[1:] {
+			if ic == c {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}()
+
 func (q *q) InsertLead(l *engine.Lead) error {
 	args, err := leadArgs(l)
 	if err != nil {
 		return err
 	}
-	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
-		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
-		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by,
-		first_assigned_at, contact_owner_id, contact_assigned_at, sla_met)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
-	if err != nil {
-		return err
-	}
-	l.ID = id
-	return nil
+	return q.w.holdLead(l, args)
 }
 
+// UpdateLead writes leadUpdateColumns of a lead whose identity is as this transaction
+// read it (held, to be written with the others), and every column otherwise.
 func (q *q) UpdateLead(l *engine.Lead) error {
 	args, err := leadArgs(l)
 	if err != nil {
 		return err
 	}
-	return q.exec(`UPDATE leads SET external_id = ?, source = ?, name = ?, email = ?, phone = ?, company = ?,
-		tags = ?, fields = ?, status = ?, owner_id = ?, waiting = ?, wait_reason = ?, created_at = ?,
-		assigned_at = ?, first_contact_at = ?, sla_due_at = ?, sla_action = ?, sla_missed_by = ?, updated_at = ?,
-		email_key = ?, phone_key = ?, returning_of = ?, returning_by = ?,
-		first_assigned_at = ?, contact_owner_id = ?, contact_assigned_at = ?, sla_met = ? WHERE id = ?`, append(args, l.ID)...)
+	if q.w.heldNewLead(l, args) { // still to be inserted: inserted as it is now
+		return nil
+	}
+	if read, ok := q.w.leadsRead[l.ID]; !ok || read != identityOf(l) {
+		q.w.leadsRead[l.ID] = identityOf(l)
+		return q.exec(leadUpdateAll, append(args, l.ID)...)
+	}
+	upd := make([]any, len(leadUpdateArgs))
+	for i, a := range leadUpdateArgs {
+		upd[i] = args[a]
+	}
+	q.w.holdUpdate(l.ID, upd)
+	return nil
 }
 
 // returningQuery finds the newest owned lead created since a time (?3) whose email_key
@@ -236,11 +285,48 @@ const returningQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id = (
 			AND phone_key <> '' AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 1)
 	) ORDER BY created_at DESC, id DESC LIMIT 1)`
 
+// identity is what of a lead leadUpdateColumns leave out.
+type identity struct {
+	externalID, source, name, email, phone, company, tags, returningBy string
+	created                                                            int64
+	returningOf                                                        int64
+}
+
+func identityOf(l *engine.Lead) identity {
+	return identity{l.ExternalID, l.Source, l.Name, l.Email, l.Phone, l.Company, strings.Join(l.Tags, "\x00"), l.ReturningBy,
+		ms(l.CreatedAt), l.ReturningOf}
+}
+
+// scanLead reads a lead; in a write transaction it notes the lead's identity, so that
+// UpdateLead knows what it need not write.
+func (q *q) scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
+	l, err := scanLead(row)
+	if err == nil && q.w != nil {
+		q.w.leadsRead[l.ID] = identityOf(&l)
+	}
+	return l, err
+}
+
+// newer reports whether a was created after b (the later id first, at the same time).
+func newer(a, b engine.Lead) bool {
+	return a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
+}
+
 // ReturningLead is the most recent owned lead since a time with either key.
 func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
 	if emailKey == "" && phoneKey == "" {
 		return engine.Lead{}, engine.ErrNoRows
 	}
-	l, err := scanLead(q.db.QueryRowContext(q.ctx, returningQuery, emailKey, phoneKey, ms(since)))
-	return l, one(err)
+	db := q.db
+	var heldMatch engine.Lead
+	held := false
+	if w := q.w; w != nil && len(w.held.updates) == 0 { // as LeadByExternalID
+		db = q.unheld()
+		heldMatch, held = w.heldReturning(emailKey, phoneKey, since)
+	}
+	l, err := q.scanLead(db.QueryRowContext(q.ctx, returningQuery, emailKey, phoneKey, ms(since)))
+	if err = one(err); held && (errors.Is(err, engine.ErrNoRows) || newer(heldMatch, l)) {
+		return heldMatch, nil
+	}
+	return l, err
 }

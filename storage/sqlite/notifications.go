@@ -35,9 +35,10 @@ func (q *q) UnreadNotifications(agentID int64) (int, error) {
 	return n, err
 }
 
+var notificationInsertColumns = []string{"id", "agent_id", "event_id", "lead_id", "kind", "text", "created_at"}
+
 func (q *q) InsertNotification(n *engine.Notification) error {
-	id, err := q.insert(`INSERT INTO notifications (agent_id, event_id, lead_id, kind, text, created_at)
-		VALUES (?,?,?,?,?,?)`, n.AgentID, n.EventID, nullInt(n.LeadID), string(n.Kind), n.Text, ms(n.CreatedAt))
+	id, err := q.w.hold(&q.w.held.notifications, []any{n.AgentID, n.EventID, nullInt(n.LeadID), string(n.Kind), n.Text, ms(n.CreatedAt)})
 	if err != nil {
 		return err
 	}
@@ -61,11 +62,12 @@ func (q *q) MarkNotificationsRead(agentID int64, ids []int64, at time.Time) (int
 	return int(n), err
 }
 
+var outboxInsertColumns = []string{"id", "event_id", "agent_id", "channel", "target", "payload", "status", "attempts",
+	"next_attempt_at", "last_error", "created_at"}
+
 func (q *q) InsertOutbox(o *engine.OutboxItem) error {
-	id, err := q.insert(`INSERT INTO outbox (event_id, agent_id, channel, target, payload, status, attempts,
-		next_attempt_at, last_error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		o.EventID, nullInt(o.AgentID), string(o.Channel), o.Target, string(o.Payload), o.Status, o.Attempts,
-		ms(o.NextAttempt), o.LastError, ms(o.CreatedAt))
+	id, err := q.w.hold(&q.w.held.outbox, []any{o.EventID, nullInt(o.AgentID), string(o.Channel), o.Target, string(o.Payload),
+		o.Status, o.Attempts, ms(o.NextAttempt), o.LastError, ms(o.CreatedAt)})
 	if err != nil {
 		return err
 	}
@@ -75,7 +77,7 @@ func (q *q) InsertOutbox(o *engine.OutboxItem) error {
 
 func (q *q) Setting(key string) (string, error) {
 	var v string
-	err := q.db.QueryRowContext(q.ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := q.unheld().QueryRowContext(q.ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	return v, one(err)
 }
 

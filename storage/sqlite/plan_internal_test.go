@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
 )
 
 // TestReturningLookupUsesTheIndex: the returning-lead lookup searches each key's index
@@ -16,21 +19,7 @@ func TestReturningLookupUsesTheIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.writer.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+returningQuery, "x", "y", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	rows.Close()
-	text := strings.Join(plan, "; ")
+	text := plan(t, s, returningQuery, "x", "y", 0)
 	for _, want := range []string{
 		"SEARCH leads USING INDEX leads_email_key (email_key=? AND created_at>?)",
 		"SEARCH leads USING INDEX leads_phone_key (phone_key=? AND created_at>?)",
@@ -42,5 +31,77 @@ func TestReturningLookupUsesTheIndex(t *testing.T) {
 	}
 	if strings.Contains(text, "SCAN leads") || strings.Contains(text, "SCAN l ") {
 		t.Errorf("plan %q scans leads", text)
+	}
+}
+
+// plan is SQLite's query plan for query, its steps joined by "; ".
+func plan(t *testing.T, s *SQLite, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.writer.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, detail)
+	}
+	return strings.Join(steps, "; ")
+}
+
+// TestHistoryQueriesUseIndexes: each way history is read uses the index kept for it,
+// and only those: a lead's history (events_lead), an agent's – what names it, what it
+// did, what was taken from it – and what an agent may see (events_agent and
+// events_actor, which leave out events naming nobody and actors that are no person,
+// and events_kind_at for the reassignments), a kind (events_kind), a subject and the
+// statistics (events_kind_at), the tail (the ids). Newest first, with or without a
+// "since", the newest events are read first; no query searches by time alone, so there
+// is no index on it.
+func TestHistoryQueriesUseIndexes(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "sb.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name  string
+		f     engine.EventFilter
+		want  []string
+		scans bool // reads back from the newest event, as a limit wants
+	}{
+		{"newest", engine.EventFilter{Limit: 100}, nil, true},
+		{"since", engine.EventFilter{Since: now, Limit: 100}, nil, true},
+		{"a lead", engine.EventFilter{LeadID: 5, Limit: 100}, []string{"USING INDEX events_lead (lead_id=?)"}, false},
+		{"an agent", engine.EventFilter{Agent: "bob", Limit: 100}, []string{
+			"USING INDEX events_agent (agent=?)", "USING INDEX events_actor (actor=?)", "USING INDEX events_kind_at (kind=?)"}, false},
+		{"a kind", engine.EventFilter{Kind: "lead.routed", Limit: 100}, []string{"USING INDEX events_kind (kind=?)"}, false},
+		{"a subject", engine.EventFilter{Kind: "lead", Limit: 100}, []string{"USING INDEX events_kind_at (kind>? AND kind<?)"}, false},
+		{"what an agent sees", engine.EventFilter{VisibleTo: 3, VisibleToHandle: "bob", Now: now, Limit: 100}, []string{
+			"USING INDEX events_agent (agent=?)", "USING INDEX events_actor (actor=?)", "USING INDEX events_lead (lead_id=?)"}, false},
+		{"the tail", engine.EventFilter{Ascending: true, AfterID: 10, Limit: 1000}, []string{"USING INTEGER PRIMARY KEY (rowid>?)"}, false},
+	} {
+		query, args := eventsQuery(c.f)
+		text := plan(t, s, query, args...)
+		for _, want := range c.want {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: plan %q lacks %q", c.name, text, want)
+			}
+		}
+		if scans := strings.Contains(text, "SCAN e"); scans != c.scans {
+			t.Errorf("%s: plan %q reads all of history: %v, want %v", c.name, text, scans, c.scans)
+		}
+		if strings.Contains(text, "events_at ") {
+			t.Errorf("%s: plan %q searches by time alone", c.name, text)
+		}
+	}
+	stats := plan(t, s, statsHistoryQuery, 0, 1)
+	if !strings.Contains(stats, "USING INDEX events_kind_at (kind=? AND at>? AND at<?)") {
+		t.Errorf("statistics: plan %q does not search by kind and time", stats)
 	}
 }

@@ -31,7 +31,7 @@ func (q *q) recipients(id int64) (map[int64][]engine.Recipient, error) {
 		query += ` WHERE rr.rule_id = ?`
 		args = append(args, id)
 	}
-	rows, err := q.db.QueryContext(q.ctx, query+` ORDER BY rr.rule_id, rr.position`, args...)
+	rows, err := q.unheld().QueryContext(q.ctx, query+` ORDER BY rr.rule_id, rr.position`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (q *q) recipients(id int64) (map[int64][]engine.Recipient, error) {
 }
 
 func (q *q) Rules() ([]engine.Rule, error) {
-	rows, err := q.db.QueryContext(q.ctx, `SELECT `+ruleColumns+` FROM rules ORDER BY position, id`)
+	rows, err := q.unheld().QueryContext(q.ctx, `SELECT `+ruleColumns+` FROM rules ORDER BY position, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (q *q) Rules() ([]engine.Rule, error) {
 }
 
 func (q *q) Rule(id int64) (engine.Rule, error) {
-	r, err := scanRule(q.db.QueryRowContext(q.ctx, `SELECT `+ruleColumns+` FROM rules WHERE id = ?`, id))
+	r, err := scanRule(q.unheld().QueryRowContext(q.ctx, `SELECT `+ruleColumns+` FROM rules WHERE id = ?`, id))
 	if err != nil {
 		return r, one(err)
 	}

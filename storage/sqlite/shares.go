@@ -80,11 +80,12 @@ func (q *q) SharesEndedBy(now time.Time, limit int) ([]engine.Share, error) {
 		ORDER BY s.expires_at, s.id LIMIT ?`, ms(now), limit)
 }
 
+var shareInsertColumns = []string{"id", "lead_id", "agent_id", "access", "status", "created_at", "expires_at",
+	"ended_at", "created_by", "via"}
+
 func (q *q) InsertShare(s *engine.Share) error {
-	id, err := q.insert(`INSERT INTO shares (lead_id, agent_id, access, status, created_at, expires_at,
-		ended_at, created_by, via) VALUES (?,?,?,?,?,?,?,?,?)`,
-		s.LeadID, s.AgentID, string(s.Access), string(s.Status), ms(s.CreatedAt), nullMS(s.ExpiresAt),
-		nullMS(s.EndedAt), s.CreatedBy, s.Via)
+	id, err := q.w.hold(&q.w.held.shares, []any{s.LeadID, s.AgentID, string(s.Access), string(s.Status), ms(s.CreatedAt),
+		nullMS(s.ExpiresAt), nullMS(s.EndedAt), s.CreatedBy, s.Via})
 	if err != nil {
 		return err
 	}

@@ -318,7 +318,8 @@ func (s *SQLite) Begin(ctx context.Context) (engine.WriteTx, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	w := &writeTx{q: q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.writeStmts}}, tx: tx, conn: conn, stmts: s.writeStmts}
+	w := &writeTx{tx: tx, conn: conn, stmts: s.writeStmts, held: newHeld(), leadsRead: map[int64]identity{}}
+	w.q = q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.writeStmts, w: w}, w: w}
 	var version int64
 	if err := w.db.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&version); err != nil {
 		w.Rollback()
@@ -360,14 +361,73 @@ type writeTx struct {
 	conn      *sql.Conn
 	stmts     *stmtCache
 	unchanged bool
+	held      *held // held.go
+	// leadsRead is the identity of each lead read in the transaction (UpdateLead).
+	leadsRead map[int64]identity
+	// inSavepoint: Savepoint was called and not yet released; opened: the SQL savepoint
+	// is open (before the command's first write).
+	inSavepoint, opened bool
+	mark                heldMark
 }
 
-func (w *writeTx) Unchanged() bool            { return w.unchanged }
-func (w *writeTx) Savepoint() error           { return w.exec("SAVEPOINT cmd") }
-func (w *writeTx) RollbackToSavepoint() error { return w.exec("ROLLBACK TO cmd") }
-func (w *writeTx) ReleaseSavepoint() error    { return w.exec("RELEASE cmd") }
-func (w *writeTx) Commit() error              { return w.end(w.tx.Commit()) }
-func (w *writeTx) Rollback() error            { return w.end(w.tx.Rollback()) }
+func (w *writeTx) Unchanged() bool { return w.unchanged }
+
+// Savepoint starts a command: what is held is written first, so that the command's
+// rows can be given back alone.
+func (w *writeTx) Savepoint() error {
+	if err := w.writeHeld(); err != nil {
+		return err
+	}
+	w.inSavepoint, w.opened, w.mark = true, false, w.held.mark()
+	return nil
+}
+
+// openSavepoint opens the SQL savepoint of the command, if there is one and it is not
+// open yet: before its first write.
+func (w *writeTx) openSavepoint() error {
+	if !w.inSavepoint || w.opened {
+		return nil
+	}
+	if _, err := w.tx.ExecContext(w.ctx, "SAVEPOINT cmd"); err != nil {
+		return err
+	}
+	w.opened = true
+	return nil
+}
+
+func (w *writeTx) RollbackToSavepoint() error {
+	w.held.discard(w.mark)
+	if !w.opened {
+		return nil
+	}
+	_, err := w.tx.ExecContext(w.ctx, "ROLLBACK TO cmd")
+	return err
+}
+
+// ReleaseSavepoint writes the command's held rows – a failure is the command's, and the
+// savepoint can still be rolled back – then releases the savepoint.
+func (w *writeTx) ReleaseSavepoint() error {
+	if err := w.writeHeld(); err != nil {
+		return err
+	}
+	if w.opened {
+		if _, err := w.tx.ExecContext(w.ctx, "RELEASE cmd"); err != nil {
+			return err
+		}
+	}
+	w.inSavepoint, w.opened = false, false
+	return nil
+}
+
+func (w *writeTx) Commit() error {
+	if err := w.writeHeld(); err != nil {
+		w.end(w.tx.Rollback())
+		return err
+	}
+	return w.end(w.tx.Commit())
+}
+
+func (w *writeTx) Rollback() error { return w.end(w.tx.Rollback()) }
 
 // end gives the writer connection back and prepares, now that it is free, what the
 // transaction ran unprepared.
@@ -377,10 +437,23 @@ func (w *writeTx) end(err error) error {
 	return err
 }
 
+// before runs before every statement of the transaction but those that write the held
+// rows: they are written first, and a statement that writes opens the savepoint.
+func (w *writeTx) before(write bool) error {
+	if err := w.writeHeld(); err != nil {
+		return err
+	}
+	if write {
+		return w.openSavepoint()
+	}
+	return nil
+}
+
 // q runs the queries, on a read snapshot or in the write transaction.
 type q struct {
 	ctx context.Context
 	db  *cachedTx
+	w   *writeTx // nil on a read snapshot
 }
 
 func (q *q) exec(query string, args ...any) error {
@@ -395,6 +468,10 @@ func (q *q) insert(query string, args ...any) (int64, error) {
 	}
 	return res.LastInsertId()
 }
+
+// unheld runs the queries of tables that are never held (the team, the rules, the
+// settings, tokens and forms): they need nothing written first.
+func (q *q) unheld() *cachedTx { return q.db.unheld() }
 
 // one turns sql.ErrNoRows into engine.ErrNoRows.
 func one(err error) error {

@@ -66,9 +66,7 @@ func (q *q) StatsFacts(w engine.StatsWindow) (engine.StatsFacts, error) {
 		t.AgentContacts(h, s)
 	}
 
-	rows, err = q.db.QueryContext(q.ctx, `SELECT kind, agent, coalesce(rule_id, 0), json_extract(routing, '$.matched'), count(*)
-		FROM events WHERE kind IN ('lead.routed','lead.queued','lead.assigned','lead.reassigned','lead.sla_missed')
-		AND at >= ?1 AND at < ?2 GROUP BY 1, 2, 3, 4`, since, until)
+	rows, err = q.db.QueryContext(q.ctx, statsHistoryQuery, since, until)
 	if err != nil {
 		return engine.StatsFacts{}, fmt.Errorf("counting history: %w", err)
 	}
@@ -115,6 +113,12 @@ func (q *q) CreatedEvery(w engine.StatsWindow, step time.Duration) ([]int, error
 	})
 	return counts, err
 }
+
+// statsHistoryQuery counts the routing history of a window (?1 to ?2) by kind, agent,
+// rule and the rules matched.
+const statsHistoryQuery = `SELECT kind, agent, coalesce(rule_id, 0), json_extract(routing, '$.matched'), count(*)
+	FROM events WHERE kind IN ('lead.routed','lead.queued','lead.assigned','lead.reassigned','lead.sla_missed')
+	AND at >= ?1 AND at < ?2 GROUP BY 1, 2, 3, 4`
 
 // spreads takes the percentiles of durations in milliseconds, by key: inner selects
 // k (the key) and d (the duration). Only the values at engine.PercentileRanks of each

@@ -74,13 +74,23 @@ func (c *stmtCache) close() {
 }
 
 // cachedTx runs a transaction's queries through the cache. It has the method set of
-// *sql.Tx that the store uses.
+// *sql.Tx that the store uses. In a write transaction each statement first writes the
+// rows the transaction holds back (writeTx.before), unless the cachedTx is unheld.
 type cachedTx struct {
 	tx    *sql.Tx
 	cache *stmtCache
+	w     *writeTx
 }
 
+// unheld is t without the writing of held rows first.
+func (t *cachedTx) unheld() *cachedTx { return &cachedTx{tx: t.tx, cache: t.cache} }
+
 func (t *cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.w != nil {
+		if err := t.w.before(true); err != nil {
+			return nil, err
+		}
+	}
 	if s := t.cache.get(query); s != nil {
 		return t.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
@@ -88,6 +98,11 @@ func (t *cachedTx) ExecContext(ctx context.Context, query string, args ...any) (
 }
 
 func (t *cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.w != nil {
+		if err := t.w.before(false); err != nil {
+			return nil, err
+		}
+	}
 	if s := t.cache.get(query); s != nil {
 		return t.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}
@@ -95,8 +110,27 @@ func (t *cachedTx) QueryContext(ctx context.Context, query string, args ...any) 
 }
 
 func (t *cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if t.w != nil {
+		if err := t.w.before(false); err != nil {
+			// The held rows could not be written: the row says so (failed is a context
+			// that is done with that error, which database/sql reports).
+			ctx = failed{ctx, err}
+		}
+	}
 	if s := t.cache.get(query); s != nil {
 		return t.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
+
+// failed is a context that is done, with err: how a *sql.Row carries an error that
+// came before its query.
+type failed struct {
+	context.Context
+	err error
+}
+
+func (f failed) Done() <-chan struct{} { return closed }
+func (f failed) Err() error            { return f.err }
+
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
