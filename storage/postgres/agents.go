@@ -26,18 +26,18 @@ func scanAgent(row interface{ Scan(...any) error }) (engine.Agent, error) {
 
 // Agent reads an agent by id, removed or not (history and notifications may name one).
 func (q *q) Agent(id int64) (engine.Agent, error) {
-	a, err := scanAgent(q.db.QueryRow(q.ctx, `SELECT `+agentColumns+` FROM agents WHERE id = $1`, id))
+	a, err := scanAgent(q.unheld().QueryRow(q.ctx, `SELECT `+agentColumns+` FROM agents WHERE id = $1`, id))
 	return a, one(err)
 }
 
 func (q *q) AgentByHandle(handle string) (engine.Agent, error) {
-	a, err := scanAgent(q.db.QueryRow(q.ctx,
+	a, err := scanAgent(q.unheld().QueryRow(q.ctx,
 		`SELECT `+agentColumns+` FROM agents WHERE handle = $1 AND removed_at IS NULL`, handle))
 	return a, one(err)
 }
 
 func (q *q) AgentByKey(fingerprint string) (engine.Agent, error) {
-	a, err := scanAgent(q.db.QueryRow(q.ctx, `SELECT `+agentColumns+` FROM agents
+	a, err := scanAgent(q.unheld().QueryRow(q.ctx, `SELECT `+agentColumns+` FROM agents
 		WHERE removed_at IS NULL AND id = (SELECT agent_id FROM agent_keys WHERE fingerprint = $1)`, fingerprint))
 	return a, one(err)
 }
@@ -47,7 +47,7 @@ func (q *q) Agents() ([]engine.Agent, error) {
 }
 
 func (q *q) agents(query string, args ...any) ([]engine.Agent, error) {
-	rows, err := q.db.Query(q.ctx, query, args...)
+	rows, err := q.unheld().Query(q.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (q *q) agents(query string, args ...any) ([]engine.Agent, error) {
 }
 
 func (q *q) AutoAssigned(day string) (map[int64]int, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT agent_id, auto_assigned FROM agent_days WHERE day = $1`, day)
+	rows, err := q.unheld().Query(q.ctx, `SELECT agent_id, auto_assigned FROM agent_days WHERE day = $1`, day)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (q *q) RemoveAgent(id int64, at time.Time) error {
 }
 
 func (q *q) Keys(agentID int64) ([]engine.Key, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT id, agent_id, fingerprint, public_key, comment, created_at
+	rows, err := q.unheld().Query(q.ctx, `SELECT id, agent_id, fingerprint, public_key, comment, created_at
 		FROM agent_keys WHERE agent_id = $1 ORDER BY id`, agentID)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ type batcher struct {
 	ctx     context.Context
 	tx      pgx.Tx
 	pending []queued
+	held    *held // rows held back to be sent as one statement per table (held.go)
 }
 
 type queued struct {
@@ -34,14 +35,20 @@ type queued struct {
 	args []any
 }
 
-// hold queues a statement whose answer is only success or failure.
+// hold queues a statement whose answer is only success or failure, after the statements
+// that write the rows held so far.
 func (b *batcher) hold(sql string, args ...any) {
+	b.pending = append(b.pending, b.held.statements()...)
 	b.pending = append(b.pending, queued{sql: sql, args: args})
 }
 
-// send sends what is held back, then sql (when not ""), in one batch, and reads the
-// held-back statements' answers; the caller reads sql's and closes the results.
-func (b *batcher) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+// send sends what is held back – the rows too, unless rows is false: sql needs them not
+// – then sql (when not ""), in one batch, and reads the held-back statements' answers;
+// the caller reads sql's and closes the results.
+func (b *batcher) send(ctx context.Context, sql string, args []any, rows bool) (pgx.BatchResults, error) {
+	if rows {
+		b.pending = append(b.pending, b.held.statements()...)
+	}
 	batch := &pgx.Batch{}
 	for _, p := range b.pending {
 		batch.Queue(p.sql, p.args...)
@@ -63,10 +70,11 @@ func (b *batcher) send(ctx context.Context, sql string, args []any) (pgx.BatchRe
 
 // flush sends what is held back.
 func (b *batcher) flush() error {
+	b.pending = append(b.pending, b.held.statements()...)
 	if len(b.pending) == 0 {
 		return nil
 	}
-	br, err := b.send(b.ctx, "", nil)
+	br, err := b.send(b.ctx, "", nil, true)
 	if err != nil {
 		return err
 	}
@@ -74,10 +82,22 @@ func (b *batcher) flush() error {
 }
 
 func (b *batcher) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if len(b.pending) == 0 {
+	return b.exec(ctx, sql, args, true)
+}
+
+func (b *batcher) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return b.query(ctx, sql, args, true)
+}
+
+func (b *batcher) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return b.queryRow(ctx, sql, args, true)
+}
+
+func (b *batcher) exec(ctx context.Context, sql string, args []any, rows bool) (pgconn.CommandTag, error) {
+	if len(b.pending) == 0 && (!rows || b.held.empty()) {
 		return b.tx.Exec(ctx, sql, args...)
 	}
-	br, err := b.send(ctx, sql, args)
+	br, err := b.send(ctx, sql, args, rows)
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
@@ -85,31 +105,47 @@ func (b *batcher) Exec(ctx context.Context, sql string, args ...any) (pgconn.Com
 	return tag, errors.Join(err, br.Close())
 }
 
-func (b *batcher) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if len(b.pending) == 0 {
+func (b *batcher) query(ctx context.Context, sql string, args []any, rows bool) (pgx.Rows, error) {
+	if len(b.pending) == 0 && (!rows || b.held.empty()) {
 		return b.tx.Query(ctx, sql, args...)
 	}
-	br, err := b.send(ctx, sql, args)
+	br, err := b.send(ctx, sql, args, rows)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := br.Query()
+	r, err := br.Query()
 	if err != nil {
 		br.Close()
 		return nil, err
 	}
-	return &batchRows{Rows: rows, br: br}, nil
+	return &batchRows{Rows: r, br: br}, nil
 }
 
-func (b *batcher) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if len(b.pending) == 0 {
+func (b *batcher) queryRow(ctx context.Context, sql string, args []any, rows bool) pgx.Row {
+	if len(b.pending) == 0 && (!rows || b.held.empty()) {
 		return b.tx.QueryRow(ctx, sql, args...)
 	}
-	br, err := b.send(ctx, sql, args)
+	br, err := b.send(ctx, sql, args, rows)
 	if err != nil {
 		return errRow{err}
 	}
 	return &batchRow{row: br.QueryRow(), br: br}
+}
+
+// unheld runs the statements of a write transaction that need none of its held rows
+// (reads of the team, the rules, the settings): what is held stays held.
+type unheld struct{ b *batcher }
+
+func (u unheld) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return u.b.exec(ctx, sql, args, false)
+}
+
+func (u unheld) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return u.b.query(ctx, sql, args, false)
+}
+
+func (u unheld) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return u.b.queryRow(ctx, sql, args, false)
 }
 
 // batchRows are a batch's last statement's rows. Reading the last row, or closing

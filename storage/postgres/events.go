@@ -51,10 +51,18 @@ func (q *q) InsertEvent(e *engine.Event) error {
 	e.ID = id
 	// Held back with the command's other writes; a failure undoes the command, its
 	// savepoint and the ids it was given.
-	return q.exec(`INSERT INTO events (id, at, kind, actor, lead_id, agent, rule_id, from_value, to_value,
-		reason, routing) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-		id, ts(e.At), string(e.Kind), e.Actor, nullInt(e.LeadID), e.Agent, nullInt(e.RuleID), e.From, e.To, e.Reason, routing)
+	h := &q.w.held.events
+	h.rows = append(h.rows, []any{id, ts(e.At), string(e.Kind), e.Actor, nullInt(e.LeadID), e.Agent, nullInt(e.RuleID),
+		e.From, e.To, e.Reason, routing})
+	return nil
 }
+
+var (
+	eventInsertColumns = []string{"id", "at", "kind", "actor", "lead_id", "agent", "rule_id", "from_value", "to_value",
+		"reason", "routing"}
+	eventInsertTypes = []string{"bigint", "timestamptz", "text", "text", "bigint", "text", "bigint", "text", "text",
+		"text", "jsonb"}
+)
 
 func (q *q) LastEventID() (int64, error) {
 	var id int64

@@ -50,7 +50,7 @@ func (q *q) leads(query string, args ...any) ([]engine.Lead, error) {
 	defer rows.Close()
 	var out []engine.Lead
 	for rows.Next() {
-		l, err := scanLead(rows)
+		l, err := q.scanLead(rows)
 		if err != nil {
 			return nil, err
 		}

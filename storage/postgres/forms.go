@@ -29,7 +29,7 @@ func scanForm(row interface{ Scan(...any) error }) (engine.Form, error) {
 }
 
 func (q *q) forms(where string, args ...any) ([]engine.Form, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT `+formColumns+` FROM forms `+where, args...)
+	rows, err := q.unheld().Query(q.ctx, `SELECT `+formColumns+` FROM forms `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (q *q) Forms() ([]engine.Form, error) {
 
 // FormByName is the form in use called name.
 func (q *q) FormByName(name string) (engine.Form, error) {
-	f, err := scanForm(q.db.QueryRow(q.ctx,
+	f, err := scanForm(q.unheld().QueryRow(q.ctx,
 		`SELECT `+formColumns+` FROM forms WHERE name = $1 AND deleted_at IS NULL`, name))
 	return f, one(err)
 }

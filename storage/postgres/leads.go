@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
@@ -53,13 +55,46 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	return l, nil
 }
 
+// identity is what of a lead leadUpdateColumns leave out.
+type identity struct {
+	externalID, source, name, email, phone, company, tags, returningBy string
+	created                                                            time.Time
+	returningOf                                                        int64
+}
+
+func identityOf(l *engine.Lead) identity {
+	return identity{l.ExternalID, l.Source, l.Name, l.Email, l.Phone, l.Company, strings.Join(l.Tags, "\x00"), l.ReturningBy,
+		ts(l.CreatedAt), l.ReturningOf}
+}
+
+// scanLead reads a lead; in a write transaction it notes the lead's identity, so that
+// UpdateLead knows what it need not write.
+func (q *q) scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
+	l, err := scanLead(row)
+	if err == nil && q.w != nil {
+		q.w.leadsRead[l.ID] = identityOf(&l)
+	}
+	return l, err
+}
+
 func (q *q) Lead(id int64) (engine.Lead, error) {
-	l, err := scanLead(q.db.QueryRow(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.id = $1`, id))
+	l, err := q.scanLead(q.db.QueryRow(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.id = $1`, id))
 	return l, one(err)
 }
 
+// LeadByExternalID looks at the leads the transaction holds back first: the batch's
+// duplicates are found without sending the batch.
 func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
-	l, err := scanLead(q.db.QueryRow(q.ctx,
+	db := q.db
+	if w := q.w; w != nil {
+		if l, ok := w.held.leadByExt(source, externalID); ok {
+			return l, nil
+		}
+		if len(w.held.updates) == 0 { // the leads table holds only what is sent
+			db = q.unheld()
+		}
+	}
+	l, err := q.scanLead(db.QueryRow(q.ctx,
 		`SELECT `+leadColumns+leadFrom+` WHERE l.source = $1 AND l.external_id = $2`, source, externalID))
 	return l, one(err)
 }
@@ -135,7 +170,7 @@ func (q *q) Leads(f engine.LeadFilter) ([]engine.Lead, error) {
 	defer rows.Close()
 	var out []engine.Lead
 	for rows.Next() {
-		l, err := scanLead(rows)
+		l, err := q.scanLead(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -181,34 +216,82 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 		nullTS(l.FirstAssignedAt), nullInt(l.ContactOwnerID), nullTS(l.ContactAssignedAt), l.SLAMet}, nil
 }
 
+// leadInsertColumns are the columns of a new lead: its id, then leadArgs; and their
+// types.
+var (
+	leadInsertColumns = []string{"id", "external_id", "source", "name", "email", "phone", "company", "tags", "fields",
+		"status", "owner_id", "waiting", "wait_reason", "created_at", "assigned_at", "first_contact_at", "sla_due_at",
+		"sla_action", "sla_missed_by", "updated_at", "email_key", "phone_key", "returning_of", "returning_by",
+		"first_assigned_at", "contact_owner_id", "contact_assigned_at", "sla_met"}
+	leadInsertTypes = []string{"bigint", "text", "text", "text", "text", "text", "text", "jsonb", "jsonb",
+		"text", "bigint", "text", "text", "timestamptz", "timestamptz", "timestamptz", "timestamptz",
+		"text", "jsonb", "timestamptz", "text", "text", "bigint", "text",
+		"timestamptz", "bigint", "timestamptz", "boolean"}
+)
+
+// leadUpdateColumns are what UpdateLead writes: what changes once a lead exists (its
+// fields, status, owner, queue, SLA, contact). What a lead is – its source, external
+// id, name, e-mail, phone, company, tags, creation and the lead it returns to – is
+// written once: an update that set those would rewrite the indexes on them for nothing.
+var leadUpdateColumns = []string{"fields", "status", "owner_id", "waiting", "wait_reason", "assigned_at",
+	"first_contact_at", "sla_due_at", "sla_action", "sla_missed_by", "updated_at", "first_assigned_at",
+	"contact_owner_id", "contact_assigned_at", "sla_met"}
+
+// leadUpdateArgs are the positions in leadArgs of leadUpdateColumns, leadUpdateTypes
+// their types.
+var leadUpdateArgs, leadUpdateTypes = func() ([]int, []string) {
+	var pos []int
+	var types []string
+	for _, c := range leadUpdateColumns {
+		for i, ic := range leadInsertColumns[1:] {
+			if ic == c {
+				pos, types = append(pos, i), append(types, leadInsertTypes[i+1])
+			}
+		}
+	}
+	return pos, types
+}()
+
+// leadUpdateAll writes every column of a lead (then its id).
+var leadUpdateAll = func() string {
+	sets := make([]string, len(leadInsertColumns)-1)
+	for i, c := range leadInsertColumns[1:] {
+		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	return `UPDATE leads SET ` + strings.Join(sets, ", ") + fmt.Sprintf(` WHERE id = $%d`, len(leadInsertColumns))
+}()
+
 func (q *q) InsertLead(l *engine.Lead) error {
 	args, err := leadArgs(l)
 	if err != nil {
 		return err
 	}
-	id, err := q.insert(`INSERT INTO leads (external_id, source, name, email, phone, company, tags, fields,
-		status, owner_id, waiting, wait_reason, created_at, assigned_at, first_contact_at, sla_due_at,
-		sla_action, sla_missed_by, updated_at, email_key, phone_key, returning_of, returning_by,
-		first_assigned_at, contact_owner_id, contact_assigned_at, sla_met)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27)`, args...)
-	if err != nil {
-		return err
-	}
-	l.ID = id
+	q.w.held.holdLead(l, args)
+	q.w.leadsRead[l.ID] = identityOf(l)
 	return nil
 }
 
+// UpdateLead holds back leadUpdateColumns of a lead whose identity is as this
+// transaction read it, and writes every column otherwise.
 func (q *q) UpdateLead(l *engine.Lead) error {
 	args, err := leadArgs(l)
 	if err != nil {
 		return err
 	}
-	return q.exec(`UPDATE leads SET external_id = $1, source = $2, name = $3, email = $4, phone = $5, company = $6,
-		tags = $7, fields = $8, status = $9, owner_id = $10, waiting = $11, wait_reason = $12, created_at = $13,
-		assigned_at = $14, first_contact_at = $15, sla_due_at = $16, sla_action = $17, sla_missed_by = $18,
-		updated_at = $19, email_key = $20, phone_key = $21, returning_of = $22, returning_by = $23,
-		first_assigned_at = $24, contact_owner_id = $25, contact_assigned_at = $26, sla_met = $27
-		WHERE id = $28`, append(args, l.ID)...)
+	w := q.w
+	if w.held.heldNewLead(l, args) { // still to be inserted: inserted as it is now
+		return nil
+	}
+	if read, ok := w.leadsRead[l.ID]; !ok || read != identityOf(l) {
+		w.leadsRead[l.ID] = identityOf(l)
+		return q.exec(leadUpdateAll, append(args, l.ID)...)
+	}
+	upd := make([]any, len(leadUpdateArgs))
+	for i, a := range leadUpdateArgs {
+		upd[i] = args[a]
+	}
+	w.held.holdUpdate(l.ID, upd)
+	return nil
 }
 
 // returningQuery finds the newest owned lead created since a time ($3) whose email_key
@@ -225,11 +308,26 @@ const returningQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id = (
 			AND phone_key <> '' AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1)
 	) hits ORDER BY created_at DESC, id DESC LIMIT 1)`
 
+// newer reports whether a was created after b (the later id first, at the same time).
+func newer(a, b engine.Lead) bool {
+	return a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
+}
+
 // ReturningLead is the most recent owned lead since a time with either key.
 func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
 	if emailKey == "" && phoneKey == "" {
 		return engine.Lead{}, engine.ErrNoRows
 	}
-	l, err := scanLead(q.db.QueryRow(q.ctx, returningQuery, emailKey, phoneKey, ts(since)))
-	return l, one(err)
+	db := q.db
+	var heldMatch engine.Lead
+	held := false
+	if w := q.w; w != nil && len(w.held.updates) == 0 { // as LeadByExternalID
+		db = q.unheld()
+		heldMatch, held = w.held.returning(emailKey, phoneKey, since)
+	}
+	l, err := q.scanLead(db.QueryRow(q.ctx, returningQuery, emailKey, phoneKey, ts(since)))
+	if err = one(err); held && (errors.Is(err, engine.ErrNoRows) || newer(heldMatch, l)) {
+		return heldMatch, nil
+	}
+	return l, err
 }

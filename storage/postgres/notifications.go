@@ -33,13 +33,13 @@ func (q *q) UnreadNotifications(agentID int64) (int, error) {
 	return n, err
 }
 
+var (
+	notificationInsertColumns = []string{"id", "agent_id", "event_id", "lead_id", "kind", "text", "created_at"}
+	notificationInsertTypes   = []string{"bigint", "bigint", "bigint", "bigint", "text", "text", "timestamptz"}
+)
+
 func (q *q) InsertNotification(n *engine.Notification) error {
-	id, err := q.insert(`INSERT INTO notifications (agent_id, event_id, lead_id, kind, text, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6)`, n.AgentID, n.EventID, nullInt(n.LeadID), string(n.Kind), n.Text, ts(n.CreatedAt))
-	if err != nil {
-		return err
-	}
-	n.ID = id
+	n.ID = q.w.held.hold(&q.w.held.notifications, []any{n.AgentID, n.EventID, nullInt(n.LeadID), string(n.Kind), n.Text, ts(n.CreatedAt)})
 	return nil
 }
 
@@ -59,7 +59,7 @@ func (q *q) MarkNotificationsRead(agentID int64, ids []int64, at time.Time) (int
 
 func (q *q) Setting(key string) (string, error) {
 	var v string
-	err := q.db.QueryRow(q.ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	err := q.unheld().QueryRow(q.ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 	return v, one(err)
 }
 

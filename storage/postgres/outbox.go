@@ -85,15 +85,16 @@ func (q *q) OutboxItems(f engine.OutboxFilter) ([]engine.OutboxItem, error) {
 	return q.outboxRows(query, w.args...)
 }
 
+var (
+	outboxInsertColumns = []string{"id", "event_id", "agent_id", "channel", "target", "payload", "status", "attempts",
+		"next_attempt_at", "last_error", "created_at"}
+	outboxInsertTypes = []string{"bigint", "bigint", "bigint", "text", "text", "text", "text", "integer",
+		"timestamptz", "text", "timestamptz"}
+)
+
 func (q *q) InsertOutbox(o *engine.OutboxItem) error {
-	id, err := q.insert(`INSERT INTO outbox (event_id, agent_id, channel, target, payload, status, attempts,
-		next_attempt_at, last_error, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		o.EventID, nullInt(o.AgentID), string(o.Channel), o.Target, string(o.Payload), o.Status, o.Attempts,
-		ts(o.NextAttempt), o.LastError, ts(o.CreatedAt))
-	if err != nil {
-		return err
-	}
-	o.ID = id
+	o.ID = q.w.held.hold(&q.w.held.outbox, []any{o.EventID, nullInt(o.AgentID), string(o.Channel), o.Target, string(o.Payload),
+		o.Status, o.Attempts, ts(o.NextAttempt), o.LastError, ts(o.CreatedAt)})
 	return nil
 }
 

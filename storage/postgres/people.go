@@ -8,7 +8,7 @@ import (
 
 func (q *q) nextAt(query string) (time.Time, bool, error) {
 	var v *time.Time
-	if err := q.db.QueryRow(q.ctx, query).Scan(&v); err != nil {
+	if err := q.unheld().QueryRow(q.ctx, query).Scan(&v); err != nil {
 		return time.Time{}, false, err
 	}
 	return fromNullTS(v), v != nil, nil
@@ -33,7 +33,7 @@ func (q *q) ScheduleStartDue(now time.Time, limit int) ([]engine.Agent, error) {
 }
 
 func (q *q) Sessions() ([]engine.Session, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT id, agent_id, via, opened_at, expires_at FROM console_sessions ORDER BY id`)
+	rows, err := q.unheld().Query(q.ctx, `SELECT id, agent_id, via, opened_at, expires_at FROM console_sessions ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func (q *q) TeamByName(name string) (engine.Team, error) {
 
 // teams reads teams with their members (agents on the team), in one query.
 func (q *q) teams(where string, args ...any) ([]engine.Team, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT t.id, t.name, t.created_at, t.updated_at, a.id, a.handle
+	rows, err := q.unheld().Query(q.ctx, `SELECT t.id, t.name, t.created_at, t.updated_at, a.id, a.handle
 		FROM teams t
 		LEFT JOIN team_members m ON m.team_id = t.id
 		LEFT JOIN agents a ON a.id = m.agent_id AND a.removed_at IS NULL`+where+`

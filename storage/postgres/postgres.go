@@ -4,8 +4,9 @@
 //
 // The journal row is the one writer lock across nodes. A write transaction begins with
 // SELECT … FOR UPDATE on it (at READ COMMITTED, so that once it holds the lock it sees
-// everything the writers before it committed), hands out history ids from it, and
-// writes the new head back before it commits. Ids therefore follow commit order with no
+// everything the writers before it committed), hands out history ids from it – and the
+// ids of new leads, shares, notifications and outbox rows, so that the rows can be held
+// back and sent together (held.go) – and writes the new heads back before it commits. Ids therefore follow commit order with no
 // gap: a node that tails history by id never skips an event that commits later. The
 // commit also sends NOTIFY with the new head, which other nodes hear through
 // WatchCommits; the engine's tail of history is the fallback, so a lost notification
@@ -249,11 +250,22 @@ func (p *Postgres) Begin(ctx context.Context) (engine.WriteTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
-	w := &writeTx{tx: tx, b: &batcher{ctx: ctx, tx: tx}}
+	w := &writeTx{tx: tx, held: newHeld(), leadsRead: map[int64]identity{}}
+	w.b = &batcher{ctx: ctx, tx: tx, held: w.held}
 	w.q = q{ctx: ctx, db: w.b, w: w}
-	if err := tx.QueryRow(ctx, `SELECT last_event_id, generation FROM journal WHERE id = 1 FOR UPDATE`).Scan(&w.head, &w.generation); err != nil {
+	h := w.held
+	// The row as the writer before left it (a row lock waited for reads the row's
+	// newest version, where a subquery would read the tables as they were before).
+	if err := tx.QueryRow(ctx, `SELECT last_event_id, generation,
+		last_lead_id, last_share_id, last_notification_id, last_outbox_id
+		FROM journal WHERE id = 1 FOR UPDATE`).Scan(&w.head, &w.generation,
+		&h.leads.nextID, &h.shares.nextID, &h.notifications.nextID, &h.outbox.nextID); err != nil {
 		tx.Rollback(ctx)
 		return nil, fmt.Errorf("postgres: taking the journal: %w", err)
+	}
+	for _, t := range []*heldTable{&h.leads, &h.shares, &h.notifications, &h.outbox} {
+		t.nextID++
+		t.first = t.nextID
 	}
 	w.committed = w.head
 	w.unchanged = w.generation != 0 && p.wrote.Load() == w.generation
@@ -331,7 +343,10 @@ func (p *Postgres) Import(ctx context.Context, fill func(tx pgx.Tx) error) error
 			return fmt.Errorf("postgres: moving the ids of %s: %w", id[0], err)
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE journal SET last_event_id = (SELECT coalesce(max(id), 0) FROM events) WHERE id = 1`); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE journal SET last_event_id = (SELECT coalesce(max(id), 0) FROM events),
+		last_lead_id = (SELECT coalesce(max(id), 0) FROM leads), last_share_id = (SELECT coalesce(max(id), 0) FROM shares),
+		last_notification_id = (SELECT coalesce(max(id), 0) FROM notifications),
+		last_outbox_id = (SELECT coalesce(max(id), 0) FROM outbox) WHERE id = 1`); err != nil {
 		return fmt.Errorf("postgres: moving the journal: %w", err)
 	}
 	return tx.Commit(ctx)
@@ -364,6 +379,10 @@ type writeTx struct {
 	saved      int64 // the head at the savepoint
 	generation int64 // the journal's generation when the transaction began
 	unchanged  bool
+	held       *held // held.go
+	mark       heldMark
+	// leadsRead is the identity of each lead read in the transaction (UpdateLead).
+	leadsRead map[int64]identity
 }
 
 func (w *writeTx) Unchanged() bool { return w.unchanged }
@@ -371,13 +390,15 @@ func (w *writeTx) Unchanged() bool { return w.unchanged }
 func (w *writeTx) Savepoint() error {
 	w.saved = w.head
 	w.b.hold(`SAVEPOINT cmd`)
+	w.mark = w.held.mark()
 	return nil
 }
 
-// RollbackToSavepoint sends what is held back (it is being undone: its failure does not
-// matter), then rolls back.
+// RollbackToSavepoint drops the rows held since the savepoint, sends what is held back
+// (it is being undone: its failure does not matter), then rolls back.
 func (w *writeTx) RollbackToSavepoint() error {
 	w.head = w.saved
+	w.held.discard(w.mark)
 	w.b.flush()
 	_, err := w.tx.Exec(w.ctx, `ROLLBACK TO SAVEPOINT cmd`)
 	return err
@@ -395,7 +416,15 @@ func (w *writeTx) ReleaseSavepoint() error {
 // does), then commits.
 func (w *writeTx) Commit() error {
 	ctx := context.WithoutCancel(w.ctx)
-	w.b.hold(`UPDATE journal SET last_event_id = $1, generation = $2 WHERE id = 1`, w.head, w.generation+1)
+	h := w.held
+	for _, t := range []*heldTable{&h.leads, &h.shares, &h.notifications, &h.outbox} {
+		if t.nextID != t.first { // the table's sequence goes on after the ids given out
+			w.b.hold(`SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, t.name, t.nextID-1)
+		}
+	}
+	w.b.hold(`UPDATE journal SET last_event_id = $1, generation = $2, last_lead_id = $3, last_share_id = $4,
+		last_notification_id = $5, last_outbox_id = $6 WHERE id = 1`, w.head, w.generation+1,
+		h.leads.nextID-1, h.shares.nextID-1, h.notifications.nextID-1, h.outbox.nextID-1)
 	if w.head != w.committed {
 		w.b.hold(`SELECT pg_notify($1, $2)`, channel, strconv.FormatInt(w.head, 10))
 	}
@@ -410,7 +439,10 @@ func (w *writeTx) Commit() error {
 	return nil
 }
 
-func (w *writeTx) Rollback() error { return w.tx.Rollback(context.WithoutCancel(w.ctx)) }
+func (w *writeTx) Rollback() error {
+	w.held.clear()
+	return w.tx.Rollback(context.WithoutCancel(w.ctx))
+}
 
 // nextEventID hands out the next history id.
 func (w *writeTx) nextEventID() int64 {
@@ -478,6 +510,15 @@ func (q *q) exec(sql string, args ...any) error {
 	}
 	_, err := q.db.Exec(q.ctx, sql, args...)
 	return err
+}
+
+// unheld runs the statements that need none of the rows a write transaction holds back
+// (reads of the team, the rules, the settings, tokens and forms).
+func (q *q) unheld() querier {
+	if q.w != nil {
+		return unheld{q.w.b}
+	}
+	return q.db
 }
 
 // insert runs an INSERT … RETURNING id.

@@ -32,7 +32,7 @@ func (q *q) recipients(id int64) (map[int64][]engine.Recipient, error) {
 		query += ` WHERE rr.rule_id = $1`
 		args = append(args, id)
 	}
-	rows, err := q.db.Query(q.ctx, query+` ORDER BY rr.rule_id, rr.position`, args...)
+	rows, err := q.unheld().Query(q.ctx, query+` ORDER BY rr.rule_id, rr.position`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (q *q) recipients(id int64) (map[int64][]engine.Recipient, error) {
 }
 
 func (q *q) Rules() ([]engine.Rule, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT `+ruleColumns+` FROM rules ORDER BY position, id`)
+	rows, err := q.unheld().Query(q.ctx, `SELECT `+ruleColumns+` FROM rules ORDER BY position, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (q *q) Rules() ([]engine.Rule, error) {
 }
 
 func (q *q) Rule(id int64) (engine.Rule, error) {
-	r, err := scanRule(q.db.QueryRow(q.ctx, `SELECT `+ruleColumns+` FROM rules WHERE id = $1`, id))
+	r, err := scanRule(q.unheld().QueryRow(q.ctx, `SELECT `+ruleColumns+` FROM rules WHERE id = $1`, id))
 	if err != nil {
 		return r, one(err)
 	}

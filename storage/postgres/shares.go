@@ -93,15 +93,16 @@ func (q *q) SharesEndedBy(now time.Time, limit int) ([]engine.Share, error) {
 	return q.shares(w, ` ORDER BY s.expires_at, s.id LIMIT `+w.arg(limit))
 }
 
+var (
+	shareInsertColumns = []string{"id", "lead_id", "agent_id", "access", "status", "created_at", "expires_at",
+		"ended_at", "created_by", "via"}
+	shareInsertTypes = []string{"bigint", "bigint", "bigint", "text", "text", "timestamptz", "timestamptz",
+		"timestamptz", "text", "text"}
+)
+
 func (q *q) InsertShare(s *engine.Share) error {
-	id, err := q.insert(`INSERT INTO shares (lead_id, agent_id, access, status, created_at, expires_at,
-		ended_at, created_by, via) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-		s.LeadID, s.AgentID, string(s.Access), string(s.Status), ts(s.CreatedAt), nullTS(s.ExpiresAt),
-		nullTS(s.EndedAt), s.CreatedBy, s.Via)
-	if err != nil {
-		return err
-	}
-	s.ID = id
+	s.ID = q.w.held.hold(&q.w.held.shares, []any{s.LeadID, s.AgentID, string(s.Access), string(s.Status), ts(s.CreatedAt),
+		nullTS(s.ExpiresAt), nullTS(s.EndedAt), s.CreatedBy, s.Via})
 	return nil
 }
 

@@ -20,7 +20,7 @@ func scanToken(row interface{ Scan(...any) error }) (engine.Token, error) {
 }
 
 func (q *q) tokens(where string, args ...any) ([]engine.Token, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT `+tokenColumns+` FROM tokens `+where, args...)
+	rows, err := q.unheld().Query(q.ctx, `SELECT `+tokenColumns+` FROM tokens `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (q *q) Tokens() ([]engine.Token, error) { return q.tokens(`ORDER BY id`) }
 
 // TokenByName is the active token called name.
 func (q *q) TokenByName(name string) (engine.Token, error) {
-	t, err := scanToken(q.db.QueryRow(q.ctx,
+	t, err := scanToken(q.unheld().QueryRow(q.ctx,
 		`SELECT `+tokenColumns+` FROM tokens WHERE name = $1 AND revoked_at IS NULL`, name))
 	return t, one(err)
 }

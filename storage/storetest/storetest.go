@@ -78,6 +78,7 @@ var cases = []struct {
 	{"OneWriterAcrossProcesses", testOneWriter},
 	{"EventIDsFollowCommits", testEventIDsFollowCommits},
 	{"UnchangedTellsOfOtherWriters", testUnchanged},
+	{"IDsAcrossWriters", testIDsAcrossWriters},
 }
 
 // at is the fixtures' clock: a Monday, 10:00 UTC.
