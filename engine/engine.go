@@ -199,6 +199,8 @@ type txn struct {
 	slaManual  *time.Duration // the setting sla_manual, once read
 
 	leadsSeen map[int64]leadLoad // leads as stored, by id (load.go)
+	// external are the leads a batch's external ids name, read at once (nil: no lead).
+	external map[ExternalKey]*Lead
 
 	// pending are the command's counters and rotations not yet written; batch the
 	// transaction's, from the lead creations before it (pending.go).

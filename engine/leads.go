@@ -39,6 +39,9 @@ func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]
 		}
 	}
 	err := e.writeRouting(ctx, func(t *txn) error {
+		if err := t.readExternal(in, out); err != nil {
+			return err
+		}
 		for i := range in {
 			if out[i].Err != nil {
 				continue
@@ -61,9 +64,49 @@ func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]
 // (Event.CreatedSource reads it back).
 const createdReasonPrefix = "source "
 
+// readExternal reads, in one query, the leads that a batch's inputs (those without an
+// error) repeat: createLead then looks them up in t.external.
+func (t *txn) readExternal(in []NewLead, out []Created) error {
+	var keys []ExternalKey
+	for i := range in {
+		if out[i].Err == nil && in[i].ExternalID != "" {
+			keys = append(keys, ExternalKey{in[i].Source, in[i].ExternalID})
+		}
+	}
+	if len(keys) < 2 {
+		return nil
+	}
+	found, err := t.LeadsByExternalID(keys)
+	if err != nil {
+		return fmt.Errorf("looking up external ids: %w", err)
+	}
+	t.external = make(map[ExternalKey]*Lead, len(keys))
+	for _, k := range keys {
+		t.external[k] = nil // looked up: no lead has it
+	}
+	for i := range found {
+		l := &found[i]
+		t.sawLead(l)
+		t.external[ExternalKey{l.Source, l.ExternalID}] = l
+	}
+	return nil
+}
+
+// leadByExternalID is the lead with a source and external id (R11), from what
+// readExternal read when it looked that key up, else from the store.
+func (t *txn) leadByExternalID(source, externalID string) (Lead, error) {
+	if l, ok := t.external[ExternalKey{source, externalID}]; ok {
+		if l == nil {
+			return Lead{}, ErrNoRows
+		}
+		return *l, nil
+	}
+	return t.LeadByExternalID(source, externalID)
+}
+
 func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if in.ExternalID != "" { // R11
-		l, err := t.LeadByExternalID(in.Source, in.ExternalID)
+		l, err := t.leadByExternalID(in.Source, in.ExternalID)
 		if err == nil {
 			// An intake token may create leads, not read them: knowing a source and
 			// an external id must not show it someone's name, e-mail and phone.
@@ -105,6 +148,10 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	}
 	if err := t.InsertLead(&l); err != nil {
 		return Created{}, fmt.Errorf("storing lead: %w", err)
+	}
+	if _, ok := t.external[ExternalKey{l.Source, l.ExternalID}]; ok { // a later input may repeat it
+		stored := l
+		t.external[ExternalKey{l.Source, l.ExternalID}] = &stored
 	}
 	if _, err := t.record(Event{Kind: EvLeadCreated, Actor: actor.Name, LeadID: l.ID, To: l.Title(), Reason: createdReasonPrefix + l.Source}); err != nil {
 		return Created{}, err

@@ -7,6 +7,9 @@ import "time"
 type LeadReader interface {
 	Lead(id int64) (Lead, error)
 	LeadByExternalID(source, externalID string) (Lead, error)
+	// LeadsByExternalID lists the leads with any of these sources and external ids, in
+	// any order: what a batch of new leads checks for duplicates in one read.
+	LeadsByExternalID(keys []ExternalKey) ([]Lead, error)
 	Leads(f LeadFilter) ([]Lead, error)
 	CountLeads(f LeadFilter) (int, error) // what Leads lists without paging
 	// ReturningLead is the most recent lead (by creation, then id) that has an owner, was
@@ -15,6 +18,9 @@ type LeadReader interface {
 	// whatever the number of leads: the store indexes both keys.
 	ReturningLead(emailKey, phoneKey string, since time.Time) (Lead, error)
 }
+
+// ExternalKey is a source and an external id: one lead at most has both (R11).
+type ExternalKey struct{ Source, ExternalID string }
 
 // LeadWriter writes leads. A lead is never deleted. The store keeps no counters of its
 // own: the engine writes an agent's open leads and last assignment with every change of

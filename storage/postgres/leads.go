@@ -99,6 +99,28 @@ func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
 	return l, one(err)
 }
 
+func (q *q) LeadsByExternalID(keys []engine.ExternalKey) ([]engine.Lead, error) {
+	sources, ids := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		sources[i], ids[i] = k.Source, k.ExternalID
+	}
+	rows, err := q.db.Query(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.external_id IS NOT NULL
+		AND (l.source, l.external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, sources, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []engine.Lead
+	for rows.Next() {
+		l, err := q.scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
 // leadWhere is the WHERE clause of a lead filter (without paging).
 func leadWhere(f engine.LeadFilter) *where {
 	w := &where{}

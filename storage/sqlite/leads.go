@@ -77,6 +77,50 @@ func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
 	return l, one(err)
 }
 
+// externalAtOnce is how many keys one statement of LeadsByExternalID looks up.
+const externalAtOnce = 256
+
+func (q *q) LeadsByExternalID(keys []engine.ExternalKey) ([]engine.Lead, error) {
+	var out []engine.Lead
+	for len(keys) > 0 {
+		n := chunkFor(min(len(keys), externalAtOnce))
+		args := make([]any, 0, 2*n)
+		for _, k := range keys[:n] {
+			args = append(args, k.Source, k.ExternalID)
+		}
+		rows, err := q.db.QueryContext(q.ctx, externalStatements[n], args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			l, err := q.scanLead(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, l)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
+
+// externalStatements look up n sources and external ids (leads_external), by n.
+var externalStatements = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range chunkSizes {
+		m[n] = `SELECT ` + leadColumns + leadFrom + ` WHERE l.external_id IS NOT NULL AND (l.source, l.external_id) IN (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?),", n), ",") + `)`
+	}
+	return m
+}()
+
 // leadWhere builds the WHERE clause of a lead filter (without paging).
 func leadWhere(f engine.LeadFilter) (string, []any) {
 	var conds []string

@@ -105,3 +105,17 @@ func TestHistoryQueriesUseIndexes(t *testing.T) {
 		t.Errorf("statistics: plan %q does not search by kind and time", stats)
 	}
 }
+
+// TestExternalLookupUsesTheIndex: a batch's duplicates are looked up by source and
+// external id through leads_external, however many leads there are.
+func TestExternalLookupUsesTheIndex(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "sb.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	text := plan(t, s, externalStatements[4], "a", "1", "a", "2", "b", "1", "b", "2")
+	if !strings.Contains(text, "USING INDEX leads_external") || strings.Contains(text, "SCAN l ") {
+		t.Errorf("plan %q does not look the keys up in leads_external", text)
+	}
+}

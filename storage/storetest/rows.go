@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"time"
 
@@ -281,4 +282,47 @@ func testUniqueness(e *env) {
 	e.lead(engine.Lead{Source: "tiktok", ExternalID: "x1"})
 	e.lead(engine.Lead{Source: "web"})
 	e.lead(engine.Lead{Source: "web"})
+}
+
+// testLeadsByExternalID: the leads with any of many sources and external ids, written or
+// still held back by the transaction that asks; the same id from another source, or no
+// id at all, is no match.
+func testLeadsByExternalID(e *env) {
+	t := e.t
+	want := map[int64]bool{}
+	for i := range 300 {
+		l := e.lead(engine.Lead{Source: "web", ExternalID: fmt.Sprintf("x%d", i)})
+		if i%2 == 0 {
+			want[l.ID] = true
+		}
+	}
+	e.lead(engine.Lead{Source: "fair", ExternalID: "x1"})
+	e.lead(engine.Lead{Source: "web"})
+	var keys []engine.ExternalKey
+	for i := 0; i < 300; i += 2 {
+		keys = append(keys, engine.ExternalKey{Source: "web", ExternalID: fmt.Sprintf("x%d", i)})
+	}
+	keys = append(keys, engine.ExternalKey{Source: "web", ExternalID: "none"}, engine.ExternalKey{Source: "tiktok", ExternalID: "x1"})
+	e.write(func(tx engine.WriteTx) error {
+		held := engine.Lead{Source: "tiktok", ExternalID: "x1"}
+		if err := insertLead(tx, &held); err != nil {
+			return err
+		}
+		want[held.ID] = true
+		got, err := tx.LeadsByExternalID(keys)
+		if err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, l := range got {
+			if !want[l.ID] || seen[l.ID] {
+				t.Errorf("lead #%d (%s, %q) found", l.ID, l.Source, l.ExternalID)
+			}
+			seen[l.ID] = true
+		}
+		if len(seen) != len(want) {
+			t.Errorf("found %d leads, want %d", len(seen), len(want))
+		}
+		return nil
+	})
 }

@@ -79,6 +79,7 @@ var cases = []struct {
 	{"EventIDsFollowCommits", testEventIDsFollowCommits},
 	{"UnchangedTellsOfOtherWriters", testUnchanged},
 	{"IDsAcrossWriters", testIDsAcrossWriters},
+	{"LeadsByExternalID", testLeadsByExternalID},
 }
 
 // at is the fixtures' clock: a Monday, 10:00 UTC.
