@@ -23,12 +23,19 @@ func (e *Engine) CreateLead(ctx context.Context, actor Actor, in NewLead) (Creat
 	return res[0], res[0].Err
 }
 
+// MaxCreateAtOnce is the most leads one CreateLeads call takes: a batch of the API, or of
+// an import.
+const MaxCreateAtOnce = 1000
+
 // CreateLeads creates and routes many leads in one transaction, in order, exactly as
 // the same number of CreateLead calls would. An input that is refused gets its Err in
 // its Created; the others still commit.
 func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]Created, error) {
 	if err := actor.require(ActCreateLead); err != nil {
 		return nil, err
+	}
+	if len(in) > MaxCreateAtOnce {
+		return nil, invalidf("leads", "at most %d leads at once (got %d)", MaxCreateAtOnce, len(in))
 	}
 	out := make([]Created, len(in))
 	for i := range in {

@@ -24,12 +24,20 @@ const MaxBody = 1 << 20
 // text that is not UTF-8 (encoding/json would turn it into U+FFFD without a word). Its
 // errors are problems that say what to fix.
 func decodeJSON(body io.Reader, v any) error {
+	return decodeBody(body, v, true)
+}
+
+// decodeBody is decodeJSON; checkText false leaves the UTF-8 check to the caller (a
+// batch checks each of its items on its own).
+func decodeBody(body io.Reader, v any, checkText bool) error {
 	raw, err := io.ReadAll(body)
 	if err != nil {
 		return decodeError(err, v)
 	}
-	if err := checkUTF8(raw); err != nil {
-		return err
+	if checkText {
+		if err := checkUTF8(raw); err != nil {
+			return err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

@@ -48,22 +48,14 @@ func (a *API) createLead(w http.ResponseWriter, r *http.Request, actor engine.Ac
 	if err != nil {
 		return err
 	}
-	if c.Duplicate && c.Redacted {
-		return writeJSON(w, http.StatusOK, map[string]any{"id": c.Lead.ID, "duplicate": true})
-	}
-	if c.Duplicate {
-		body, err := withMembers(c.Lead, "routing", nil, "duplicate", true)
-		if err != nil {
-			return err
-		}
-		return writeJSON(w, http.StatusOK, body)
-	}
-	body, err := withMembers(c.Lead, "routing", routingOf(c.Routing), "duplicate", false)
+	res, err := createdBody(c)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/v1/leads/"+itoa(c.Lead.ID))
-	return writeJSON(w, http.StatusCreated, body)
+	if res.Status == http.StatusCreated {
+		w.Header().Set("Location", "/v1/leads/"+itoa(c.Lead.ID))
+	}
+	return writeJSON(w, res.Status, res.Lead)
 }
 
 // listLeads is GET /v1/leads, a page at a time.

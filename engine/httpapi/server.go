@@ -59,6 +59,7 @@ func New(eng *engine.Engine, opts Options) *API {
 		h       handler
 	}{
 		{"POST /v1/leads", a.createLead},
+		{"POST /v1/leads/batch", a.createLeads},
 		{"GET /v1/leads", a.listLeads},
 		{"GET /v1/leads/{id}", a.getLead},
 		{"PATCH /v1/leads/{id}", a.updateLead},
@@ -163,7 +164,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.log.Info("http", attrs...)
 	}()
 	r = r.WithContext(context.WithValue(r.Context(), logKey{}, rl))
-	r.Body = http.MaxBytesReader(rl, r.Body, MaxBody)
+	limit := int64(MaxBody)
+	if pattern == "POST /v1/leads/batch" {
+		limit = MaxBatchBody
+	}
+	r.Body = http.MaxBytesReader(rl, r.Body, limit)
 	if pattern == "" {
 		a.unmatched(rl, r)
 		return
