@@ -199,8 +199,10 @@ type txn struct {
 	slaManual  *time.Duration // the setting sla_manual, once read
 
 	leadsSeen map[int64]leadLoad // leads as stored, by id (load.go)
-	// external are the leads a batch's external ids name, read at once (nil: no lead).
-	external map[ExternalKey]*Lead
+	// external are the leads a batch's external ids name, read at once (nil: no lead);
+	// returning what its leads may return to (returning.go).
+	external  map[ExternalKey]*Lead
+	returning *batchReturning
 
 	// pending are the command's counters and rotations not yet written; batch the
 	// transaction's, from the lead creations before it (pending.go).

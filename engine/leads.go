@@ -23,19 +23,14 @@ func (e *Engine) CreateLead(ctx context.Context, actor Actor, in NewLead) (Creat
 	return res[0], res[0].Err
 }
 
-// MaxCreateAtOnce is the most leads one CreateLeads call takes: a batch of the API, or of
-// an import.
-const MaxCreateAtOnce = 1000
-
 // CreateLeads creates and routes many leads in one transaction, in order, exactly as
-// the same number of CreateLead calls would. An input that is refused gets its Err in
-// its Created; the others still commit.
+// the same number of CreateLead calls would, but that each agent is notified once for
+// the batch of each kind of notice ("37 new leads for you from the rules"), as bulk
+// commands notify. An input that is refused gets its Err in its Created; the others
+// still commit.
 func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]Created, error) {
 	if err := actor.require(ActCreateLead); err != nil {
 		return nil, err
-	}
-	if len(in) > MaxCreateAtOnce {
-		return nil, invalidf("leads", "at most %d leads at once (got %d)", MaxCreateAtOnce, len(in))
 	}
 	out := make([]Created, len(in))
 	for i := range in {
@@ -46,8 +41,16 @@ func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]
 		}
 	}
 	err := e.writeRouting(ctx, func(t *txn) error {
-		if err := t.readExternal(in, out); err != nil {
-			return err
+		if len(in) > 1 {
+			// What the batch's leads repeat or return to, read once; and one
+			// notification per agent and kind for the batch, as for a bulk command.
+			if err := t.readExternal(in, out); err != nil {
+				return err
+			}
+			if err := t.readReturning(in, out); err != nil {
+				return err
+			}
+			t.groupNotices()
 		}
 		for i := range in {
 			if out[i].Err != nil {
@@ -59,7 +62,7 @@ func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]
 			}
 			out[i] = c
 		}
-		return nil
+		return t.flushNotices()
 	})
 	if err != nil {
 		return nil, err
@@ -159,6 +162,9 @@ func (t *txn) createLead(actor Actor, in *NewLead) (Created, error) {
 	if _, ok := t.external[ExternalKey{l.Source, l.ExternalID}]; ok { // a later input may repeat it
 		stored := l
 		t.external[ExternalKey{l.Source, l.ExternalID}] = &stored
+	}
+	if t.returning != nil { // or return to it
+		t.returning.add(&l)
 	}
 	if _, err := t.record(Event{Kind: EvLeadCreated, Actor: actor.Name, LeadID: l.ID, To: l.Title(), Reason: createdReasonPrefix + l.Source}); err != nil {
 		return Created{}, err

@@ -87,6 +87,30 @@ func testBulkCommandsNotifyEachAgentOnce(t *testing.T, kind enginetest.Store) {
 	}
 }
 
+// A batch of new leads (an import, POST /v1/leads/batch) notifies each owner once, as a
+// bulk command does; a lead on its own keeps its own words.
+func TestBatchNotifiesEachOwnerOnce(t *testing.T) {
+	f := newFixture(t, enginetest.SQLite)
+	f.agent("alice")
+	f.agent("bob")
+	f.rule(rr("halves", "", to("alice", 3), to("bob", 2)))
+	in := make([]engine.NewLead, 5)
+	for i := range in {
+		in[i] = engine.NewLead{Name: "New", Source: "fair"}
+	}
+	if _, err := f.e.CreateLeads(f.ctx, f.owner, in); err != nil {
+		t.Fatal(err)
+	}
+	f.lead(engine.NewLead{Name: "Single", Source: "web"}) // alice's turn again
+	if got := texts(f.notesOf("alice")); len(got) != 2 || got[1] != "3 new leads for you from the rules" ||
+		!strings.HasPrefix(got[0], "New lead for you: Single (web)") {
+		t.Errorf("alice's notifications = %q", got)
+	}
+	if got := texts(f.notesOf("bob")); len(got) != 1 || got[0] != "2 new leads for you from the rules" {
+		t.Errorf("bob's notifications = %q", got)
+	}
+}
+
 // A grouped notification's external payload says how many leads it covers and lists
 // them, up to MaxPayloadLeads.
 func TestGroupedNotificationPayload(t *testing.T) { eachStore(t, testGroupedNotificationPayload) }

@@ -85,6 +85,70 @@ func (t *txn) stickyWindow() (time.Duration, error) {
 	return m.sticky, nil
 }
 
+// batchReturning is what a batch of new leads may return to, read for all of them at
+// once (readReturning): by e-mail and phone key, the newest owned lead within the
+// window, the batch's own leads included as they are created.
+type batchReturning struct {
+	byEmail, byPhone map[string]*Lead
+}
+
+// match is the newer of the leads the keys find, nil for none.
+func (b *batchReturning) match(email, phone string) *Lead {
+	var best *Lead
+	for _, l := range []*Lead{b.byEmail[email], b.byPhone[phone]} {
+		if l != nil && (best == nil || newerLead(l, best)) {
+			best = l
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	c := *best
+	return &c
+}
+
+// add notes l as a lead the keys find, if it is newer than what they find.
+func (b *batchReturning) add(l *Lead) {
+	if l.OwnerID == 0 {
+		return
+	}
+	c := *l
+	for key, m := range map[string]map[string]*Lead{EmailKey(l.Email): b.byEmail, PhoneKey(l.Phone): b.byPhone} {
+		if key != "" && (m[key] == nil || newerLead(&c, m[key])) {
+			m[key] = &c
+		}
+	}
+}
+
+// newerLead reports whether a was created after b (at the same time, the later id).
+func newerLead(a, b *Lead) bool {
+	return a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
+}
+
+// readReturning reads, in one query, the leads a batch's inputs (those without an
+// error) may return to: findReturning then looks in t.returning.
+func (t *txn) readReturning(in []NewLead, out []Created) error {
+	window, err := t.stickyWindow()
+	if err != nil || window <= 0 {
+		return err
+	}
+	var emails, phones []string
+	for i := range in {
+		if out[i].Err == nil {
+			emails, phones = append(emails, EmailKey(in[i].Email)), append(phones, PhoneKey(in[i].Phone))
+		}
+	}
+	found, err := t.ReturningLeads(emails, phones, t.now.Add(-window))
+	if err != nil {
+		return fmt.Errorf("looking for returning leads: %w", err)
+	}
+	t.returning = &batchReturning{byEmail: map[string]*Lead{}, byPhone: map[string]*Lead{}}
+	for i := range found {
+		t.returning.add(&found[i])
+	}
+	return nil
+}
+
 // findReturning is the lead that makes l a returning lead: the most recent owned lead
 // created within sticky_window whose e-mail or phone is l's, or nil. It is one lookup
 // on an index of each key: it costs the same whatever the number of leads.
@@ -96,6 +160,9 @@ func (t *txn) findReturning(l *Lead) (*Lead, error) {
 	window, err := t.stickyWindow()
 	if err != nil || window <= 0 {
 		return nil, err
+	}
+	if t.returning != nil { // a batch: read for all its leads at once
+		return t.returning.match(email, phone), nil
 	}
 	m, err := t.ReturningLead(email, phone, t.now.Add(-window))
 	if errors.Is(err, ErrNoRows) {

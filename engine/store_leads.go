@@ -17,6 +17,10 @@ type LeadReader interface {
 	// phoneKey ("" matches nothing); ErrNoRows when there is none. It must cost the same
 	// whatever the number of leads: the store indexes both keys.
 	ReturningLead(emailKey, phoneKey string, since time.Time) (Lead, error)
+	// ReturningLeads is ReturningLead for many keys at once: for each e-mail key and
+	// each phone key given, the lead ReturningLead(key, "", since) or
+	// ReturningLead("", key, since) finds, if any, each once, in any order.
+	ReturningLeads(emailKeys, phoneKeys []string, since time.Time) ([]Lead, error)
 }
 
 // ExternalKey is a source and an external id: one lead at most has both (R11).

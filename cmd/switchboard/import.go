@@ -75,12 +75,18 @@ type importer struct {
 	eng     *engine.Engine // nil on a dry run
 	actor   engine.Actor
 	rd      *csvimport.Reader
-	batch   []engine.NewLead
-	rows    []csvimport.Row // the batch's rows, for their line numbers and cells
 	rejects *rejectsFile
 	stats   importStats
 	bar     *progressLine // nil unless stderr is a terminal
 	through int           // the last line of the last batch committed
+}
+
+// rowBatch is what the reader hands the writer: every row read, in order, and the leads
+// of those the reader did not refuse.
+type rowBatch struct {
+	rows   []csvimport.Row
+	leads  []engine.NewLead
+	offset int64 // how far into the file the reader was
 }
 
 func (a *app) runImport(c context.Context, path, source string, dryRun bool) error {
@@ -131,15 +137,86 @@ func (a *app) runImport(c context.Context, path, source string, dryRun bool) err
 	return nil
 }
 
+// run reads the file in one goroutine and has the engine create each batch in
+// another: the next batch is read and checked while the engine writes one (each takes
+// about as long as the other, on separate cores). The writer handles rows in file
+// order, so that rejects and the summary come out as if it were done in one go.
 func (im *importer) run() error {
+	ctx, cancel := context.WithCancel(im.ctx)
+	defer cancel()
+	batches := make(chan *rowBatch, 1)
+	read := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		read <- im.read(ctx, batches)
+	}()
+	for b := range batches {
+		if err := im.write(b); err != nil {
+			cancel()
+			for range batches { // let the reader stop
+			}
+			<-read
+			return err
+		}
+	}
+	return <-read
+}
+
+// read reads the file into batches of importBatch leads.
+func (im *importer) read(ctx context.Context, out chan<- *rowBatch) error {
+	b := &rowBatch{}
+	send := func() bool {
+		b.offset = im.rd.Offset()
+		select {
+		case out <- b:
+			b = &rowBatch{}
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for {
 		row, err := im.rd.Next()
 		if errors.Is(err, io.EOF) {
-			return im.flush()
+			if len(b.rows) > 0 {
+				send()
+			}
+			return nil
 		}
 		if err != nil {
 			return err
 		}
+		b.rows = append(b.rows, row)
+		if row.Err == nil {
+			b.leads = append(b.leads, row.Lead)
+		}
+		if len(b.leads) >= importBatch && !send() {
+			return nil
+		}
+	}
+}
+
+// write creates and routes a batch in one transaction, then counts and rejects its
+// rows in order.
+func (im *importer) write(b *rowBatch) error {
+	defer func() {
+		if im.bar != nil {
+			im.bar.show(b.offset, im.stats.Rows)
+		}
+	}()
+	var created []engine.Created
+	switch {
+	case len(b.leads) == 0:
+	case im.eng == nil: // a dry run: the reader has validated the rows already
+		created = make([]engine.Created, len(b.leads))
+	default:
+		var err error
+		if created, err = im.eng.CreateLeads(im.ctx, im.actor, b.leads); err != nil {
+			return err
+		}
+	}
+	next := 0
+	for _, row := range b.rows {
 		im.stats.Rows++
 		if row.Err != nil {
 			if err := im.reject(row, row.Err); err != nil {
@@ -147,52 +224,29 @@ func (im *importer) run() error {
 			}
 			continue
 		}
-		im.batch = append(im.batch, row.Lead)
-		im.rows = append(im.rows, row)
-		if len(im.batch) >= importBatch {
-			if err := im.flush(); err != nil {
-				return err
-			}
-		}
-	}
-}
-
-// flush creates and routes the batch in one transaction.
-func (im *importer) flush() error {
-	defer func() {
-		im.batch, im.rows = im.batch[:0], im.rows[:0]
-		if im.bar != nil {
-			im.bar.show(im.rd.Offset(), im.stats.Rows)
-		}
-	}()
-	if len(im.batch) == 0 {
-		return nil
-	}
-	if im.eng == nil { // a dry run: the reader has validated the rows already
-		im.stats.Imported += len(im.batch)
-		return nil
-	}
-	created, err := im.eng.CreateLeads(im.ctx, im.actor, im.batch)
-	if err != nil {
-		return err
-	}
-	im.through = im.rows[len(im.rows)-1].Line
-	for i, c := range created {
+		c := created[next]
+		next++
 		switch {
 		case c.Err != nil:
-			if err := im.reject(im.rows[i], c.Err); err != nil {
+			if err := im.reject(row, c.Err); err != nil {
 				return err
 			}
 		case c.Duplicate:
 			im.stats.Duplicates++
 		default:
 			im.stats.Imported++
+			if im.eng == nil {
+				continue
+			}
 			if c.Lead.Owner != "" {
 				im.stats.Assigned++
 			} else {
 				im.stats.Queued++
 			}
 		}
+	}
+	if im.eng != nil && len(b.rows) > 0 {
+		im.through = b.rows[len(b.rows)-1].Line
 	}
 	return nil
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
+// MaxBatchLeads is the most leads POST /v1/leads/batch takes at once.
+const MaxBatchLeads = 1000
+
 // MaxBatchBody is the largest body POST /v1/leads/batch reads (4 MiB): a thousand leads
 // of four kilobytes each.
 const MaxBatchBody = 4 << 20
@@ -27,7 +30,7 @@ type batchResult struct {
 	Error  *problem        `json:"error,omitempty"`
 }
 
-// createLeads is POST /v1/leads/batch: up to engine.MaxCreateAtOnce leads in one
+// createLeads is POST /v1/leads/batch: up to MaxBatchLeads leads in one
 // transaction, each created, refused or found a duplicate on its own, as POST
 // /v1/leads would: the answer lists, in order, each lead's status (201, 200 for a
 // duplicate, 400 for a lead that is refused) with that endpoint's body under "lead",
@@ -40,11 +43,11 @@ func (a *API) createLeads(w http.ResponseWriter, r *http.Request, actor engine.A
 	}
 	switch {
 	case in.Leads == nil:
-		return badRequest("leads", "send {\"leads\": [...]} with up to %d leads", engine.MaxCreateAtOnce)
+		return badRequest("leads", "send {\"leads\": [...]} with up to %d leads", MaxBatchLeads)
 	case len(in.Leads) == 0:
 		return badRequest("leads", "the list of leads is empty")
-	case len(in.Leads) > engine.MaxCreateAtOnce:
-		return badRequest("leads", "at most %d leads at once (got %d): send them in several batches", engine.MaxCreateAtOnce, len(in.Leads))
+	case len(in.Leads) > MaxBatchLeads:
+		return badRequest("leads", "at most %d leads at once (got %d): send them in several batches", MaxBatchLeads, len(in.Leads))
 	}
 	leads := make([]engine.NewLead, len(in.Leads))
 	refused := make([]*problem, len(in.Leads))

@@ -3,7 +3,6 @@ package postgres
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -36,9 +35,7 @@ type held struct {
 	leads, events, shares, notifications, outbox heldTable
 	updates                                      [][]any
 	updatePos                                    map[int64]int
-	leadsByExt                                   map[[2]string]*engine.Lead
-	newLeads                                     []*engine.Lead
-	newLeadPos                                   map[int64]int
+	newLeadPos                                   map[int64]int // lead id → index in leads.rows
 }
 
 func newHeld() *held {
@@ -90,9 +87,7 @@ func (h *held) clear() {
 	}
 	h.updates = h.updates[:0]
 	clear(h.updatePos)
-	clear(h.leadsByExt)
 	clear(h.newLeadPos)
-	h.newLeads = h.newLeads[:0]
 }
 
 // hold holds a row for t, with the next id, and returns the id.
@@ -105,18 +100,10 @@ func (h *held) hold(t *heldTable, args []any) int64 {
 
 func (h *held) holdLead(l *engine.Lead, args []any) {
 	l.ID = h.hold(&h.leads, args)
-	c := *l
 	if h.newLeadPos == nil {
 		h.newLeadPos = map[int64]int{}
 	}
-	h.newLeadPos[l.ID] = len(h.newLeads)
-	h.newLeads = append(h.newLeads, &c)
-	if l.ExternalID != "" {
-		if h.leadsByExt == nil {
-			h.leadsByExt = map[[2]string]*engine.Lead{}
-		}
-		h.leadsByExt[[2]string{l.Source, l.ExternalID}] = &c
-	}
+	h.newLeadPos[l.ID] = len(h.leads.rows) - 1
 }
 
 // heldNewLead replaces a held new lead by l, as it is now, and reports whether l was
@@ -126,7 +113,6 @@ func (h *held) heldNewLead(l *engine.Lead, args []any) bool {
 	if !ok {
 		return false
 	}
-	*h.newLeads[i] = *l
 	h.leads.rows[i] = append([]any{l.ID}, args...)
 	return true
 }
@@ -207,25 +193,3 @@ var leadUpdateStatement = func() string {
 	return "UPDATE leads SET " + strings.Join(sets, ", ") + " FROM unnest(" + strings.Join(arrays, ", ") +
 		") AS v(" + strings.Join(names, ", ") + ") WHERE leads.id = v.id"
 }()
-
-// heldLeadByExt is a held new lead with this source and external id.
-func (h *held) leadByExt(source, externalID string) (engine.Lead, bool) {
-	if l := h.leadsByExt[[2]string{source, externalID}]; l != nil {
-		return *l, true
-	}
-	return engine.Lead{}, false
-}
-
-// returning is the newest held new lead that ReturningLead would find.
-func (h *held) returning(emailKey, phoneKey string, since time.Time) (engine.Lead, bool) {
-	for i := len(h.newLeads) - 1; i >= 0; i-- {
-		l := h.newLeads[i]
-		if l.OwnerID == 0 || l.CreatedAt.Before(since) {
-			continue
-		}
-		if (emailKey != "" && engine.EmailKey(l.Email) == emailKey) || (phoneKey != "" && engine.PhoneKey(l.Phone) == phoneKey) {
-			return *l, true
-		}
-	}
-	return engine.Lead{}, false
-}

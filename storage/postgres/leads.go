@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -82,19 +81,8 @@ func (q *q) Lead(id int64) (engine.Lead, error) {
 	return l, one(err)
 }
 
-// LeadByExternalID looks at the leads the transaction holds back first: the batch's
-// duplicates are found without sending the batch.
 func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
-	db := q.db
-	if w := q.w; w != nil {
-		if l, ok := w.held.leadByExt(source, externalID); ok {
-			return l, nil
-		}
-		if len(w.held.updates) == 0 { // the leads table holds only what is sent
-			db = q.unheld()
-		}
-	}
-	l, err := q.scanLead(db.QueryRow(q.ctx,
+	l, err := q.scanLead(q.db.QueryRow(q.ctx,
 		`SELECT `+leadColumns+leadFrom+` WHERE l.source = $1 AND l.external_id = $2`, source, externalID))
 	return l, one(err)
 }
@@ -330,26 +318,49 @@ const returningQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id = (
 			AND phone_key <> '' AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1)
 	) hits ORDER BY created_at DESC, id DESC LIMIT 1)`
 
-// newer reports whether a was created after b (the later id first, at the same time).
-func newer(a, b engine.Lead) bool {
-	return a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
-}
 
 // ReturningLead is the most recent owned lead since a time with either key.
 func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
 	if emailKey == "" && phoneKey == "" {
 		return engine.Lead{}, engine.ErrNoRows
 	}
-	db := q.db
-	var heldMatch engine.Lead
-	held := false
-	if w := q.w; w != nil && len(w.held.updates) == 0 { // as LeadByExternalID
-		db = q.unheld()
-		heldMatch, held = w.held.returning(emailKey, phoneKey, since)
+	l, err := q.scanLead(q.db.QueryRow(q.ctx, returningQuery, emailKey, phoneKey, ts(since)))
+	return l, one(err)
+}
+
+// returningLeadsQuery finds, for each e-mail key in $1 and each phone key in $2, the lead
+// returningQuery finds by that key alone: one search of the key's index per key.
+const returningLeadsQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id IN (
+	SELECT (SELECT id FROM leads WHERE email_key = k AND owner_id IS NOT NULL AND email_key <> ''
+		AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1) FROM unnest($1::text[]) k
+	UNION
+	SELECT (SELECT id FROM leads WHERE phone_key = k AND owner_id IS NOT NULL AND phone_key <> ''
+		AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1) FROM unnest($2::text[]) k)`
+
+func (q *q) ReturningLeads(emailKeys, phoneKeys []string, since time.Time) ([]engine.Lead, error) {
+	rows, err := q.db.Query(q.ctx, returningLeadsQuery, nonEmpty(emailKeys), nonEmpty(phoneKeys), ts(since))
+	if err != nil {
+		return nil, err
 	}
-	l, err := q.scanLead(db.QueryRow(q.ctx, returningQuery, emailKey, phoneKey, ts(since)))
-	if err = one(err); held && (errors.Is(err, engine.ErrNoRows) || newer(heldMatch, l)) {
-		return heldMatch, nil
+	defer rows.Close()
+	var out []engine.Lead
+	for rows.Next() {
+		l, err := q.scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
 	}
-	return l, err
+	return out, rows.Err()
+}
+
+// nonEmpty is keys without "" (which matches nothing), never nil.
+func nonEmpty(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }

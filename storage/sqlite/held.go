@@ -3,7 +3,6 @@ package sqlite
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -24,10 +23,8 @@ import (
 // opened before the command's first statement that writes: a command that only reads,
 // or is refused before it writes, costs none.
 //
-// Reads that must see held rows without writing them – a lead by external id or as a
-// returning lead's match, for the next lead of the same batch – look at the held leads
-// first. Reads of the team, the rules and the settings, which are never held, write
-// nothing first.
+// Reads of the team, the rules and the settings, which are never held, write nothing
+// first.
 
 // heldTable is one table's held inserts.
 type heldTable struct {
@@ -47,10 +44,8 @@ type held struct {
 	// updates are the held lead updates, in order, at most one per lead.
 	updates   [][]any
 	updatePos map[int64]int // lead id → index in updates
-	// leadsByExt and leadRows index the held new leads, for the reads that look at them.
-	leadsByExt map[[2]string]*engine.Lead
-	newLeads   []*engine.Lead
-	newLeadPos map[int64]int // lead id → index in newLeads and leads.rows
+	// newLeadPos finds a held new lead's row, for an update before it is written.
+	newLeadPos map[int64]int // lead id → index in leads.rows
 }
 
 func newHeld() *held {
@@ -105,9 +100,7 @@ func (h *held) clearWritten() {
 	}
 	h.updates = h.updates[:0]
 	clear(h.updatePos)
-	clear(h.leadsByExt)
 	clear(h.newLeadPos)
-	h.newLeads = h.newLeads[:0]
 }
 
 // id hands out the next id of table t.
@@ -141,18 +134,10 @@ func (w *writeTx) holdLead(l *engine.Lead, args []any) error {
 	}
 	l.ID = id
 	w.leadsRead[id] = identityOf(l)
-	c := *l
 	if w.held.newLeadPos == nil {
 		w.held.newLeadPos = map[int64]int{}
 	}
-	w.held.newLeadPos[id] = len(w.held.newLeads)
-	w.held.newLeads = append(w.held.newLeads, &c)
-	if l.ExternalID != "" {
-		if w.held.leadsByExt == nil {
-			w.held.leadsByExt = map[[2]string]*engine.Lead{}
-		}
-		w.held.leadsByExt[[2]string{l.Source, l.ExternalID}] = &c
-	}
+	w.held.newLeadPos[id] = len(w.held.leads.rows) - 1
 	return nil
 }
 
@@ -163,8 +148,6 @@ func (w *writeTx) heldNewLead(l *engine.Lead, args []any) bool {
 	if !ok {
 		return false
 	}
-	c := *l
-	*w.held.newLeads[i] = c
 	w.held.leads.rows[i] = append([]any{l.ID}, args...)
 	return true
 }
@@ -277,25 +260,3 @@ func insertStatement(table string, n int) string {
 // leadUpdateStatement updates n leads from a list of values, each row the lead's id and
 // then leadUpdateColumns.
 func leadUpdateStatement(n int) string { return statements[fmt.Sprintf("update leads %d", n)] }
-
-// heldLeadByExt is a held new lead with this source and external id.
-func (w *writeTx) heldLeadByExt(source, externalID string) (engine.Lead, bool) {
-	if l := w.held.leadsByExt[[2]string{source, externalID}]; l != nil {
-		return *l, true
-	}
-	return engine.Lead{}, false
-}
-
-// heldReturning is the newest held new lead that ReturningLead would find.
-func (w *writeTx) heldReturning(emailKey, phoneKey string, since time.Time) (engine.Lead, bool) {
-	for i := len(w.held.newLeads) - 1; i >= 0; i-- {
-		l := w.held.newLeads[i]
-		if l.OwnerID == 0 || l.CreatedAt.Before(since) {
-			continue
-		}
-		if (emailKey != "" && engine.EmailKey(l.Email) == emailKey) || (phoneKey != "" && engine.PhoneKey(l.Phone) == phoneKey) {
-			return *l, true
-		}
-	}
-	return engine.Lead{}, false
-}

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,19 +59,8 @@ func (q *q) Lead(id int64) (engine.Lead, error) {
 	return l, one(err)
 }
 
-// LeadByExternalID looks at the leads the transaction holds back first: the batch's
-// duplicates are found without writing the batch.
 func (q *q) LeadByExternalID(source, externalID string) (engine.Lead, error) {
-	db := q.db
-	if w := q.w; w != nil {
-		if l, ok := w.heldLeadByExt(source, externalID); ok {
-			return l, nil
-		}
-		if len(w.held.updates) == 0 { // the leads table holds only what is written
-			db = q.unheld()
-		}
-	}
-	l, err := q.scanLead(db.QueryRowContext(q.ctx,
+	l, err := q.scanLead(q.db.QueryRowContext(q.ctx,
 		`SELECT `+leadColumns+leadFrom+` WHERE l.source = ? AND l.external_id = ?`, source, externalID))
 	return l, one(err)
 }
@@ -351,26 +339,58 @@ func (q *q) scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	return l, err
 }
 
-// newer reports whether a was created after b (the later id first, at the same time).
-func newer(a, b engine.Lead) bool {
-	return a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
-}
 
 // ReturningLead is the most recent owned lead since a time with either key.
 func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
 	if emailKey == "" && phoneKey == "" {
 		return engine.Lead{}, engine.ErrNoRows
 	}
-	db := q.db
-	var heldMatch engine.Lead
-	held := false
-	if w := q.w; w != nil && len(w.held.updates) == 0 { // as LeadByExternalID
-		db = q.unheld()
-		heldMatch, held = w.heldReturning(emailKey, phoneKey, since)
+	l, err := q.scanLead(q.db.QueryRowContext(q.ctx, returningQuery, emailKey, phoneKey, ms(since)))
+	return l, one(err)
+}
+
+// returningLeadsQuery finds, for each e-mail key in the JSON list ?1 and each phone key
+// in ?2, the lead returningQuery finds by that key alone: one search of the key's index
+// per key.
+const returningLeadsQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id IN (
+	SELECT (SELECT id FROM leads WHERE email_key = k.value AND owner_id IS NOT NULL AND email_key <> ''
+		AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 1) FROM json_each(?1) k
+	UNION
+	SELECT (SELECT id FROM leads WHERE phone_key = k.value AND owner_id IS NOT NULL AND phone_key <> ''
+		AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 1) FROM json_each(?2) k)`
+
+func (q *q) ReturningLeads(emailKeys, phoneKeys []string, since time.Time) ([]engine.Lead, error) {
+	emails, err := json.Marshal(nonEmpty(emailKeys))
+	if err != nil {
+		return nil, err
 	}
-	l, err := q.scanLead(db.QueryRowContext(q.ctx, returningQuery, emailKey, phoneKey, ms(since)))
-	if err = one(err); held && (errors.Is(err, engine.ErrNoRows) || newer(heldMatch, l)) {
-		return heldMatch, nil
+	phones, err := json.Marshal(nonEmpty(phoneKeys))
+	if err != nil {
+		return nil, err
 	}
-	return l, err
+	rows, err := q.db.QueryContext(q.ctx, returningLeadsQuery, string(emails), string(phones), ms(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []engine.Lead
+	for rows.Next() {
+		l, err := q.scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// nonEmpty is keys without "" (which matches nothing), never nil.
+func nonEmpty(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }

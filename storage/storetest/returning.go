@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"reflect"
 	"time"
 
 	"github.com/switchboard/switchboard/engine"
@@ -74,9 +75,38 @@ func testReturningLead(e *env) {
 		t.Errorf("by phone once its newest lead has no owner: #%d %v, want #%d", got, err, first.ID)
 	}
 
+	// Many keys at once find what each finds alone, each lead once.
+	emails := []string{"ada@example.com", "new@example.com", "tie@example.com", "old@example.com", "nobody@example.com", ""}
+	phones := []string{"+15550100199", "+10000000000", ""}
+	want := map[int64]bool{}
+	for _, k := range emails {
+		if id, err := lookup(k, "", since); err == nil {
+			want[id] = true
+		}
+	}
+	for _, k := range phones {
+		if id, err := lookup("", k, since); err == nil {
+			want[id] = true
+		}
+	}
+	many := read(e, func(r engine.Reader) ([]engine.Lead, error) { return r.ReturningLeads(emails, phones, since) })
+	got := map[int64]bool{}
+	for _, l := range many {
+		if got[l.ID] {
+			t.Errorf("ReturningLeads lists lead #%d twice", l.ID)
+		}
+		got[l.ID] = true
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ReturningLeads found %v, the lookups one key at a time %v", got, want)
+	}
+	if none := read(e, func(r engine.Reader) ([]engine.Lead, error) { return r.ReturningLeads(nil, []string{""}, since) }); len(none) != 0 {
+		t.Errorf("no keys found %d leads", len(none))
+	}
+
 	back := e.lead(engine.Lead{Email: "ada@example.com", ReturningOf: first.ID, ReturningBy: "email and phone", CreatedAt: at})
-	got := read(e, func(r engine.Reader) (engine.Lead, error) { return r.Lead(back.ID) })
-	if got.ReturningOf != first.ID || got.ReturningBy != "email and phone" {
-		t.Errorf("returning_of %d by %q, want #%d by email and phone", got.ReturningOf, got.ReturningBy, first.ID)
+	stored := read(e, func(r engine.Reader) (engine.Lead, error) { return r.Lead(back.ID) })
+	if stored.ReturningOf != first.ID || stored.ReturningBy != "email and phone" {
+		t.Errorf("returning_of %d by %q, want #%d by email and phone", stored.ReturningOf, stored.ReturningBy, first.ID)
 	}
 }
