@@ -318,7 +318,6 @@ const returningQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id = (
 			AND phone_key <> '' AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1)
 	) hits ORDER BY created_at DESC, id DESC LIMIT 1)`
 
-
 // ReturningLead is the most recent owned lead since a time with either key.
 func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
 	if emailKey == "" && phoneKey == "" {

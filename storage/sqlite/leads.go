@@ -339,7 +339,6 @@ func (q *q) scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	return l, err
 }
 
-
 // ReturningLead is the most recent owned lead since a time with either key.
 func (q *q) ReturningLead(emailKey, phoneKey string, since time.Time) (engine.Lead, error) {
 	if emailKey == "" && phoneKey == "" {
