@@ -13,20 +13,46 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
-// Team is the demo team: mixed presence and capacities, in several time zones; three
-// work to a schedule in their own zone, so that whatever the hour someone is off it.
+// Team is the demo team: mixed presence and capacities, in several time zones. Three
+// of them work to a schedule in their own zone (Shifts), set when the demo starts.
 var Team = []engine.NewAgent{
 	{Handle: "dana", Name: "Dana Reyes", Email: "dana@example.com", Role: engine.RoleDispatcher, Presence: engine.Available},
-	{Handle: "alice", Name: "Alice Moreau", Email: "alice@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 60,
-		TZ: "Europe/Paris", Schedule: "mon-fri 08:00-18:00"},
-	{Handle: "bob", Name: "Bob Okafor", Email: "bob@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 45,
-		TZ: "America/New_York", Schedule: "mon-fri 09:00-17:00"},
+	{Handle: "alice", Name: "Alice Moreau", Email: "alice@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 60, TZ: "Europe/Paris"},
+	{Handle: "bob", Name: "Bob Okafor", Email: "bob@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 45, TZ: "America/New_York"},
 	{Handle: "carol", Name: "Carol Lindqvist", Email: "carol@example.com", Role: engine.RoleAgent, Presence: engine.Busy, Capacity: 40, TZ: "Europe/Stockholm"},
-	{Handle: "dev", Name: "Dev Sharma", Email: "dev@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 25, DailyCap: 40,
-		TZ: "Asia/Kolkata", Schedule: "mon-sat 09:30-18:30"},
+	{Handle: "dev", Name: "Dev Sharma", Email: "dev@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 25, DailyCap: 40, TZ: "Asia/Kolkata"},
 	{Handle: "erin", Name: "Erin Walsh", Email: "erin@example.com", Role: engine.RoleAgent, Presence: engine.Away, Capacity: 40},
 	{Handle: "femi", Name: "Femi Adeyemi", Email: "femi@example.com", Role: engine.RoleAgent, Presence: engine.Available, Capacity: 70, TZ: "Africa/Lagos"},
 	{Handle: "gus", Name: "Gus Tanaka", Email: "gus@example.com", Role: engine.RoleAgent, Presence: engine.Offline, Capacity: 30, TZ: "America/Chicago"},
+}
+
+// A Shift is a scheduled agent's working hours, relative to when the demo starts.
+type Shift struct {
+	Handle        string
+	Began, EndsIn time.Duration // Began < 0: the shift starts that long after the demo
+}
+
+// Shifts are the demo's schedules. Fixed office hours ("mon-fri 09:00-17:00") would
+// leave most of the team off on a weekend or at night and the queue filling up; hours
+// around the moment the demo starts show the same thing whenever it runs: alice and dev
+// on (dev's shift ends within the hour), bob off and coming on a few minutes in, when
+// his schedule starts and drains the queue (R16).
+var Shifts = []Shift{
+	{Handle: "alice", Began: 4 * time.Hour, EndsIn: 6 * time.Hour},
+	{Handle: "bob", Began: -5 * time.Minute, EndsIn: 8 * time.Hour},
+	{Handle: "dev", Began: 8 * time.Hour, EndsIn: 45 * time.Minute},
+}
+
+// ScheduleAround is a daily schedule in zone tz for a shift that began s.Began before
+// now and ends s.EndsIn after it, to the minute (begun rounded down, end rounded up).
+func ScheduleAround(now time.Time, tz string, s Shift) (string, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return "", fmt.Errorf("zone %q: %w", tz, err)
+	}
+	start := now.Add(-s.Began).In(loc).Truncate(time.Minute)
+	end := now.Add(s.EndsIn + time.Minute - 1).In(loc).Truncate(time.Minute)
+	return fmt.Sprintf("mon-sun %s-%s", start.Format("15:04"), end.Format("15:04")), nil
 }
 
 // Teams are the demo's teams, by region; rules name them rather than their members.
@@ -127,6 +153,16 @@ func Seed(ctx context.Context, eng *engine.Engine, actor engine.Actor, history i
 		defer clock.holdBack(0)
 	}
 	for _, a := range Team {
+		for _, s := range Shifts {
+			if s.Handle != a.Handle {
+				continue
+			}
+			sched, err := ScheduleAround(time.Now(), a.TZ, s)
+			if err != nil {
+				return fmt.Errorf("scheduling %s: %w", a.Handle, err)
+			}
+			a.Schedule = sched
+		}
 		if _, err := eng.AddAgent(ctx, actor, a); err != nil {
 			return fmt.Errorf("adding %s: %w", a.Handle, err)
 		}

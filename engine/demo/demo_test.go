@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/demo"
 	"github.com/switchboard/switchboard/engine/enginetest"
+	"github.com/switchboard/switchboard/engine/schedule"
 	"github.com/switchboard/switchboard/storage"
 )
 
@@ -88,5 +89,42 @@ func TestDemoEscalates(t *testing.T) {
 	}
 	if running != 1 {
 		t.Errorf("%d leads run an SLA, want only the new one", running)
+	}
+}
+
+// Whatever the day and hour the demo starts – a weekend, a night in every zone – the
+// same agents are on their shift, and bob comes on a few minutes in.
+func TestShiftsHoldAtAnyHour(t *testing.T) {
+	zones := map[string]string{}
+	for _, a := range demo.Team {
+		zones[a.Handle] = a.TZ
+	}
+	starts := []time.Time{
+		time.Date(2026, 11, 29, 20, 34, 0, 0, time.UTC), // a Sunday evening
+		time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC),   // Saturday night in Europe
+		time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC),   // Paris moves its clocks forward
+		time.Date(2026, 7, 1, 23, 59, 30, 0, time.UTC),
+	}
+	for _, now := range starts {
+		for _, s := range demo.Shifts {
+			text, err := demo.ScheduleAround(now, zones[s.Handle], s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sched, err := schedule.Parse(text)
+			if err != nil {
+				t.Fatalf("%s at %s: %q: %v", s.Handle, now, text, err)
+			}
+			loc, _ := time.LoadLocation(zones[s.Handle])
+			if on, want := sched.On(now, loc), s.Began > 0; on != want {
+				t.Errorf("%s at %s (%q): on %v, want %v", s.Handle, now, text, on, want)
+			}
+			if s.Began < 0 && !sched.On(now.Add(-s.Began+time.Minute), loc) {
+				t.Errorf("%s at %s (%q): not on a minute after the shift starts", s.Handle, now, text)
+			}
+			if sched.On(now.Add(s.EndsIn+2*time.Minute), loc) {
+				t.Errorf("%s at %s (%q): still on after the shift ends", s.Handle, now, text)
+			}
+		}
 	}
 }
