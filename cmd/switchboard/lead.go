@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -264,16 +265,10 @@ func (a *app) leadAssignCmd() *cobra.Command {
 			if to == "" {
 				return usagef("assign needs --to HANDLE")
 			}
-			ids, err := leadIDs(args)
-			if err != nil {
-				return err
-			}
-			return a.withEngine(func(s *session) error {
-				res, err := s.eng.Assign(ctx(cmd), engine.System(), ids, to, reason)
-				if err != nil {
-					return err
-				}
-				return a.done(bulkJSON(res), "Assigned %d lead(s) to %s; %d already were.", len(res.Changed), to, len(res.Unchanged))
+			return a.runBulk(cmd, args, func(c context.Context, eng *engine.Engine, ids []int64) (engine.BulkResult, error) {
+				return eng.Assign(c, engine.System(), ids, to, reason)
+			}, func(changed, unchanged int) string {
+				return fmt.Sprintf("Assigned %d lead(s) to %s; %d already were.", changed, to, unchanged)
 			})
 		}),
 	}
@@ -289,16 +284,10 @@ func (a *app) leadUnassignCmd() *cobra.Command {
 		Short: "Return leads to the queue, where they wait for a person",
 		Args:  usageArgs(cobra.MinimumNArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
-			ids, err := leadIDs(args)
-			if err != nil {
-				return err
-			}
-			return a.withEngine(func(s *session) error {
-				res, err := s.eng.Unassign(ctx(cmd), engine.System(), ids, reason)
-				if err != nil {
-					return err
-				}
-				return a.done(bulkJSON(res), "Returned %d lead(s) to the queue; %d had no owner.", len(res.Changed), len(res.Unchanged))
+			return a.runBulk(cmd, args, func(c context.Context, eng *engine.Engine, ids []int64) (engine.BulkResult, error) {
+				return eng.Unassign(c, engine.System(), ids, reason)
+			}, func(changed, unchanged int) string {
+				return fmt.Sprintf("Returned %d lead(s) to the queue; %d had no owner.", changed, unchanged)
 			})
 		}),
 	}
@@ -312,19 +301,30 @@ func (a *app) leadRouteCmd() *cobra.Command {
 		Short: "Run the rules again for leads (queued ones, or to move owned ones)",
 		Args:  usageArgs(cobra.MinimumNArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
-			ids, err := leadIDs(args)
-			if err != nil {
-				return err
-			}
-			return a.withEngine(func(s *session) error {
-				res, err := s.eng.Reroute(ctx(cmd), engine.System(), ids)
-				if err != nil {
-					return err
-				}
-				return a.done(bulkJSON(res), "Routed %d lead(s) to a new owner; %d stayed where they were.", len(res.Changed), len(res.Unchanged))
+			return a.runBulk(cmd, args, func(c context.Context, eng *engine.Engine, ids []int64) (engine.BulkResult, error) {
+				return eng.Reroute(c, engine.System(), ids)
+			}, func(changed, unchanged int) string {
+				return fmt.Sprintf("Routed %d lead(s) to a new owner; %d stayed where they were.", changed, unchanged)
 			})
 		}),
 	}
+}
+
+// runBulk runs one bulk command, all or none, over the leads the arguments name and
+// says what it did: said gets how many leads changed and how many were already as asked.
+func (a *app) runBulk(cmd *cobra.Command, args []string,
+	run func(context.Context, *engine.Engine, []int64) (engine.BulkResult, error), said func(changed, unchanged int) string) error {
+	ids, err := leadIDs(args)
+	if err != nil {
+		return err
+	}
+	return a.withEngine(func(s *session) error {
+		res, err := run(ctx(cmd), s.eng, ids)
+		if err != nil {
+			return err
+		}
+		return a.done(bulkJSON(res), "%s", said(len(res.Changed), len(res.Unchanged)))
+	})
 }
 
 func bulkJSON(res engine.BulkResult) map[string][]int64 {
@@ -342,10 +342,6 @@ func (a *app) leadShareCmd() *cobra.Command {
 			if to == "" {
 				return usagef("share needs --with HANDLE")
 			}
-			ids, err := leadIDs(args)
-			if err != nil {
-				return err
-			}
 			acc, err := engine.ParseAccess(access)
 			if err != nil {
 				return usageError{err}
@@ -356,17 +352,14 @@ func (a *app) leadShareCmd() *cobra.Command {
 					return usageError{err}
 				}
 			}
-			return a.withEngine(func(s *session) error {
-				res, err := s.eng.ShareLeads(ctx(cmd), engine.System(), ids, to, acc, d, "cli")
-				if err != nil {
-					return err
-				}
-				until := "until revoked"
-				if d > 0 {
-					until = "for " + engine.FormatDuration(d)
-				}
-				return a.done(bulkJSON(res), "Shared %d lead(s) with %s (%s, %s); %d already were or are %s's own.",
-					len(res.Changed), to, acc, until, len(res.Unchanged), to)
+			until := "until revoked"
+			if d > 0 {
+				until = "for " + engine.FormatDuration(d)
+			}
+			return a.runBulk(cmd, args, func(c context.Context, eng *engine.Engine, ids []int64) (engine.BulkResult, error) {
+				return eng.ShareLeads(c, engine.System(), ids, to, acc, d, "cli")
+			}, func(changed, unchanged int) string {
+				return fmt.Sprintf("Shared %d lead(s) with %s (%s, %s); %d already were or are %s's own.", changed, to, acc, until, unchanged, to)
 			})
 		}),
 	}
@@ -384,16 +377,10 @@ func (a *app) leadStatusCmd() *cobra.Command {
 		Args:    usageArgs(cobra.MinimumNArgs(2)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
 			st := engine.Status(args[len(args)-1])
-			ids, err := leadIDs(args[:len(args)-1])
-			if err != nil {
-				return err
-			}
-			return a.withEngine(func(s *session) error {
-				res, err := s.eng.SetStatus(ctx(cmd), engine.System(), ids, st)
-				if err != nil {
-					return err
-				}
-				return a.done(bulkJSON(res), "Marked %d lead(s) %s; %d already were.", len(res.Changed), st, len(res.Unchanged))
+			return a.runBulk(cmd, args[:len(args)-1], func(c context.Context, eng *engine.Engine, ids []int64) (engine.BulkResult, error) {
+				return eng.SetStatus(c, engine.System(), ids, st)
+			}, func(changed, unchanged int) string {
+				return fmt.Sprintf("Marked %d lead(s) %s; %d already were.", changed, st, unchanged)
 			})
 		}),
 	}
@@ -409,16 +396,10 @@ func (a *app) leadContactCmd() *cobra.Command {
 		Example: "  switchboard lead contact 12 13",
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		RunE: a.checked(func(cmd *cobra.Command, args []string) error {
-			ids, err := leadIDs(args)
-			if err != nil {
-				return err
-			}
-			return a.withEngine(func(s *session) error {
-				res, err := s.eng.MarkContacted(ctx(cmd), engine.System(), ids)
-				if err != nil {
-					return err
-				}
-				return a.done(bulkJSON(res), "Recorded first contact with %d lead(s); %d had it already.", len(res.Changed), len(res.Unchanged))
+			return a.runBulk(cmd, args, func(c context.Context, eng *engine.Engine, ids []int64) (engine.BulkResult, error) {
+				return eng.MarkContacted(c, engine.System(), ids)
+			}, func(changed, unchanged int) string {
+				return fmt.Sprintf("Recorded first contact with %d lead(s); %d had it already.", changed, unchanged)
 			})
 		}),
 	}
