@@ -45,11 +45,12 @@ func (q *q) InsertEvent(e *engine.Event) error {
 		}
 		routing = sql.NullString{String: string(b), Valid: true}
 	}
-	id, err := q.w.hold(&q.w.held.events, []any{ms(e.At), string(e.Kind), e.Actor, nullInt(e.LeadID), e.Agent,
-		nullInt(e.RuleID), e.From, e.To, e.Reason, routing})
+	id, err := q.w.id(&q.w.held.events)
 	if err != nil {
 		return err
 	}
+	q.w.held.events.rows = append(q.w.held.events.rows, []any{id, ms(e.At), string(e.Kind), e.Actor, nullInt(e.LeadID), e.Agent,
+		nullInt(e.RuleID), e.From, e.To, e.Reason, routing})
 	e.ID = id
 	return nil
 }

@@ -42,7 +42,7 @@ var chunkSizes = []int{256, 64, 16, 4, 1}
 type held struct {
 	leads, events, shares, notifications, outbox heldTable
 	// updates are the held lead updates, in order, at most one per lead.
-	updates   [][]any
+	updates   []heldUpdate
 	updatePos map[int64]int // lead id → index in updates
 	// newLeadPos finds a held new lead's row, for an update before it is written.
 	newLeadPos map[int64]int // lead id → index in leads.rows
@@ -71,6 +71,13 @@ func (h *held) empty() bool {
 		}
 	}
 	return len(h.updates) == 0
+}
+
+// heldUpdate is a lead's update: its id, then leadUpdateColumns; and the values of
+// indexGroups it writes.
+type heldUpdate struct {
+	row []any
+	indexed
 }
 
 // heldMark is what Savepoint remembers to give back: the ids handed out since.
@@ -133,7 +140,7 @@ func (w *writeTx) holdLead(l *engine.Lead, args []any) error {
 		return err
 	}
 	l.ID = id
-	w.leadsRead[id] = identityOf(l)
+	w.leadsRead[id] = leadRead{identityOf(l), indexedOf(l)}
 	if w.held.newLeadPos == nil {
 		w.held.newLeadPos = map[int64]int{}
 	}
@@ -149,21 +156,24 @@ func (w *writeTx) heldNewLead(l *engine.Lead, args []any) bool {
 		return false
 	}
 	w.held.leads.rows[i] = append([]any{l.ID}, args...)
+	w.leadsRead[l.ID] = leadRead{identityOf(l), indexedOf(l)}
 	return true
 }
 
-// holdUpdate holds a lead's update; a later one of the same lead replaces it.
-func (w *writeTx) holdUpdate(id int64, args []any) {
+// holdUpdate holds a lead's update (args are its leadUpdateColumns, x its values of
+// indexGroups); a later one of the same lead replaces it.
+func (w *writeTx) holdUpdate(id int64, args []any, x indexed) {
 	row := append(append(make([]any, 0, len(args)+1), id), args...)
+	u := heldUpdate{row, x}
 	if i, ok := w.held.updatePos[id]; ok {
-		w.held.updates[i] = row
+		w.held.updates[i] = u
 		return
 	}
 	if w.held.updatePos == nil {
 		w.held.updatePos = map[int64]int{}
 	}
 	w.held.updatePos[id] = len(w.held.updates)
-	w.held.updates = append(w.held.updates, row)
+	w.held.updates = append(w.held.updates, u)
 }
 
 // writeHeld writes what is held, inside the command's savepoint.
@@ -206,21 +216,68 @@ func (w *writeTx) writeRows(t *heldTable) error {
 	return nil
 }
 
+// writeUpdates writes the held updates, each statement setting the indexGroups some of
+// its rows change from what the database has (leadsRead), and then notes the rows as
+// written.
 func (w *writeTx) writeUpdates() error {
 	rows := w.held.updates
 	for len(rows) > 0 {
 		n := chunkFor(len(rows))
-		args := make([]any, 0, n*(len(leadUpdateColumns)+1))
-		for _, r := range rows[:n] {
-			args = append(args, r...)
+		var groups uint8
+		for _, u := range rows[:n] {
+			read, ok := w.leadsRead[u.row[0].(int64)]
+			if !ok {
+				groups = allGroups
+				break
+			}
+			groups |= groupsChanged(read.indexed, u.indexed)
 		}
-		if _, err := w.unheld().ExecContext(w.ctx, leadUpdateStatement(n), args...); err != nil {
+		cols := updateColumnsFor(groups)
+		args := make([]any, 0, n*(len(cols)+1))
+		for _, u := range rows[:n] {
+			args = append(args, u.row[0])
+			for _, c := range cols {
+				args = append(args, u.row[c+1])
+			}
+		}
+		if _, err := w.unheld().ExecContext(w.ctx, leadUpdateStatement(groups, n), args...); err != nil {
 			return fmt.Errorf("updating %d leads: %w", n, err)
+		}
+		for _, u := range rows[:n] {
+			id := u.row[0].(int64)
+			if read, ok := w.leadsRead[id]; ok {
+				read.indexed = u.indexed
+				w.leadsRead[id] = read
+			}
 		}
 		rows = rows[n:]
 	}
 	return nil
 }
+
+// updateColumnsFor are the positions in leadUpdateColumns that an update of groups
+// sets: those in no group, and those of groups.
+func updateColumnsFor(groups uint8) []int {
+	return updateColumns[groups]
+}
+
+var updateColumns = func() [allGroups + 1][]int {
+	var out [allGroups + 1][]int
+	for g := range out {
+		for i := range leadUpdateColumns {
+			in := true
+			for k, ig := range indexGroups {
+				if i >= ig.from && i < ig.to && g&(1<<k) == 0 {
+					in = false
+				}
+			}
+			if in {
+				out[g] = append(out[g], i)
+			}
+		}
+	}
+	return out
+}()
 
 func chunkFor(n int) int {
 	for _, c := range chunkSizes {
@@ -241,14 +298,16 @@ var statements = func() map[string]string {
 				") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 		}
 	}
-	sets := make([]string, len(leadUpdateColumns))
-	for i, c := range leadUpdateColumns {
-		sets[i] = fmt.Sprintf("%s = v.column%d", c, i+2)
-	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(leadUpdateColumns)+1), ",") + ")"
-	for _, n := range chunkSizes {
-		m[fmt.Sprintf("update leads %d", n)] = "UPDATE leads SET " + strings.Join(sets, ", ") + " FROM (VALUES " +
-			strings.TrimSuffix(strings.Repeat(row+",", n), ",") + ") AS v WHERE leads.id = v.column1"
+	for g, cols := range updateColumns {
+		sets := make([]string, len(cols))
+		for i, c := range cols {
+			sets[i] = fmt.Sprintf("%s = v.column%d", leadUpdateColumns[c], i+2)
+		}
+		row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)+1), ",") + ")"
+		for _, n := range chunkSizes {
+			m[fmt.Sprintf("update leads %d %d", g, n)] = "UPDATE leads SET " + strings.Join(sets, ", ") + " FROM (VALUES " +
+				strings.TrimSuffix(strings.Repeat(row+",", n), ",") + ") AS v WHERE leads.id = v.column1"
+		}
 	}
 	return m
 }()
@@ -258,5 +317,7 @@ func insertStatement(table string, n int) string {
 }
 
 // leadUpdateStatement updates n leads from a list of values, each row the lead's id and
-// then leadUpdateColumns.
-func leadUpdateStatement(n int) string { return statements[fmt.Sprintf("update leads %d", n)] }
+// then the columns updateColumnsFor(groups).
+func leadUpdateStatement(groups uint8, n int) string {
+	return statements[fmt.Sprintf("update leads %d %d", groups, n)]
+}

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -45,10 +46,16 @@ func scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	l.ExternalID, l.Owner, l.OwnerID, l.ReturningOf = ext.String, owner.String, ownerID.Int64, returning.Int64
 	l.CreatedAt, l.UpdatedAt = fromMS(created), fromMS(updated)
 	l.AssignedAt, l.FirstContactAt = fromNullMS(assigned), fromNullMS(firstContact)
-	if err := json.Unmarshal([]byte(tags), &l.Tags); err != nil {
+	// Most leads have no tags and no fields: what json.Unmarshal would make of them,
+	// without it.
+	if tags == "[]" {
+		l.Tags = []string{}
+	} else if err := json.Unmarshal([]byte(tags), &l.Tags); err != nil {
 		return l, fmt.Errorf("lead #%d: tags: %w", l.ID, err)
 	}
-	if err := json.Unmarshal([]byte(fields), &l.Fields); err != nil {
+	if fields == "{}" {
+		l.Fields = map[string]any{}
+	} else if err := json.Unmarshal([]byte(fields), &l.Fields); err != nil {
 		return l, fmt.Errorf("lead #%d: fields: %w", l.ID, err)
 	}
 	return l, nil
@@ -222,13 +229,9 @@ func leadArgs(l *engine.Lead) ([]any, error) {
 	if l.Fields == nil {
 		fields = []byte("{}")
 	}
-	var missedBy sql.NullString
-	if len(l.SLAMissedBy) > 0 {
-		b, err := json.Marshal(l.SLAMissedBy)
-		if err != nil {
-			return nil, fmt.Errorf("encoding sla_missed_by: %w", err)
-		}
-		missedBy = sql.NullString{String: string(b), Valid: true}
+	missedBy, err := missedByArg(l)
+	if err != nil {
+		return nil, err
 	}
 	return []any{nullStr(l.ExternalID), l.Source, l.Name, l.Email, l.Phone, l.Company, string(tags), string(fields),
 		string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, ms(l.CreatedAt),
@@ -247,9 +250,101 @@ var leadInsertColumns = []string{"id", "external_id", "source", "name", "email",
 // fields, status, owner, queue, SLA, contact). What a lead is – its source, external
 // id, name, e-mail, phone, company, tags, creation and the lead it returns to – is
 // written once: an update that set those would rewrite the indexes on them for nothing.
-var leadUpdateColumns = []string{"fields", "status", "owner_id", "waiting", "wait_reason", "assigned_at",
-	"first_contact_at", "sla_due_at", "sla_action", "sla_missed_by", "updated_at", "first_assigned_at",
-	"contact_owner_id", "contact_assigned_at", "sla_met"}
+//
+// SQLite rewrites an index's entry for every row an UPDATE sets a column of that index
+// (or of its WHERE) on, whether the value changes or not. So the columns are grouped by
+// the indexes they are in, and an update statement sets only the groups some of its rows
+// change (indexGroups); the columns in no index are always set.
+var leadUpdateColumns = []string{"fields", "wait_reason", "assigned_at", "sla_action", "sla_missed_by", "updated_at",
+	"owner_id", "status", "waiting",
+	"sla_due_at",
+	"first_assigned_at", "first_contact_at", "contact_owner_id", "contact_assigned_at", "sla_met"}
+
+// indexGroups are the runs of leadUpdateColumns that an update sets only when a row
+// changes them, with the indexes each touches:
+//   - owner_id, status, waiting: leads_owner, and leads_queue, leads_email_key and
+//     leads_phone_key through their WHERE (a reassignment, a status change);
+//   - sla_due_at: leads_sla_due;
+//   - first_assigned_at, first_contact_at, contact_owner_id, contact_assigned_at,
+//     sla_met: leads_created and leads_contacted (a lead's first owner, its first
+//     contact).
+//
+// TestLeadUpdateIndexes checks that no other index has a column updates set.
+var indexGroups = [...]struct{ from, to int }{{6, 9}, {9, 10}, {10, 15}}
+
+// indexed is a lead's values of the columns of indexGroups, as the database has them.
+type indexed struct {
+	ownerID                       int64
+	status, waiting               string
+	slaDue                        int64
+	firstAssigned, firstContact   int64
+	contactOwner, contactAssigned int64
+	slaMet                        bool
+}
+
+func indexedOf(l *engine.Lead) indexed {
+	return indexed{l.OwnerID, string(l.Status), string(l.Waiting), msOrNull(l.SLADueAt),
+		msOrNull(l.FirstAssignedAt), msOrNull(l.FirstContactAt), l.ContactOwnerID, msOrNull(l.ContactAssignedAt), l.SLAMet}
+}
+
+// msOrNull is t as stored, math.MinInt64 for NULL (the zero time).
+func msOrNull(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MinInt64
+	}
+	return t.UnixMilli()
+}
+
+// groupsChanged is the set of indexGroups (bit i for group i) whose values differ
+// between a and b.
+func groupsChanged(a, b indexed) uint8 {
+	var m uint8
+	if a.ownerID != b.ownerID || a.status != b.status || a.waiting != b.waiting {
+		m |= 1
+	}
+	if a.slaDue != b.slaDue {
+		m |= 2
+	}
+	if a.firstAssigned != b.firstAssigned || a.firstContact != b.firstContact || a.contactOwner != b.contactOwner ||
+		a.contactAssigned != b.contactAssigned || a.slaMet != b.slaMet {
+		m |= 4
+	}
+	return m
+}
+
+// allGroups sets every group.
+const allGroups = 1<<len(indexGroups) - 1
+
+// updateArgs are a lead's values of leadUpdateColumns.
+func updateArgs(l *engine.Lead) ([]any, error) {
+	fields := "{}"
+	if len(l.Fields) > 0 {
+		b, err := json.Marshal(l.Fields)
+		if err != nil {
+			return nil, fmt.Errorf("encoding fields: %w", err)
+		}
+		fields = string(b)
+	}
+	missedBy, err := missedByArg(l)
+	if err != nil {
+		return nil, err
+	}
+	return []any{fields, l.WaitReason, nullMS(l.AssignedAt), string(l.SLAAction), missedBy, ms(l.UpdatedAt),
+		nullInt(l.OwnerID), string(l.Status), string(l.Waiting),
+		nullMS(l.SLADueAt),
+		nullMS(l.FirstAssignedAt), nullMS(l.FirstContactAt), nullInt(l.ContactOwnerID), nullMS(l.ContactAssignedAt), l.SLAMet}, nil
+}
+
+func missedByArg(l *engine.Lead) (sql.NullString, error) {
+	if len(l.SLAMissedBy) == 0 {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(l.SLAMissedBy)
+	if err != nil {
+		return sql.NullString{}, fmt.Errorf("encoding sla_missed_by: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
 
 // leadUpdateAll writes every column of a lead (then its id).
 var leadUpdateAll = func() string {
@@ -258,19 +353,6 @@ var leadUpdateAll = func() string {
 		sets[i] = c + " = ?"
 	}
 	return `UPDATE leads SET ` + strings.Join(sets, ", ") + ` WHERE id = ?`
-}()
-
-// leadUpdateArgs are the positions in leadArgs of leadUpdateColumns.
-var leadUpdateArgs = func() []int {
-	var out []int
-	for _, c := range leadUpdateColumns {
-		for i, ic := range leadInsertColumns[1:] {
-			if ic == c {
-				out = append(out, i)
-			}
-		}
-	}
-	return out
 }()
 
 func (q *q) InsertLead(l *engine.Lead) error {
@@ -284,6 +366,16 @@ func (q *q) InsertLead(l *engine.Lead) error {
 // UpdateLead writes leadUpdateColumns of a lead whose identity is as this transaction
 // read it (held, to be written with the others), and every column otherwise.
 func (q *q) UpdateLead(l *engine.Lead) error {
+	if _, held := q.w.held.newLeadPos[l.ID]; !held {
+		if read, ok := q.w.leadsRead[l.ID]; ok && read.identity == identityOf(l) {
+			args, err := updateArgs(l)
+			if err != nil {
+				return err
+			}
+			q.w.holdUpdate(l.ID, args, indexedOf(l))
+			return nil
+		}
+	}
 	args, err := leadArgs(l)
 	if err != nil {
 		return err
@@ -291,15 +383,11 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	if q.w.heldNewLead(l, args) { // still to be inserted: inserted as it is now
 		return nil
 	}
-	if read, ok := q.w.leadsRead[l.ID]; !ok || read != identityOf(l) {
-		q.w.leadsRead[l.ID] = identityOf(l)
-		return q.exec(leadUpdateAll, append(args, l.ID)...)
+	// Held updates, this lead's among them, are written first: it is noted after.
+	if err := q.exec(leadUpdateAll, append(args, l.ID)...); err != nil {
+		return err
 	}
-	upd := make([]any, len(leadUpdateArgs))
-	for i, a := range leadUpdateArgs {
-		upd[i] = args[a]
-	}
-	q.w.holdUpdate(l.ID, upd)
+	q.w.leadsRead[l.ID] = leadRead{identityOf(l), indexedOf(l)}
 	return nil
 }
 
@@ -316,6 +404,13 @@ const returningQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id = (
 		SELECT * FROM (SELECT id, created_at FROM leads WHERE phone_key = ?2 AND owner_id IS NOT NULL
 			AND phone_key <> '' AND created_at >= ?3 ORDER BY created_at DESC, id DESC LIMIT 1)
 	) ORDER BY created_at DESC, id DESC LIMIT 1)`
+
+// leadRead is what a write transaction knows of a lead as the database has it: what
+// leadUpdateColumns leave out, and the columns of indexGroups.
+type leadRead struct {
+	identity
+	indexed
+}
 
 // identity is what of a lead leadUpdateColumns leave out.
 type identity struct {
@@ -334,7 +429,7 @@ func identityOf(l *engine.Lead) identity {
 func (q *q) scanLead(row interface{ Scan(...any) error }) (engine.Lead, error) {
 	l, err := scanLead(row)
 	if err == nil && q.w != nil {
-		q.w.leadsRead[l.ID] = identityOf(&l)
+		q.w.leadsRead[l.ID] = leadRead{identityOf(&l), indexedOf(&l)}
 	}
 	return l, err
 }

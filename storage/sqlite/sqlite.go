@@ -318,7 +318,7 @@ func (s *SQLite) Begin(ctx context.Context) (engine.WriteTx, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	w := &writeTx{tx: tx, conn: conn, stmts: s.writeStmts, held: newHeld(), leadsRead: map[int64]identity{}}
+	w := &writeTx{tx: tx, conn: conn, stmts: s.writeStmts, held: newHeld(), leadsRead: map[int64]leadRead{}}
 	w.q = q{ctx: ctx, db: &cachedTx{tx: tx, cache: s.writeStmts, w: w}, w: w}
 	var version int64
 	if err := w.db.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&version); err != nil {
@@ -362,8 +362,9 @@ type writeTx struct {
 	stmts     *stmtCache
 	unchanged bool
 	held      *held // held.go
-	// leadsRead is the identity of each lead read in the transaction (UpdateLead).
-	leadsRead map[int64]identity
+	// leadsRead is what the transaction knows of each lead it read or wrote, as the
+	// database has it (UpdateLead); a rollback to a savepoint forgets it all.
+	leadsRead map[int64]leadRead
 	// inSavepoint: Savepoint was called and not yet released; opened: the SQL savepoint
 	// is open (before the command's first write).
 	inSavepoint, opened bool
@@ -397,6 +398,7 @@ func (w *writeTx) openSavepoint() error {
 
 func (w *writeTx) RollbackToSavepoint() error {
 	w.held.discard(w.mark)
+	clear(w.leadsRead) // what the command wrote is undone: the next update writes every column
 	if !w.opened {
 		return nil
 	}
