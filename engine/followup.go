@@ -274,7 +274,7 @@ func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
 		}
 	}
 	ownerMany := func(n int) string { return fmt.Sprintf("You missed the SLA on %d leads", n) }
-	if err := t.notify(&owner, ev, l, fmt.Sprintf("You missed the %s SLA on %s: %s", sla, l.Title(), yours), true, "sla missed", ownerMany); err != nil {
+	if err := t.notify(&owner, ev, l, func() string { return fmt.Sprintf("You missed the %s SLA on %s: %s", sla, l.Title(), yours) }, true, "sla missed", ownerMany); err != nil {
 		return err
 	}
 	for i := range dispatchers {
@@ -283,7 +283,9 @@ func (t *txn) escalate(l *Lead, dispatchers []Agent) error {
 			continue
 		}
 		many := func(n int) string { return fmt.Sprintf("%d leads missed their SLA", n) }
-		if err := t.notify(d, ev, l, fmt.Sprintf("%s missed the %s SLA on %s: %s", owner.Handle, sla, l.Title(), outcome), true, "sla missed", many); err != nil {
+		if err := t.notify(d, ev, l, func() string {
+			return fmt.Sprintf("%s missed the %s SLA on %s: %s", owner.Handle, sla, l.Title(), outcome)
+		}, true, "sla missed", many); err != nil {
 			return err
 		}
 	}
@@ -363,7 +365,9 @@ func (t *txn) handOff(limit int) (int, error) {
 		many := func(n int) string {
 			return fmt.Sprintf("%d of your leads were handed off while you were %s", n, owner.Presence)
 		}
-		msg := fmt.Sprintf("%s was handed off to %s: you were %s for %s", l.Title(), where, owner.Presence, FormatDuration(after))
+		msg := func() string {
+			return fmt.Sprintf("%s was handed off to %s: you were %s for %s", l.Title(), where, owner.Presence, FormatDuration(after))
+		}
 		if err := t.notify(owner, ev, l, msg, false, "handed off", many); err != nil {
 			return 0, err
 		}

@@ -421,28 +421,28 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 		why = ": " + reason
 	}
 	if a != nil {
-		msg := fmt.Sprintf("%s assigned you %s (%s)%s", actor.Name, l.Title(), l.Source, why)
+		msg := func() string { return fmt.Sprintf("%s assigned you %s (%s)%s", actor.Name, l.Title(), l.Source, why) }
 		many := func(n int) string { return fmt.Sprintf("%d leads assigned to you by %s%s", n, actor.Name, why) }
 		if err := t.notify(a, rec, l, msg, true, "assigned", many); err != nil {
 			return err
 		}
 	}
 	if prevID != 0 {
-		old, err := t.teamAgent(prevID)
+		old, err := t.teamAgentRef(prevID)
 		if err != nil {
 			return fmt.Errorf("reading previous owner: %w", err)
 		}
-		msg := fmt.Sprintf("%s took %s from you", actor.Name, l.Title())
+		msg := func() string { return fmt.Sprintf("%s took %s from you", actor.Name, l.Title()) }
 		many := func(n int) string { return fmt.Sprintf("%s took %d leads from you", actor.Name, n) }
 		group := "taken"
 		if a != nil {
-			msg = fmt.Sprintf("%s reassigned %s to %s", actor.Name, l.Title(), a.Handle)
+			msg = func() string { return fmt.Sprintf("%s reassigned %s to %s", actor.Name, l.Title(), a.Handle) }
 			many = func(n int) string {
 				return fmt.Sprintf("%s reassigned %d of your leads to %s", actor.Name, n, a.Handle)
 			}
 			group = "reassigned to " + a.Handle
 		}
-		if err := t.notify(&old, rec, l, msg, false, group, many); err != nil {
+		if err := t.notify(old, rec, l, msg, false, group, many); err != nil {
 			return err
 		}
 	}
@@ -566,7 +566,7 @@ func (t *txn) reroute(l *Lead) (bool, error) {
 			return false, fmt.Errorf("reading previous owner: %w", err)
 		}
 		many := func(n int) string { return fmt.Sprintf("%d of your leads were re-routed by the rules", n) }
-		if err := t.notify(&old, &t.events[len(t.events)-1], l, fmt.Sprintf("%s was re-routed to %s", l.Title(), d.owner.Handle), false, "rerouted", many); err != nil {
+		if err := t.notify(&old, &t.events[len(t.events)-1], l, func() string { return fmt.Sprintf("%s was re-routed to %s", l.Title(), d.owner.Handle) }, false, "rerouted", many); err != nil {
 			return false, err
 		}
 	}

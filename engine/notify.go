@@ -53,13 +53,14 @@ type AgentRef struct {
 //
 // Inside a bulk command (see groupNotices) the notice waits instead, and the agent gets
 // one notification for all the leads of the same kind of notice: group names that kind
-// and many writes its text for n leads ("37 leads assigned to you by dana").
-func (t *txn) notify(a *Agent, ev *Event, l *Lead, text string, external bool, group string, many func(n int) string) error {
+// and many writes its text for n leads ("37 leads assigned to you by dana"). text is
+// only called for a notification that says it, and before notify returns.
+func (t *txn) notify(a *Agent, ev *Event, l *Lead, text func() string, external bool, group string, many func(n int) string) error {
 	if t.notices != nil {
 		t.notices.add(a, ev, l, text, external, group, many)
 		return nil
 	}
-	return t.writeNotice(a, *ev, l, text, external, nil)
+	return t.writeNotice(a, *ev, l, text(), external, 0, nil)
 }
 
 // noticeBatch gathers a bulk command's notices by agent and kind, in the order they
@@ -74,28 +75,39 @@ type noticeKey struct {
 	group   string
 }
 
+// pendingNotice is one agent's notice of one kind: about the first lead as it was
+// then, and how many leads it is about, up to MaxPayloadLeads of them named.
 type pendingNotice struct {
 	agent    Agent
 	ev       Event // the first lead's event
 	text     string
 	external bool
 	many     func(n int) string
-	leads    []Lead
+	first    Lead
+	n        int
+	refs     []LeadRef
 }
 
-func (b *noticeBatch) add(a *Agent, ev *Event, l *Lead, text string, external bool, group string, many func(n int) string) {
+func (b *noticeBatch) add(a *Agent, ev *Event, l *Lead, text func() string, external bool, group string, many func(n int) string) {
 	k := noticeKey{a.ID, group}
 	p, ok := b.byKey[k]
 	if !ok {
 		if b.byKey == nil {
 			b.byKey = map[noticeKey]*pendingNotice{}
 		}
-		p = &pendingNotice{agent: *a, ev: *ev, text: text, many: many}
+		p = &pendingNotice{agent: *a, ev: *ev, text: text(), many: many, first: *l}
 		b.byKey[k] = p
 		b.order = append(b.order, k)
 	}
 	p.external = p.external || external
-	p.leads = append(p.leads, *l)
+	p.n++
+	if len(p.refs) < MaxPayloadLeads {
+		p.refs = append(p.refs, leadRef(l))
+	}
+}
+
+func leadRef(l *Lead) LeadRef {
+	return LeadRef{ID: l.ID, Title: l.Title(), Company: l.Company, Source: l.Source}
 }
 
 // groupNotices makes the rest of the command gather its notifications; flushNotices
@@ -110,24 +122,25 @@ func (t *txn) flushNotices() error {
 	}
 	for _, k := range b.order {
 		p := b.byKey[k]
-		if len(p.leads) == 1 {
-			if err := t.writeNotice(&p.agent, p.ev, &p.leads[0], p.text, p.external, nil); err != nil {
+		if p.n == 1 {
+			if err := t.writeNotice(&p.agent, p.ev, &p.first, p.text, p.external, 0, nil); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := t.writeNotice(&p.agent, p.ev, &p.leads[0], p.many(len(p.leads)), p.external, p.leads); err != nil {
+		if err := t.writeNotice(&p.agent, p.ev, &p.first, p.many(p.n), p.external, p.n, p.refs); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeNotice writes one notification about ev: about lead l alone, or, when group
-// holds several leads, about all of them (l is then the first).
-func (t *txn) writeNotice(a *Agent, ev Event, l *Lead, text string, external bool, group []Lead) error {
+// writeNotice writes one notification about ev: about lead l alone, or, when count is
+// more than one, about that many leads (l is then the first, refs names the first of
+// them).
+func (t *txn) writeNotice(a *Agent, ev Event, l *Lead, text string, external bool, count int, refs []LeadRef) error {
 	n := Notification{AgentID: a.ID, EventID: ev.ID, LeadID: l.ID, Kind: ev.Kind, Text: text, CreatedAt: t.now}
-	if len(group) > 1 {
+	if count > 1 {
 		n.LeadID = 0 // about several leads: the inbox opens none of them
 	}
 	if err := t.InsertNotification(&n); err != nil {
@@ -161,11 +174,8 @@ func (t *txn) writeNotice(a *Agent, ev Event, l *Lead, text string, external boo
 		EventID: ev.ID, Kind: ev.Kind, At: ev.At, Actor: ev.Actor, Sender: t.senderName(ev.Actor),
 		Text: text, Lead: *l, Agent: AgentRef{Handle: a.Handle, Name: a.Name, Email: a.Email},
 	}
-	if len(group) > 1 {
-		p.Count = len(group)
-		for _, g := range group[:min(len(group), MaxPayloadLeads)] {
-			p.Leads = append(p.Leads, LeadRef{ID: g.ID, Title: g.Title(), Company: g.Company, Source: g.Source})
-		}
+	if count > 1 {
+		p.Count, p.Leads = count, refs
 	}
 	payload, err := json.Marshal(p)
 	if err != nil {

@@ -157,7 +157,9 @@ func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
 			return err
 		}
 		many := func(n int) string { return fmt.Sprintf("%d new leads for you from the rules", n) }
-		if err := t.notify(d.owner, ev, l, fmt.Sprintf("New lead for you: %s (%s) — %s", l.Title(), l.Source, routing.Explain()), true, "routed", many); err != nil {
+		if err := t.notify(d.owner, ev, l, func() string {
+			return fmt.Sprintf("New lead for you: %s (%s) — %s", l.Title(), l.Source, ev.Reason)
+		}, true, "routed", many); err != nil {
 			return err
 		}
 	} else if prevOwner == "" {
@@ -178,6 +180,18 @@ func (t *txn) applyRouting(l *Lead, d *decision, prevOwner string) error {
 
 // teamAgent reads an agent from the routing model when it holds it (a bulk command
 // notifies the same few agents again and again), else from the store.
+// teamAgentRef is teamAgent without a copy of the model's agent, which the caller
+// must not change.
+func (t *txn) teamAgentRef(id int64) (*Agent, error) {
+	if m := t.e.model; m != nil {
+		if a := m.agents[id]; a != nil {
+			return a, nil
+		}
+	}
+	a, err := t.Agent(id)
+	return &a, err
+}
+
 func (t *txn) teamAgent(id int64) (Agent, error) {
 	if m := t.e.model; m != nil {
 		if a := m.agents[id]; a != nil {

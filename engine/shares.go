@@ -194,7 +194,7 @@ func (t *txn) putShare(l *Lead, a *Agent, acc Access, d time.Duration, by, via s
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("%s shared %s with you (%s, %s)", by, l.Title(), acc, until)
+	msg := func() string { return fmt.Sprintf("%s shared %s with you (%s, %s)", by, l.Title(), acc, until) }
 	many := func(n int) string { return fmt.Sprintf("%s shared %d leads with you (%s, %s)", by, n, acc, until) }
 	if err := t.notify(a, rec, l, msg, true, fmt.Sprintf("shared %s %s", acc, until), many); err != nil {
 		return nil, err
@@ -240,7 +240,7 @@ func (e *Engine) RevokeShare(ctx context.Context, actor Actor, id int64) (Share,
 		}
 		out = s
 		many := func(n int) string { return fmt.Sprintf("%s revoked your access to %d leads", actor.Name, n) }
-		return t.notify(&holder, rec, &l, fmt.Sprintf("%s revoked your access to %s", actor.Name, l.Title()), false, "revoked", many)
+		return t.notify(&holder, rec, &l, func() string { return fmt.Sprintf("%s revoked your access to %s", actor.Name, l.Title()) }, false, "revoked", many)
 	})
 	return out, err
 }
@@ -316,7 +316,7 @@ func (t *txn) expireShares(limit int) (int, error) {
 			return 0, fmt.Errorf("reading share holder: %w", err)
 		}
 		many := func(n int) string { return fmt.Sprintf("Your access to %d leads has ended", n) }
-		if err := t.notify(&holder, rec, &l, fmt.Sprintf("Your %s access to %s has ended", s.Access, l.Title()), true, "expired", many); err != nil {
+		if err := t.notify(&holder, rec, &l, func() string { return fmt.Sprintf("Your %s access to %s has ended", s.Access, l.Title()) }, true, "expired", many); err != nil {
 			return 0, err
 		}
 	}
