@@ -7,13 +7,20 @@ import (
 
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/engine/enginetest"
+	"github.com/switchboard/switchboard/storage/postgres/pgtest"
 )
 
 // benchTeam is ten agents on one round-robin rule with weights, and a load-balance
 // rule for tiktok leads: a realistic amount of routing per lead.
 func benchTeam(b *testing.B) *fixture {
 	b.Helper()
-	f := newFixture(b, enginetest.SQLite)
+	return benchTeamOn(b, enginetest.SQLite)
+}
+
+// benchTeamOn is benchTeam on store s.
+func benchTeamOn(b *testing.B, s enginetest.Store) *fixture {
+	b.Helper()
+	f := newFixture(b, s)
 	var recips []engine.RecipientSpec
 	for i := range 10 {
 		h := fmt.Sprintf("agent%02d", i)
@@ -102,22 +109,34 @@ func BenchmarkCreateLeadsReturning(b *testing.B) {
 }
 
 // BenchmarkAssign10000 reassigns 10 000 leads in one bulk command, back and forth
-// between two agents.
+// between two agents, on each store (PostgreSQL with SWITCHBOARD_TEST_POSTGRES set).
 func BenchmarkAssign10000(b *testing.B) {
+	for _, s := range enginetest.Stores() {
+		b.Run(s.Name, func(b *testing.B) {
+			if s.Name == enginetest.Postgres.Name && pgtest.Server() == "" {
+				b.Skip(pgtest.SkipMessage)
+			}
+			benchAssign10000(b, s)
+		})
+	}
+}
+
+func benchAssign10000(b *testing.B, s enginetest.Store) {
 	const size = 10000
-	f := benchTeam(b)
+	f := benchTeamOn(b, s)
 	in := make([]engine.NewLead, 1000)
+	var ids []int64
 	for range size / len(in) {
 		for i := range in {
 			in[i] = engine.NewLead{Name: "L"}
 		}
-		if _, err := f.e.CreateLeads(f.ctx, f.owner, in); err != nil {
+		created, err := f.e.CreateLeads(f.ctx, f.owner, in)
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	ids := make([]int64, size)
-	for i := range ids {
-		ids[i] = int64(i + 1)
+		for _, c := range created {
+			ids = append(ids, c.Lead.ID)
+		}
 	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
