@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,13 @@ const importBatch = 1000
 // rejectsShown is how many rejected rows the import lists on stderr; the rejects file
 // has them all.
 const rejectsShown = 20
+
+// importGCPercent is the garbage collector's target while an import runs: an import is
+// a batch job whose live heap is small (the batch being written and the one being
+// read) but that allocates gigabytes on the way, and the collector running four times
+// less often gives back about a sixth of its CPU time for some 40 MiB more memory
+// (100 000 rows, measured).
+const importGCPercent = 400
 
 func (a *app) importCmd() *cobra.Command {
 	var (
@@ -90,6 +98,7 @@ type rowBatch struct {
 }
 
 func (a *app) runImport(c context.Context, path, source string, dryRun bool) error {
+	defer debug.SetGCPercent(debug.SetGCPercent(importGCPercent))
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("opening the file to import: %w", err)
