@@ -417,6 +417,7 @@ func (e *Engine) activity(ctx context.Context, actor Actor, q StatsQuery, step t
 		facts   StatsFacts
 		team    []Agent
 		rules   []Rule
+		teams   []Team
 		queued  int
 		perStep []int
 	)
@@ -429,6 +430,9 @@ func (e *Engine) activity(ctx context.Context, actor Actor, q StatsQuery, step t
 		}
 		if rules, err = r.Rules(); err != nil {
 			return fmt.Errorf("reading the rules: %w", err)
+		}
+		if teams, err = r.Teams(); err != nil {
+			return fmt.Errorf("reading the teams: %w", err)
 		}
 		if queued, err = r.CountLeads(LeadFilter{Unassigned: true, Open: true}); err != nil {
 			return fmt.Errorf("counting the queue: %w", err)
@@ -443,13 +447,14 @@ func (e *Engine) activity(ctx context.Context, actor Actor, q StatsQuery, step t
 	if err != nil {
 		return Activity{}, err
 	}
-	st := makeStats(w, facts, team, rules, queued)
-	return Activity{Stats: st, PerHour: perStep, Rotation: rotationShares(facts, rules, team)}, nil
+	idx := teamIndexOf(teams)
+	st := makeStats(w, facts, team, rules, idx, queued)
+	return Activity{Stats: st, PerHour: perStep, Rotation: rotationShares(facts, rules, idx, team)}, nil
 }
 
 // rotationShares adds up, per agent, what the round-robin rules gave it and its fair
 // share, from the exact weights rather than the rounded shares of fairness.
-func rotationShares(f StatsFacts, rules []Rule, team []Agent) []RotationShare {
+func rotationShares(f StatsFacts, rules []Rule, teams teamIndex, team []Agent) []RotationShare {
 	facts := map[int64]RuleFacts{}
 	for _, rf := range f.Rules {
 		facts[rf.Rule] = rf
@@ -466,7 +471,7 @@ func rotationShares(f StatsFacts, rules []Rule, team []Agent) []RotationShare {
 			continue
 		}
 		rf := facts[r.ID]
-		ws, total := rotationWeights(r, rf, agentsAZ)
+		ws, total := rotationWeights(r, rf, teams, agentsAZ)
 		for _, w := range ws {
 			rs := by[w.agent]
 			if rs == nil {
@@ -513,7 +518,7 @@ func (e *Engine) statsWindow(q StatsQuery) (StatsWindow, error) {
 
 // makeStats puts a window's facts together with the team and the rules as they are
 // now.
-func makeStats(w StatsWindow, f StatsFacts, team []Agent, rules []Rule, queued int) Stats {
+func makeStats(w StatsWindow, f StatsFacts, team []Agent, rules []Rule, teams teamIndex, queued int) Stats {
 	s := Stats{
 		Since: w.Since, Until: w.Until,
 		Leads: LeadCounts{Created: f.Created, AssignedAuto: f.AssignedAuto, AssignedManual: f.AssignedManual,
@@ -575,7 +580,7 @@ func makeStats(w StatsWindow, f StatsFacts, team []Agent, rules []Rule, queued i
 		rf := facts[r.ID]
 		rs := RuleStats{Rule: r.ID, Name: r.Name, Matched: rf.Matched, Assigned: rf.Assigned}
 		if r.Mode == RoundRobin {
-			rs.Fairness = fairness(r, rf, agentsAZ)
+			rs.Fairness = fairness(r, rf, teams, agentsAZ)
 		}
 		s.Rules[i] = rs
 	}
@@ -584,8 +589,8 @@ func makeStats(w StatsWindow, f StatsFacts, team []Agent, rules []Rule, queued i
 
 // fairness is each round-robin recipient's expected and actual share of the rule's
 // assignments (rotationWeights).
-func fairness(r Rule, rf RuleFacts, agentsAZ []string) []Fairness {
-	ws, total := rotationWeights(r, rf, agentsAZ)
+func fairness(r Rule, rf RuleFacts, teams teamIndex, agentsAZ []string) []Fairness {
+	ws, total := rotationWeights(r, rf, teams, agentsAZ)
 	out := make([]Fairness, len(ws))
 	for i, w := range ws {
 		out[i] = Fairness{Agent: w.agent}
@@ -607,16 +612,17 @@ type weight struct {
 }
 
 // rotationWeights are a round-robin rule's recipients with their weights, in rotation
-// order (the whole team's agents, alphabetically, each 1, when it names nobody), then
-// whoever else the rule gave leads to in the window (removed from it since) with 0, by
-// handle; and the sum of the weights.
-func rotationWeights(r Rule, rf RuleFacts, agentsAZ []string) (ws []weight, total int) {
+// order – as routing's one expansion makes them (Rule.expand): each team as its
+// members, with the team's weight; the whole team's agents, alphabetically, each 1,
+// when it names nobody – then whoever else the rule gave leads to in the window
+// (removed from it since) with 0, by handle; and the sum of the weights.
+func rotationWeights(r Rule, rf RuleFacts, teams teamIndex, agentsAZ []string) (ws []weight, total int) {
 	if len(r.Recipients) == 0 {
 		for _, h := range agentsAZ {
 			ws = append(ws, weight{h, 1})
 		}
 	}
-	for _, rc := range r.Recipients {
+	for _, rc := range r.expand(teams) {
 		ws = append(ws, weight{rc.Agent, rc.PerRound})
 	}
 	listed := map[string]bool{}

@@ -209,3 +209,50 @@ func TestStatsWhoAndWhen(t *testing.T) {
 		t.Errorf("a year and a day: %v", err)
 	}
 }
+
+// TestStatsFairnessOfATeam: a round robin to a team shares its turns among the team's
+// members, so fairness names each member with the team's weight – never the team, nor
+// a recipient without a name – and the Stats pane's rotation adds them up the same way;
+// an empty team is nobody.
+func TestStatsFairnessOfATeam(t *testing.T) {
+	eachStore(t, func(t *testing.T, s enginetest.Store) {
+		f := newFixture(t, s)
+		f.agent("ada")
+		f.agent("bob")
+		f.agent("cy")
+		f.team("emea", "ada", "bob")
+		f.rule(rr("web", `source == "web"`, teamOf("emea", 2), to("cy", 1)))
+		f.team("apac")
+		f.rule(rr("apac", `source == "apac"`, teamOf("apac", 1)))
+		for range 10 {
+			f.lead(engine.NewLead{Name: "w", Source: "web"})
+			f.clock.Add(time.Second)
+		}
+		// The turns: ada ada bob bob cy, twice.
+		got, err := f.e.Stats(f.ctx, f.owner, engine.StatsQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []engine.Fairness{
+			{Agent: "ada", ExpectedShare: 0.4, ActualShare: f64(0.4)},
+			{Agent: "bob", ExpectedShare: 0.4, ActualShare: f64(0.4)},
+			{Agent: "cy", ExpectedShare: 0.2, ActualShare: f64(0.2)},
+		}
+		if !reflect.DeepEqual(got.Rules[0].Fairness, want) {
+			t.Errorf("fairness %s\nwant %s", js(t, got.Rules[0].Fairness), js(t, want))
+		}
+		// A rule whose only team has nobody in it gives nobody a share (routing
+		// queues its leads), not the whole team.
+		if len(got.Rules[1].Fairness) != 0 {
+			t.Errorf("an empty team's fairness: %s", js(t, got.Rules[1].Fairness))
+		}
+		act, err := f.e.Activity(f.ctx, f.owner, engine.StatsQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rot := []engine.RotationShare{{Agent: "ada", Got: 4, Fair: 4}, {Agent: "bob", Got: 4, Fair: 4}, {Agent: "cy", Got: 2, Fair: 2}}
+		if !reflect.DeepEqual(act.Rotation, rot) {
+			t.Errorf("rotation %+v, want %+v", act.Rotation, rot)
+		}
+	})
+}

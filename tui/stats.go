@@ -261,11 +261,17 @@ func (p *statsPane) chart(width, rows int) []string {
 	st := p.s.st
 	cw := width - 4
 	cols := resample(p.act.PerHour, cw)
-	peak := 0.0
-	for _, c := range cols {
-		peak = math.Max(peak, c)
+	// The label says the busiest hour's count, not the chart's tallest column: a column
+	// is the mean of the hours it covers, and depends on the terminal's width.
+	busiest := 0
+	for _, n := range p.act.PerHour {
+		busiest = max(busiest, n)
 	}
-	label := "  Leads per hour " + st.dim.Render(fmt.Sprintf("· peak %s an hour", trimFloat(peak)))
+	leads := "leads"
+	if busiest == 1 {
+		leads = "lead"
+	}
+	label := "  Leads per hour " + st.dim.Render(fmt.Sprintf("· busiest hour %s %s", groupDigits(busiest), leads))
 	out := []string{fit(label, width)}
 	for _, r := range columns(cols, cw, rows) {
 		out = append(out, fit("  "+st.accent.Render(r), width))
@@ -326,14 +332,6 @@ func wrapList(items []string, width int) []string {
 	return out
 }
 
-// trimFloat writes a count that may be a mean: "14", "2.5".
-func trimFloat(v float64) string {
-	if v == math.Trunc(v) {
-		return fmt.Sprintf("%.0f", v)
-	}
-	return fmt.Sprintf("%.1f", v)
-}
-
 // statsColumn is a column of the agents' table after the bar.
 type statsColumn struct {
 	head  string
@@ -369,7 +367,7 @@ func (p *statsPane) agents(width, height int) []string {
 			}
 			return fmt.Sprintf("%.0f", r.Fair)
 		}},
-		{"1ST CONTACT", 11, func(a engine.AgentStats, _ engine.RotationShare, _ bool) string {
+		{"TO CONTACT", 11, func(a engine.AgentStats, _ engine.RotationShare, _ bool) string {
 			return engine.SecondsText(a.TimeToFirstContactP50)
 		}},
 		{"CONTACTED", 9, func(a engine.AgentStats, _ engine.RotationShare, _ bool) string { return groupDigits(a.Contacted) }},

@@ -3,78 +3,32 @@ package postgres
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/switchboard/switchboard/engine"
 )
 
-// millisBetween is the milliseconds from timestamp b to timestamp a.
-func millisBetween(a, b string) string {
-	return `(extract(epoch FROM ` + a + ` - ` + b + `) * 1000)::bigint`
-}
-
-// StatsFacts restates engine.StatsFactsOf as queries that each read one range of an
-// index made for it (migration 0004): leads_created for the leads created in the
-// window, leads_contacted for its first contacts, events_kind_at for the history
-// counted. Counting and grouping happen in SQL; percentiles are taken from the few
-// values at engine.PercentileRanks, which a window function picks out.
+// StatsFacts restates engine.StatsFactsOf by reading one range of an index made for
+// each part (migration 0005): leads_created for the leads created in the window,
+// leads_contacted for its first contacts (both index-only scans), events_kind_at for
+// the history counted. The leads are counted and ranked here, in Go, from their times
+// as stored: ranking them in SQL with window functions sorted every value twice and
+// took most of a week's stats (BenchmarkStats). History is grouped in SQL, by hash.
 func (q *q) StatsFacts(w engine.StatsWindow) (engine.StatsFacts, error) {
 	var t engine.StatsTally
 	since, until := ts(w.Since), ts(w.Until)
-
-	rows, err := q.db.Query(q.ctx, `SELECT source, count(*),
-		count(CASE WHEN first_assigned_at < $2 THEN 1 END), count(CASE WHEN first_contact_at < $2 THEN 1 END)
-		FROM leads WHERE created_at >= $1 AND created_at < $2 GROUP BY source`, since, until)
-	if err != nil {
-		return engine.StatsFacts{}, fmt.Errorf("counting leads created: %w", err)
+	if err := q.statsCreated(&t, since, until); err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("reading the leads created: %w", err)
 	}
-	err = eachRow(rows, func() error {
-		var s engine.SourceStats
-		if err := rows.Scan(&s.Source, &s.Created, &s.Assigned, &s.Contacted); err != nil {
-			return err
-		}
-		t.Source(s)
-		return nil
-	})
-	if err != nil {
-		return engine.StatsFacts{}, fmt.Errorf("counting leads created: %w", err)
+	if err := q.statsContacts(&t, since, until); err != nil {
+		return engine.StatsFacts{}, fmt.Errorf("reading the first contacts: %w", err)
 	}
 
-	var contacted, met int
-	err = q.db.QueryRow(q.ctx, `SELECT count(*), count(CASE WHEN sla_met THEN 1 END)
-		FROM leads WHERE first_contact_at >= $1 AND first_contact_at < $2`, since, until).Scan(&contacted, &met)
-	if err != nil {
-		return engine.StatsFacts{}, fmt.Errorf("counting first contacts: %w", err)
-	}
-	t.Contacts(contacted, met)
-
-	tta, err := q.spreads(`SELECT '' AS k, `+millisBetween("first_assigned_at", "created_at")+` AS d FROM leads
-		WHERE created_at >= $1 AND created_at < $2 AND first_assigned_at < $2`, since, until)
-	if err != nil {
-		return engine.StatsFacts{}, fmt.Errorf("measuring the time to assign: %w", err)
-	}
-	t.TimeToAssign(tta[""])
-	ttfc, err := q.spreads(`SELECT '' AS k, `+millisBetween("first_contact_at", "created_at")+` AS d FROM leads
-		WHERE first_contact_at >= $1 AND first_contact_at < $2`, since, until)
-	if err != nil {
-		return engine.StatsFacts{}, fmt.Errorf("measuring the time to first contact: %w", err)
-	}
-	t.TimeToFirstContact(ttfc[""])
-	byAgent, err := q.spreads(`SELECT a.handle AS k, `+millisBetween("l.first_contact_at", "l.contact_assigned_at")+` AS d
-		FROM leads l JOIN agents a ON a.id = l.contact_owner_id
-		WHERE l.first_contact_at >= $1 AND l.first_contact_at < $2`, since, until)
-	if err != nil {
-		return engine.StatsFacts{}, fmt.Errorf("measuring each agent's time to first contact: %w", err)
-	}
-	for h, s := range byAgent {
-		t.AgentContacts(h, s)
-	}
-
-	rows, err = q.db.Query(q.ctx, `SELECT kind, agent, coalesce(rule_id, 0), routing->'matched', count(*)
-		FROM events WHERE kind IN ('lead.routed','lead.queued','lead.assigned','lead.reassigned','lead.sla_missed')
-		AND at >= $1 AND at < $2 GROUP BY 1, 2, 3, 4`, since, until)
+	rows, err := q.db.Query(q.ctx, statsHistoryQuery, since, until)
 	if err != nil {
 		return engine.StatsFacts{}, fmt.Errorf("counting history: %w", err)
 	}
@@ -102,65 +56,134 @@ func (q *q) StatsFacts(w engine.StatsWindow) (engine.StatsFacts, error) {
 	return t.Facts(), nil
 }
 
+// statsCreatedQuery reads the leads created in a window ($1 to $2) from leads_created
+// alone.
+const statsCreatedQuery = `SELECT source, created_at, first_assigned_at, first_contact_at
+	FROM leads WHERE created_at >= $1 AND created_at < $2`
+
+func (q *q) statsCreated(t *engine.StatsTally, since, until time.Time) error {
+	rows, err := q.db.Query(q.ctx, statsCreatedQuery, since, until)
+	if err != nil {
+		return err
+	}
+	sources := map[string]*engine.SourceStats{}
+	var tta []time.Duration
+	err = eachRow(rows, func() error {
+		var (
+			source              string
+			created             time.Time
+			assigned, contacted pgtype.Timestamptz
+		)
+		if err := rows.Scan(&source, &created, &assigned, &contacted); err != nil {
+			return err
+		}
+		s := sources[source]
+		if s == nil {
+			s = &engine.SourceStats{Source: source}
+			sources[source] = s
+		}
+		s.Created++
+		if assigned.Valid && assigned.Time.Before(until) {
+			s.Assigned++
+			tta = append(tta, assigned.Time.Sub(created))
+		}
+		if contacted.Valid && contacted.Time.Before(until) {
+			s.Contacted++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range sources {
+		t.Source(*s)
+	}
+	t.TimeToAssign(spreadOf(tta))
+	return nil
+}
+
+// statsContactsQuery reads the first contacts of a window ($1 to $2) from
+// leads_contacted alone, with the owner at contact by handle.
+const statsContactsQuery = `SELECT l.first_contact_at, l.created_at, l.sla_met, coalesce(a.handle, ''), l.contact_assigned_at
+	FROM leads l LEFT JOIN agents a ON a.id = l.contact_owner_id
+	WHERE l.first_contact_at >= $1 AND l.first_contact_at < $2`
+
+func (q *q) statsContacts(t *engine.StatsTally, since, until time.Time) error {
+	rows, err := q.db.Query(q.ctx, statsContactsQuery, since, until)
+	if err != nil {
+		return err
+	}
+	var ttfc []time.Duration
+	byOwner := map[string][]time.Duration{}
+	met := 0
+	err = eachRow(rows, func() error {
+		var (
+			contact, created time.Time
+			slaMet           bool
+			owner            string
+			assigned         pgtype.Timestamptz
+		)
+		if err := rows.Scan(&contact, &created, &slaMet, &owner, &assigned); err != nil {
+			return err
+		}
+		ttfc = append(ttfc, contact.Sub(created))
+		if slaMet {
+			met++
+		}
+		if owner != "" {
+			byOwner[owner] = append(byOwner[owner], contact.Sub(assigned.Time))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.Contacts(len(ttfc), met)
+	t.TimeToFirstContact(spreadOf(ttfc))
+	for h, ds := range byOwner {
+		t.AgentContacts(h, spreadOf(ds))
+	}
+	return nil
+}
+
+// statsHistoryQuery counts the routing history of a window ($1 to $2) by kind, agent,
+// rule and the rules matched.
+const statsHistoryQuery = `SELECT kind, agent, coalesce(rule_id, 0), routing->'matched', count(*)
+	FROM events WHERE kind IN ('lead.routed','lead.queued','lead.assigned','lead.reassigned','lead.sla_missed')
+	AND at >= $1 AND at < $2 GROUP BY 1, 2, 3, 4`
+
+// spreadOf is the percentiles of durations.
+func spreadOf(ds []time.Duration) engine.Spread {
+	slices.Sort(ds)
+	return engine.SpreadOf(len(ds), func(i int) time.Duration { return ds[i] })
+}
+
+// createdEveryQuery counts the leads created in each step ($3 milliseconds) of a window
+// ($1 to $2), by the start of the step (date_bin), grouped by hash.
+const createdEveryQuery = `SELECT date_bin($3 * interval '1 millisecond', created_at, $1), count(*) FROM leads
+	WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`
+
 func (q *q) CreatedEvery(w engine.StatsWindow, step time.Duration) ([]int, error) {
 	counts := make([]int, w.Steps(step))
-	rows, err := q.db.Query(q.ctx, `SELECT (`+millisBetween("created_at", "$1::timestamptz")+`) / $3, count(*) FROM leads
-		WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`, ts(w.Since), ts(w.Until), step.Milliseconds())
+	since := ts(w.Since)
+	rows, err := q.db.Query(q.ctx, createdEveryQuery, since, ts(w.Until), step.Milliseconds())
 	if err != nil {
 		return nil, fmt.Errorf("counting leads created: %w", err)
 	}
 	err = eachRow(rows, func() error {
-		var i, n int
-		if err := rows.Scan(&i, &n); err != nil {
+		var (
+			start time.Time
+			n     int
+		)
+		if err := rows.Scan(&start, &n); err != nil {
 			return err
 		}
-		if i >= 0 && i < len(counts) {
+		if i := int(start.Sub(since) / step); i >= 0 && i < len(counts) {
 			counts[i] = n
 		}
 		return nil
 	})
 	return counts, err
-}
-
-// spreads takes the percentiles of durations in milliseconds, by key: inner selects
-// k (the key) and d (the duration). Only the values at engine.PercentileRanks of each
-// key's n values leave the database.
-func (q *q) spreads(inner string, args ...any) (map[string]engine.Spread, error) {
-	rows, err := q.db.Query(q.ctx, `SELECT k, i, n, d FROM (
-		SELECT k, d, row_number() OVER (PARTITION BY k ORDER BY d) - 1 AS i, count(*) OVER (PARTITION BY k) AS n
-		FROM (`+inner+`) AS v) AS r
-		WHERE i IN ((n-1)/2, n/2, (n-1)*9/10, ((n-1)*9+9)/10)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	type ranked struct {
-		n  int
-		at map[int]time.Duration
-	}
-	byKey := map[string]*ranked{}
-	err = eachRow(rows, func() error {
-		var (
-			k    string
-			i, n int
-			d    int64
-		)
-		if err := rows.Scan(&k, &i, &n, &d); err != nil {
-			return err
-		}
-		if byKey[k] == nil {
-			byKey[k] = &ranked{n: n, at: map[int]time.Duration{}}
-		}
-		byKey[k].at[i] = time.Duration(d) * time.Millisecond
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]engine.Spread, len(byKey))
-	for k, r := range byKey {
-		out[k] = engine.SpreadOf(r.n, func(i int) time.Duration { return r.at[i] })
-	}
-	return out, nil
 }
 
 // eachRow runs fn for every row and closes rows.

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,8 +59,9 @@ func plan(t *testing.T, s *SQLite, query string, args ...any) string {
 // and only those: a lead's history (events_lead), an agent's – what names it, what it
 // did, what was taken from it – and what an agent may see (events_agent and
 // events_actor, which leave out events naming nobody and actors that are no person,
-// and events_kind_at for the reassignments), a kind (events_kind), a subject and the
-// statistics (events_kind_at), the tail (the ids). Newest first, with or without a
+// and events_kind_at for the reassignments), a kind (events_kind), a subject (a range
+// of kinds, of either), the tail (the ids); the statistics' own are in
+// TestStatsQueriesUseIndexes. Newest first, with or without a
 // "since", the newest events are read first; no query searches by time alone, so there
 // is no index on it.
 func TestHistoryQueriesUseIndexes(t *testing.T) {
@@ -81,7 +83,7 @@ func TestHistoryQueriesUseIndexes(t *testing.T) {
 		{"an agent", engine.EventFilter{Agent: "bob", Limit: 100}, []string{
 			"USING INDEX events_agent (agent=?)", "USING INDEX events_actor (actor=?)", "USING INDEX events_kind_at (kind=?)"}, false},
 		{"a kind", engine.EventFilter{Kind: "lead.routed", Limit: 100}, []string{"USING INDEX events_kind (kind=?)"}, false},
-		{"a subject", engine.EventFilter{Kind: "lead", Limit: 100}, []string{"USING INDEX events_kind_at (kind>? AND kind<?)"}, false},
+		{"a subject", engine.EventFilter{Kind: "lead", Limit: 100}, []string{"(kind>? AND kind<?)"}, false},
 		{"what an agent sees", engine.EventFilter{VisibleTo: 3, VisibleToHandle: "bob", Now: now, Limit: 100}, []string{
 			"USING INDEX events_agent (agent=?)", "USING INDEX events_actor (actor=?)", "USING INDEX events_lead (lead_id=?)"}, false},
 		{"the tail", engine.EventFilter{Ascending: true, AfterID: 10, Limit: 1000}, []string{"USING INTEGER PRIMARY KEY (rowid>?)"}, false},
@@ -100,9 +102,38 @@ func TestHistoryQueriesUseIndexes(t *testing.T) {
 			t.Errorf("%s: plan %q searches by time alone", c.name, text)
 		}
 	}
-	stats := plan(t, s, statsHistoryQuery, 0, 1)
-	if !strings.Contains(stats, "USING INDEX events_kind_at (kind=? AND at>? AND at<?)") {
-		t.Errorf("statistics: plan %q does not search by kind and time", stats)
+}
+
+// TestStatsQueriesUseIndexes: each query of the stats reads one range of the index made
+// for it and nothing else – no step reads the table (a covering index), sorts or
+// builds a temporary b-tree – so that a window costs what is in it, however long the
+// history before it.
+func TestStatsQueriesUseIndexes(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "sb.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	type check struct {
+		name, query string
+		args        []any
+		want        string
+	}
+	checks := []check{
+		{"leads created", statsCreatedQuery, []any{0, 1}, "SEARCH leads USING COVERING INDEX leads_created (created_at>? AND created_at<?)"},
+		{"first contacts", statsContactsQuery, []any{0, 1}, "SEARCH leads USING COVERING INDEX leads_contacted (first_contact_at>? AND first_contact_at<?)"},
+		{"leads per hour", createdEveryQuery, []any{0, 1, 3600000}, "SEARCH leads USING COVERING INDEX leads_created (created_at>? AND created_at<?)"},
+	}
+	for _, kind := range []engine.EventKind{engine.EvLeadRouted, engine.EvLeadQueued, engine.EvLeadAssigned, engine.EvLeadReassigned, engine.EvLeadSLAMissed} {
+		query, _ := statsHistoryQuery(kind, &statsDecision{}, &sql.NullString{})
+		checks = append(checks, check{string(kind), query, []any{string(kind), 0, 1}, "SEARCH events USING COVERING INDEX events_kind_at (kind=? AND at>? AND at<?)"})
+	}
+	for _, c := range checks {
+		text := plan(t, s, c.query, c.args...)
+		if !strings.Contains(text, c.want) || strings.Contains(text, "TEMP B-TREE") || strings.Contains(text, "SCAN leads") ||
+			strings.Count(text, "SEARCH") != 1 {
+			t.Errorf("%s: plan %q, want one %q and no sort", c.name, text, c.want)
+		}
 	}
 }
 

@@ -42,7 +42,7 @@ func FillForReturning(tb testing.TB, s engine.Store, n int) {
 	for start := 0; start < n; start += 10000 {
 		write(func(tx engine.WriteTx) error {
 			for i := start; i < min(start+10000, n); i++ {
-				created := at.Add(-span + time.Duration(i)*span/time.Duration(n))
+				created := at.Add(-span + span/time.Duration(n)*time.Duration(i)) // i·span overflows
 				l := engine.Lead{Name: "L", Email: fmt.Sprintf("lead%d@example.com", i), Phone: fmt.Sprintf("+1 555 %07d", i),
 					Source: "web", Status: engine.StatusAssigned, OwnerID: owners[i%len(owners)],
 					Tags: []string{}, Fields: map[string]any{}, CreatedAt: created, UpdatedAt: created, AssignedAt: created}
