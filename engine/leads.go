@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -350,6 +351,7 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 		if err != nil {
 			return err
 		}
+		t.events = slices.Grow(t.events, len(leads)) // an event per lead, copied once
 		var losers []int64
 		for i := range leads {
 			l, id := &leads[i], leads[i].ID
@@ -581,6 +583,8 @@ func (t *txn) drain(agentIDs []int64) error {
 	if len(agentIDs) == 0 {
 		return nil
 	}
+	// A bulk command names an agent once per lead it took: each is looked at once.
+	agentIDs = slices.Compact(slices.Sorted(slices.Values(agentIDs)))
 	m, err := t.routing()
 	if err != nil {
 		return err

@@ -196,7 +196,7 @@ func (q *q) Leads(f engine.LeadFilter) ([]engine.Lead, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []engine.Lead
+	out := make([]engine.Lead, 0, min(max(len(f.IDs), f.Limit), leadsAtOnce)) // a bulk read's leads are copied once
 	for rows.Next() {
 		l, err := q.scanLead(rows)
 		if err != nil {
@@ -206,6 +206,9 @@ func (q *q) Leads(f engine.LeadFilter) ([]engine.Lead, error) {
 	}
 	return out, rows.Err()
 }
+
+// leadsAtOnce bounds what Leads sets aside before reading.
+const leadsAtOnce = 1000
 
 func (q *q) CountLeads(f engine.LeadFilter) (int, error) {
 	where, args := leadWhere(f)
