@@ -105,9 +105,9 @@ func TestHistoryQueriesUseIndexes(t *testing.T) {
 }
 
 // TestStatsQueriesUseIndexes: each query of the stats reads one range of the index made
-// for it and nothing else – no step reads the table (a covering index), sorts or
-// builds a temporary b-tree – so that a window costs what is in it, however long the
-// history before it.
+// for it – from the index alone, but for routing decisions' matched rules – and never
+// sorts or builds a temporary b-tree, so that a window costs what is in it, however
+// long the history before it.
 func TestStatsQueriesUseIndexes(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "sb.db"), Options{})
 	if err != nil {
@@ -126,7 +126,13 @@ func TestStatsQueriesUseIndexes(t *testing.T) {
 	}
 	for _, kind := range []engine.EventKind{engine.EvLeadRouted, engine.EvLeadQueued, engine.EvLeadAssigned, engine.EvLeadReassigned, engine.EvLeadSLAMissed} {
 		query, _ := statsHistoryQuery(kind, &statsDecision{}, &sql.NullString{})
-		checks = append(checks, check{string(kind), query, []any{string(kind), 0, 1}, "SEARCH events USING COVERING INDEX events_kind_at (kind=? AND at>? AND at<?)"})
+		// Routing decisions read their events for the rules they matched; the rest
+		// is in the index.
+		want := "SEARCH events USING COVERING INDEX events_kind_at (kind=? AND at>? AND at<?)"
+		if kind == engine.EvLeadRouted || kind == engine.EvLeadQueued {
+			want = "SEARCH events USING INDEX events_kind_at (kind=? AND at>? AND at<?)"
+		}
+		checks = append(checks, check{string(kind), query, []any{string(kind), 0, 1}, want})
 	}
 	for _, c := range checks {
 		text := plan(t, s, c.query, c.args...)

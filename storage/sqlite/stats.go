@@ -12,12 +12,12 @@ import (
 )
 
 // StatsFacts restates engine.StatsFactsOf by reading one range of an index made for
-// each part, and only that index: leads_created for the leads created in the window,
-// leads_contacted for its first contacts, events_kind_at for each kind of history
-// counted (TestStatsQueriesUseIndexes). The rows are counted, grouped and ranked here,
-// in Go: SQLite groups and ranks by sorting into a temporary b-tree, which cost three
-// times as much as reading the rows (a week at a million leads: 1.2 s of CPU, against
-// 0.35 s now; BenchmarkStats).
+// each part: leads_created for the leads created in the window, leads_contacted for
+// its first contacts, events_kind_at for each kind of history counted
+// (TestStatsQueriesUseIndexes). The rows are counted, grouped and ranked here, in Go:
+// SQLite groups and ranks by sorting into a temporary b-tree, which cost more than
+// reading the rows (a week at a million leads: 1.2 s of CPU before, 0.45 s now;
+// BenchmarkStats).
 func (q *q) StatsFacts(w engine.StatsWindow) (engine.StatsFacts, error) {
 	var t engine.StatsTally
 	since, until := ms(w.Since), ms(w.Until)
@@ -153,9 +153,9 @@ type statsDecision struct {
 // statsHistoryQuery reads what counts of the events of one kind (?1) in a window (?2
 // to ?3), and only that – reading a column costs about as much as reading the row –
 // into d and matched: the agent (not for lead.queued, which has none), the rule (of
-// lead.routed) and the rules matched (of routing decisions). The rules matched are
-// written as events_kind_at writes them (migration 0010), so that the index answers
-// the query without reading the events.
+// lead.routed) and the rules matched (of routing decisions). events_kind_at holds the
+// agent and the rule (migration 0011): assignments and SLAs missed are read from the
+// index alone, routing decisions from their events too.
 func statsHistoryQuery(kind engine.EventKind, d *statsDecision, matched *sql.NullString) (string, []any) {
 	var columns []string
 	var dest []any
