@@ -80,6 +80,10 @@ func pathID(r *http.Request, what string) (int64, error) {
 // sinceParam reads a point in time as a duration back from now ("24h", "7d") or as an
 // RFC 3339 time.
 func sinceParam(v url.Values, name string, now time.Time) (time.Time, error) {
+	if n := len(v[name]); n > 1 {
+		// Which one was meant is a guess: refuse rather than answer for one of them.
+		return time.Time{}, badRequest(name, "%s is given %d times: give it once", name, n)
+	}
 	s := v.Get(name)
 	if s == "" {
 		return time.Time{}, nil

@@ -46,6 +46,7 @@ func TestStats(t *testing.T) {
 		{"since=400d", "since", "at most 366 days"},
 		{"sinse=7d", "sinse", "unknown query parameter"},
 		{"until=%1B", "until", "neither a duration"},
+		{"since=1d&since=2d", "since", "since is given 2 times: give it once"},
 	} {
 		r := e.do("GET", "/v1/stats?"+c.query, e.admin, nil)
 		wantProblem(t, r, http.StatusBadRequest, c.detail)
