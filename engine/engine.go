@@ -95,6 +95,9 @@ type op struct {
 	// routes marks lead creation: its rotations and counts are written once for the
 	// whole transaction (pending.go) rather than at its end.
 	routes bool
+	// create is set for a single lead's creation (CreateLead), which the writer runs
+	// together with the creations next to it in the batch (intake.go).
+	create *leadCreation
 	done   chan struct{}
 }
 
@@ -280,6 +283,9 @@ func (e *Engine) writer() {
 }
 
 // commit runs a batch of commands in one transaction and answers each.
+//
+// Each command runs in its own savepoint (step), but for a run of single lead creations
+// next to each other in the batch, which run together as one command (intake.go).
 func (e *Engine) commit(batch []*op) {
 	defer func() {
 		for _, o := range batch {
@@ -307,55 +313,26 @@ func (e *Engine) commit(batch []*op) {
 		e.model = nil
 		fail(err)
 	}
-	ran := 0
 	var pending pendingWrites // what the lead creations so far left to write
-	for _, o := range batch {
-		if err := o.ctx.Err(); err != nil {
-			o.err = err
-			continue
-		}
-		now := e.now()
-		newDay := e.model != nil && e.model.day != e.day(now)
-		if !o.routes || newDay {
-			// Other commands read the store as it is; a new day's counts start from it.
-			if err := pending.flush(tx); err != nil {
-				abort(fmt.Errorf("writing counts and rotations: %w", err))
-				return
-			}
-			if newDay {
-				e.model = nil
-			}
-		}
-		if err := tx.Savepoint(); err != nil {
-			abort(fmt.Errorf("savepoint: %w", err))
-			return
-		}
-		t := &txn{Tx: tx, e: e, now: now, batch: &pending}
-		err := runCommand(t, o.fn, !o.routes)
-		if err == nil {
-			// A store may hold a command's writes back until the release, and report
-			// their failure there: then the command failed, alone.
-			if err = tx.ReleaseSavepoint(); err == nil {
-				o.events, o.wake = t.events, t.wake
-				pending.merge(&t.pending)
-				ran++
-				continue
-			}
-			err = fmt.Errorf("storing the change: %w", err)
-		}
-		o.err = err
-		if t.loadedModel {
-			e.model = nil
+	for rest := batch; len(rest) > 0; {
+		n := creationRun(rest)
+		var fatal error
+		if n > 1 {
+			fatal = e.runCreations(tx, rest[:n], &pending)
 		} else {
-			t.undo.undo()
+			n = 1
+			fatal = e.runOp(tx, rest[0], &pending)
 		}
-		if rerr := tx.RollbackToSavepoint(); rerr != nil {
-			abort(fmt.Errorf("rolling back a refused command: %w", rerr))
+		if fatal != nil {
+			abort(fatal)
 			return
 		}
-		if err := tx.ReleaseSavepoint(); err != nil {
-			abort(fmt.Errorf("releasing savepoint: %w", err))
-			return
+		rest = rest[n:]
+	}
+	ran := 0
+	for _, o := range batch {
+		if o.err == nil {
+			ran++
 		}
 	}
 	if ran == 0 {
@@ -396,6 +373,79 @@ func (e *Engine) commit(batch []*op) {
 	if wake {
 		e.wakeTimers()
 	}
+}
+
+// runOp runs one command of the batch in its own savepoint and notes its outcome on o.
+// The error it returns is the transaction's, which can no longer commit.
+func (e *Engine) runOp(tx WriteTx, o *op, pending *pendingWrites) error {
+	if err := o.ctx.Err(); err != nil {
+		o.err = err
+		return nil
+	}
+	now := e.now()
+	if err := e.ready(tx, now, o.routes, pending); err != nil {
+		return err
+	}
+	t, err, fatal := e.step(tx, now, pending, o.fn, !o.routes)
+	if fatal != nil {
+		return fatal
+	}
+	if err != nil {
+		o.err = err
+		return nil
+	}
+	o.events, o.wake = t.events, t.wake
+	return nil
+}
+
+// ready prepares the transaction for a command at now: other commands than lead
+// creation read the store as it is, so the lead creations' counts and rotations are
+// written first; so they are when the day changed, whose counts start from the store.
+func (e *Engine) ready(tx WriteTx, now time.Time, routes bool, pending *pendingWrites) error {
+	newDay := e.model != nil && e.model.day != e.day(now)
+	if routes && !newDay {
+		return nil
+	}
+	if err := pending.flush(tx); err != nil {
+		return fmt.Errorf("writing counts and rotations: %w", err)
+	}
+	if newDay {
+		e.model = nil
+	}
+	return nil
+}
+
+// step runs fn as one command at now, inside its own savepoint. err is the command's:
+// it was refused, or the store failed to write its changes, and it is undone alone
+// (with what it changed in the routing model); on success its pending writes join the
+// transaction's. fatal is the transaction's, which can no longer commit.
+func (e *Engine) step(tx WriteTx, now time.Time, pending *pendingWrites, fn func(*txn) error, flush bool) (t *txn, err, fatal error) {
+	if err := tx.Savepoint(); err != nil {
+		return nil, nil, fmt.Errorf("savepoint: %w", err)
+	}
+	t = &txn{Tx: tx, e: e, now: now, batch: pending}
+	err = runCommand(t, fn, flush)
+	if err == nil {
+		// A store may hold a command's writes back until the release, and report
+		// their failure there: then the command failed, alone.
+		if err = tx.ReleaseSavepoint(); err == nil {
+			pending.merge(&t.pending)
+			return t, nil, nil
+		}
+		err = fmt.Errorf("storing the change: %w", err)
+	}
+	if t.loadedModel {
+		e.model = nil
+	} else {
+		t.undo.undo()
+	}
+	if rerr := tx.RollbackToSavepoint(); rerr != nil {
+		return t, err, fmt.Errorf("rolling back a refused command: %w", rerr)
+	}
+	if rerr := tx.ReleaseSavepoint(); rerr != nil {
+		return t, err, fmt.Errorf("releasing savepoint: %w", rerr)
+	}
+	return t, err, nil
 }
 
 // runCommand runs fn, then writes the counters and rotations it changed when flush is

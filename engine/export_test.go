@@ -3,7 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"time"
 )
 
 // CheckRoutingModel compares the writer's routing model, when it holds one, with one
@@ -54,4 +57,49 @@ func RoutingModel(e *Engine) (string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// HoldWriter makes the writer wait inside a command until release is called. Commands
+// sent meanwhile wait for it; it then takes all of them in one batch, in the order they
+// came (WaitQueued waits for them).
+func HoldWriter(e *Engine) (release func()) {
+	held, free := make(chan struct{}), make(chan struct{})
+	go e.write(context.Background(), func(*txn) error {
+		close(held)
+		<-free
+		return nil
+	})
+	<-held
+	return sync.OnceFunc(func() { close(free) })
+}
+
+// WaitQueued waits until n callers wait for the held writer to take their command: their
+// goroutines are parked in submit, sending it. It looks at the goroutines' stacks, the
+// one place that shows a goroutine parked on a channel.
+func WaitQueued(e *Engine, n int) {
+	// submit may be inlined, and an inlined frame shows no arguments: the engine is
+	// told by its callers' frames, which take it first.
+	mine := fmt.Sprintf("(%p, ", e)
+	for {
+		buf := make([]byte, 1<<20)
+		for {
+			k := runtime.Stack(buf, true)
+			if k < len(buf) {
+				buf = buf[:k]
+				break
+			}
+			buf = make([]byte, 2*len(buf))
+		}
+		queued := 0
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			header, _, _ := strings.Cut(g, "\n")
+			if strings.Contains(header, "[select") && strings.Contains(g, "engine.(*Engine).submit(") && strings.Contains(g, mine) {
+				queued++
+			}
+		}
+		if queued >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

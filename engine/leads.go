@@ -15,13 +15,38 @@ const MaxBulk = 100000
 // presence change stays quick even with a huge queue; the oldest are looked at first.
 const drainScanLimit = 5000
 
-// CreateLead creates lead in and routes it (R1–R4, R11).
+// CreateLead creates lead in and routes it (R1–R4, R11). The writer runs it together
+// with the other single lead creations waiting with it (intake.go), each answered as if
+// it had run alone.
 func (e *Engine) CreateLead(ctx context.Context, actor Actor, in NewLead) (Created, error) {
-	res, err := e.CreateLeads(ctx, actor, []NewLead{in})
+	if err := actor.require(ActCreateLead); err != nil {
+		return Created{}, err
+	}
+	if err := prepareNewLead(&in); err != nil {
+		return Created{Err: err}, err
+	}
+	c := &leadCreation{actor: actor, in: in}
+	err := e.submit(&op{ctx: ctx, routes: true, create: c, done: make(chan struct{}), fn: func(t *txn) error {
+		out, err := t.createLead(actor, &c.in)
+		if err != nil {
+			return err
+		}
+		c.out = out
+		return nil
+	}})
 	if err != nil {
 		return Created{}, err
 	}
-	return res[0], res[0].Err
+	return c.out, nil
+}
+
+// prepareNewLead normalises a new lead's input and checks it.
+func prepareNewLead(in *NewLead) error {
+	in.Normalize()
+	if in.Fields != nil {
+		in.Fields = normalizeFieldValues(in.Fields)
+	}
+	return in.Validate()
 }
 
 // CreateLeads creates and routes many leads in one transaction, in order, exactly as
@@ -35,20 +60,13 @@ func (e *Engine) CreateLeads(ctx context.Context, actor Actor, in []NewLead) ([]
 	}
 	out := make([]Created, len(in))
 	for i := range in {
-		in[i].Normalize()
-		out[i].Err = in[i].Validate()
-		if in[i].Fields != nil {
-			in[i].Fields = normalizeFieldValues(in[i].Fields)
-		}
+		out[i].Err = prepareNewLead(&in[i])
 	}
 	err := e.writeRouting(ctx, func(t *txn) error {
 		if len(in) > 1 {
 			// What the batch's leads repeat or return to, read once; and one
 			// notification per agent and kind for the batch, as for a bulk command.
-			if err := t.readExternal(in, out); err != nil {
-				return err
-			}
-			if err := t.readReturning(in, out); err != nil {
+			if err := t.readBatch(in, out); err != nil {
 				return err
 			}
 			t.groupNotices()
