@@ -121,6 +121,9 @@ type Actor struct {
 	Name    string
 	Role    Role
 	AgentID int64 // set when the actor is an agent
+	// check is the token that still has to be found active, inside the transaction of
+	// the lead creation it acts for (AuthenticateIntake); nil for any other actor.
+	check *tokenCheck
 }
 
 // AsAgent is the actor for a person logged in as agent a.

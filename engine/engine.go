@@ -78,6 +78,8 @@ type Engine struct {
 	timers    []*timerKind
 	timerWake chan struct{}
 	sessions  sessionSet // the console sessions this engine keeps alive
+	// seenTokens name the actors of tokens found active (AuthenticateIntake).
+	seenTokens seenTokens
 
 	// model is what routing reads, kept by the writer goroutine alone from one
 	// transaction to the next while it is exact (routingmodel.go); nil until a command
@@ -215,6 +217,8 @@ type txn struct {
 	// loadedModel says the command read the model, which then goes with it.
 	undo        undoLog
 	loadedModel bool
+	// tokensOK are the tokens found active in this step (checkToken), by hash.
+	tokensOK map[string]bool
 }
 
 // record appends a history event.

@@ -1,5 +1,7 @@
 package engine
 
+import "errors"
+
 // Intake in batches. Most leads come one to a request – POST /v1/leads, the CLI – and
 // many sources posting at once give the writer many single-lead commands per
 // transaction. Run one by one, each would pay alone for what a batch pays once: a
@@ -19,7 +21,9 @@ package engine
 //   - a failure stays the caller's: when the merged command fails as a whole (a store
 //     error while writing one lead, a panic), it is undone and each creation runs again
 //     in its own savepoint, so one bad lead never fails another caller;
-//   - every answer still waits for the commit that holds its lead.
+//   - every answer still waits for the commit that holds its lead;
+//   - a token that AuthenticateIntake left to the write is checked in the merged
+//     command, once per token, and a creation whose token was revoked is refused alone.
 //
 // Forms and e-mail are not merged: each reads and checks more than a lead inside its
 // command, and comes far less often.
@@ -67,10 +71,21 @@ func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites) err
 	out := make([]Created, len(live))
 	ends := make([]int, len(live)) // where each lead's events end in t.events
 	t, err, fatal := e.step(tx, now, pending, func(t *txn) error {
+		for i, o := range live { // a creation whose token was revoked is refused alone
+			if err := t.checkToken(o.create.actor); errors.Is(err, ErrTokenRevoked) {
+				out[i].Err = err
+			} else if err != nil {
+				return err
+			}
+		}
 		if err := t.readBatch(in, out); err != nil {
 			return err
 		}
 		for i, o := range live {
+			ends[i] = len(t.events)
+			if out[i].Err != nil {
+				continue
+			}
 			c, err := t.createLead(o.create.actor, &in[i])
 			if err != nil {
 				return err
@@ -92,8 +107,10 @@ func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites) err
 	}
 	from := 0
 	for i, o := range live {
-		o.create.out = out[i]
-		o.events, o.wake = t.events[from:ends[i]:ends[i]], t.wake
+		if o.err = out[i].Err; o.err == nil {
+			o.create.out = out[i]
+			o.events, o.wake = t.events[from:ends[i]:ends[i]], t.wake
+		}
 		from = ends[i]
 	}
 	return nil

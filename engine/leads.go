@@ -23,10 +23,16 @@ func (e *Engine) CreateLead(ctx context.Context, actor Actor, in NewLead) (Creat
 		return Created{}, err
 	}
 	if err := prepareNewLead(&in); err != nil {
+		if cerr := e.CheckToken(ctx, actor); cerr != nil {
+			return Created{}, cerr
+		}
 		return Created{Err: err}, err
 	}
 	c := &leadCreation{actor: actor, in: in}
 	err := e.submit(&op{ctx: ctx, routes: true, create: c, done: make(chan struct{}), fn: func(t *txn) error {
+		if err := t.checkToken(actor); err != nil {
+			return err
+		}
 		out, err := t.createLead(actor, &c.in)
 		if err != nil {
 			return err

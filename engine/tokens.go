@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -170,7 +171,8 @@ func (e *Engine) RevokeToken(ctx context.Context, actor Actor, name string) (Tok
 // cache: a revocation committed by any process – `switchboard token revoke` while serve
 // runs – is in force for the next request, before the revoking command has returned.
 // The read costs about 15 µs; a cache trusted for even a second let a revoked token
-// through for that second.
+// through for that second. AuthenticateIntake moves the read of the busiest request,
+// a new lead, into its write transaction.
 func (e *Engine) Authenticate(ctx context.Context, secret string) (actor Actor, ok bool, err error) {
 	if !strings.HasPrefix(secret, tokenScheme) || len(secret) <= tokenPrefixLen || len(secret) > maxTokenLen {
 		return Actor{}, false, nil
@@ -186,8 +188,116 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (actor Actor, 
 	}
 	for _, c := range candidates {
 		if subtle.ConstantTimeCompare(h, c.Hash) == 1 {
-			return AsAPI(c.Name, c.Role), true, nil
+			a := AsAPI(c.Name, c.Role)
+			e.seenTokens.put(h, a)
+			return a, true, nil
 		}
 	}
 	return Actor{}, false, nil
+}
+
+// ErrTokenRevoked refuses a lead creation whose token, checked in its transaction
+// (AuthenticateIntake), is no longer active.
+var ErrTokenRevoked = errors.New("the token is unknown or revoked")
+
+// AuthenticateIntake is Authenticate for a request that only creates one lead (POST
+// /v1/leads). A token this engine has found active before is not read again now: the
+// actor carries it, and CreateLead checks it inside its write transaction, which sees
+// every revocation committed before it began, as a read now would – the transaction
+// begins after the request came. It refuses the lead with ErrTokenRevoked when the
+// token is no longer active. The creations of one group commit read each token once,
+// instead of once a request on the read pool. The actor is for CreateLead (and
+// CheckToken) only: no other command checks the token.
+func (e *Engine) AuthenticateIntake(ctx context.Context, secret string) (actor Actor, ok bool, err error) {
+	if !strings.HasPrefix(secret, tokenScheme) || len(secret) <= tokenPrefixLen || len(secret) > maxTokenLen {
+		return Actor{}, false, nil
+	}
+	h := hashToken(secret)
+	if a, ok := e.seenTokens.get(h); ok {
+		a.check = &tokenCheck{prefix: secret[:tokenPrefixLen], hash: h}
+		return a, true, nil
+	}
+	return e.Authenticate(ctx, secret)
+}
+
+// CheckToken reads, now, whether the token an actor from AuthenticateIntake carries is
+// still active (ErrTokenRevoked if not); any other actor passes. It is for a request
+// refused before it reaches the writer (a body that is not a lead): a revoked token
+// is told so first, as Authenticate would have.
+func (e *Engine) CheckToken(ctx context.Context, actor Actor) error {
+	if actor.check == nil {
+		return nil
+	}
+	return e.read(ctx, func(r Reader) error { return actor.check.verify(r, &e.seenTokens) })
+}
+
+// tokenCheck is a token to find active before the command it authorizes.
+type tokenCheck struct {
+	prefix string
+	hash   []byte
+}
+
+// verify reads the token; one no longer active is forgotten, so that its next request
+// is refused at once.
+func (c *tokenCheck) verify(r Reader, seen *seenTokens) error {
+	candidates, err := r.TokensByPrefix(c.prefix)
+	if err != nil {
+		return fmt.Errorf("reading tokens: %w", err)
+	}
+	for _, t := range candidates {
+		if subtle.ConstantTimeCompare(c.hash, t.Hash) == 1 {
+			return nil
+		}
+	}
+	seen.forget(c.hash)
+	return ErrTokenRevoked
+}
+
+// checkToken is tokenCheck.verify for the actor of a command, in its transaction, once
+// per token and transaction step.
+func (t *txn) checkToken(actor Actor) error {
+	c := actor.check
+	if c == nil || t.tokensOK[string(c.hash)] {
+		return nil
+	}
+	if err := c.verify(t, &t.e.seenTokens); err != nil {
+		return err
+	}
+	if t.tokensOK == nil {
+		t.tokensOK = map[string]bool{}
+	}
+	t.tokensOK[string(c.hash)] = true
+	return nil
+}
+
+// seenTokens are the tokens Authenticate found active, by hash: never trusted alone,
+// only to name the actor whose token a write checks (AuthenticateIntake).
+type seenTokens struct {
+	mu sync.Mutex
+	m  map[string]Actor
+}
+
+// maxSeenTokens bounds seenTokens; past it, it starts again from empty.
+const maxSeenTokens = 1024
+
+func (s *seenTokens) get(h []byte) (Actor, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.m[string(h)]
+	return a, ok
+}
+
+func (s *seenTokens) put(h []byte, a Actor) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= maxSeenTokens {
+		s.m = map[string]Actor{}
+	}
+	s.m[string(h)] = a
+}
+
+func (s *seenTokens) forget(h []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, string(h))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -343,5 +344,45 @@ func TestServeFinishesRequestsInFlight(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Fatalf("Serve: %v", err)
+	}
+}
+
+// TestNewLeadTokenRevokedByAnotherProcess: POST /v1/leads checks a token it knows in
+// the lead's transaction rather than before; a token another process revoked is
+// still a 401 at the next request, whatever its body, and creates nothing.
+func TestNewLeadTokenRevokedByAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	path := enginetest.SQLite.NewDatabase(t)
+	eng := enginetest.Open(t, path, storage.Options{Synchronous: "NORMAL"}, engine.Options{TailInterval: -1})
+	cli := enginetest.Open(t, path, storage.Options{Synchronous: "NORMAL"}, engine.Options{TailInterval: -1})
+	srv := httptest.NewServer(httpapi.New(eng, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(srv.Close)
+	e := &env{t: t, eng: eng, srv: srv}
+	bodies := []any{map[string]any{"name": "after"}, "{", map[string]any{"tags": []string{"x"}}}
+	secrets := make([]string, len(bodies))
+	for i := range bodies { // the first request reads the token, the second leaves it to the write
+		var err error
+		if _, secrets[i], err = cli.CreateToken(ctx, engine.System(), fmt.Sprintf("site%d", i), engine.RoleIntake); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if r := e.do("POST", "/v1/leads", secrets[i], map[string]any{"name": "before"}); r.status != 201 {
+				t.Fatalf("POST /v1/leads with a working token: %d %s", r.status, r.raw)
+			}
+		}
+		if _, err := cli.RevokeToken(ctx, engine.System(), fmt.Sprintf("site%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, body := range bodies {
+		for range 2 { // found revoked, then forgotten: read again
+			r := e.do("POST", "/v1/leads", secrets[i], body)
+			if r.status != 401 || r.header.Get("WWW-Authenticate") == "" || !strings.Contains(r.str("detail"), "unknown or revoked") {
+				t.Errorf("POST /v1/leads %v with a revoked token: %d %s", body, r.status, r.raw)
+			}
+		}
+	}
+	if n := e.countLeads(); n != 2*len(bodies) {
+		t.Fatalf("%d leads, want the %d made before the revocations", n, 2*len(bodies))
 	}
 }

@@ -42,6 +42,9 @@ func routingOf(r engine.Routing) routingJSON {
 func (a *API) createLead(w http.ResponseWriter, r *http.Request, actor engine.Actor) error {
 	in, err := DecodeLead(r.Body)
 	if err != nil {
+		if cerr := a.eng.CheckToken(r.Context(), actor); cerr != nil {
+			return cerr // a revoked token is told so before its body is judged
+		}
 		return err
 	}
 	c, err := a.eng.CreateLead(r.Context(), actor, in)
@@ -55,7 +58,8 @@ func (a *API) createLead(w http.ResponseWriter, r *http.Request, actor engine.Ac
 	if res.Status == http.StatusCreated {
 		w.Header().Set("Location", "/v1/leads/"+itoa(c.Lead.ID))
 	}
-	return writeJSON(w, res.Status, res.Lead)
+	writeEncoded(w, res.Status, res.Lead)
+	return nil
 }
 
 // listLeads is GET /v1/leads, a page at a time.

@@ -58,6 +58,8 @@ func toProblem(err error) (p *problem, internal bool) {
 		return p, false
 	}
 	switch {
+	case errors.Is(err, engine.ErrTokenRevoked): // found so in the lead's transaction
+		return unknownToken(), false
 	case errors.Is(err, engine.ErrClosed):
 		return problemf(http.StatusServiceUnavailable, "switchboard is shutting down: try again in a moment"), false
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
