@@ -296,6 +296,18 @@ func (e *Engine) commit(batch []*op) {
 			close(o.done)
 		}
 	}()
+	if e.commitBatch(batch, true) {
+		for _, o := range batch {
+			o.err, o.events, o.wake = nil, nil, false
+		}
+		e.commitBatch(batch, false)
+	}
+}
+
+// commitBatch is commit, merging runs of lead creations when merge is set. It reports
+// that the batch must run again without merging: its first command, merged creations
+// run without a savepoint, failed, and the transaction was rolled back.
+func (e *Engine) commitBatch(batch []*op, merge bool) (again bool) {
 	fail := func(err error) {
 		for _, o := range batch {
 			if o.err == nil {
@@ -307,7 +319,7 @@ func (e *Engine) commit(batch []*op) {
 	tx, err := e.store.Begin(context.Background())
 	if err != nil {
 		fail(fmt.Errorf("starting transaction: %w", err))
-		return
+		return false
 	}
 	if !tx.Unchanged() { // another process or node committed: the model may be stale
 		e.model = nil
@@ -319,17 +331,24 @@ func (e *Engine) commit(batch []*op) {
 	}
 	var pending pendingWrites // what the lead creations so far left to write
 	for rest := batch; len(rest) > 0; {
-		n := creationRun(rest)
+		n := 1
+		if merge {
+			n = max(creationRun(rest), 1)
+		}
 		var fatal error
 		if n > 1 {
-			fatal = e.runCreations(tx, rest[:n], &pending)
+			fatal = e.runCreations(tx, rest[:n], &pending, len(rest) == len(batch))
 		} else {
-			n = 1
 			fatal = e.runOp(tx, rest[0], &pending)
+		}
+		if errors.Is(fatal, errRunAlone) {
+			tx.Rollback()
+			e.model = nil
+			return true
 		}
 		if fatal != nil {
 			abort(fatal)
-			return
+			return false
 		}
 		rest = rest[n:]
 	}
@@ -341,14 +360,14 @@ func (e *Engine) commit(batch []*op) {
 	}
 	if ran == 0 {
 		tx.Rollback()
-		return
+		return false
 	}
 	if err := pending.flush(tx); err != nil {
 		abort(fmt.Errorf("writing counts and rotations: %w", err))
 		for _, o := range batch {
 			o.events = nil
 		}
-		return
+		return false
 	}
 	if err := tx.Commit(); err != nil {
 		e.model = nil
@@ -356,7 +375,7 @@ func (e *Engine) commit(batch []*op) {
 		for _, o := range batch {
 			o.events = nil
 		}
-		return
+		return false
 	}
 	took := time.Since(began)
 	var events []Event
@@ -377,6 +396,7 @@ func (e *Engine) commit(batch []*op) {
 	if wake {
 		e.wakeTimers()
 	}
+	return false
 }
 
 // runOp runs one command of the batch in its own savepoint and notes its outcome on o.
@@ -417,6 +437,26 @@ func (e *Engine) ready(tx WriteTx, now time.Time, routes bool, pending *pendingW
 		e.model = nil
 	}
 	return nil
+}
+
+// bareStep runs fn as the first command of the transaction, without a savepoint of its
+// own: there is nothing before it to keep, and a savepoint would copy every page its
+// rows change (SQLite), for nothing. The empty savepoint after it makes the store write
+// what it held back, so that a failure is known before the commit. On any failure the
+// transaction must be rolled back.
+func (e *Engine) bareStep(tx WriteTx, now time.Time, pending *pendingWrites, fn func(*txn) error) (*txn, error) {
+	t := &txn{Tx: tx, e: e, now: now, batch: pending}
+	if err := runCommand(t, fn, false); err != nil {
+		return t, err
+	}
+	if err := tx.Savepoint(); err != nil {
+		return t, err
+	}
+	if err := tx.ReleaseSavepoint(); err != nil {
+		return t, err
+	}
+	pending.merge(&t.pending)
+	return t, nil
 }
 
 // step runs fn as one command at now, inside its own savepoint. err is the command's:

@@ -20,7 +20,10 @@ import "errors"
 //     come one by one (only CreateLeads, one caller's batch, groups them);
 //   - a failure stays the caller's: when the merged command fails as a whole (a store
 //     error while writing one lead, a panic), it is undone and each creation runs again
-//     in its own savepoint, so one bad lead never fails another caller;
+//     in its own savepoint, so one bad lead never fails another caller. The merged
+//     command that opens a transaction – the usual case – has no savepoint (bareStep):
+//     its failure rolls the transaction back, and the batch runs again in a new one,
+//     every command in its own savepoint;
 //   - every answer still waits for the commit that holds its lead;
 //   - a token that AuthenticateIntake left to the write is checked in the merged
 //     command, once per token, and a creation whose token was revoked is refused alone.
@@ -45,10 +48,17 @@ func creationRun(ops []*op) int {
 	return n
 }
 
-// runCreations runs single lead creations as one command, in its own savepoint, and
-// gives each op its answer and its events; when that command fails, each op runs
-// again alone. The error it returns is the transaction's, which can no longer commit.
-func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites) error {
+// errRunAlone says that merged creations run first in their transaction, without a
+// savepoint, failed: the transaction is rolled back and its batch runs again, each
+// command in its own savepoint.
+var errRunAlone = errors.New("engine: the batch runs again, one command at a time")
+
+// runCreations runs single lead creations as one command and gives each op its answer
+// and its events. The command has its own savepoint, and when it fails each op runs
+// again alone; but when it is the transaction's first, it has none (bareStep), and its
+// failure is errRunAlone. Any other error it returns is the transaction's, which can no
+// longer commit.
+func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites, first bool) error {
 	var live []*op
 	for _, o := range ops {
 		if err := o.ctx.Err(); err != nil {
@@ -70,7 +80,7 @@ func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites) err
 	}
 	out := make([]Created, len(live))
 	ends := make([]int, len(live)) // where each lead's events end in t.events
-	t, err, fatal := e.step(tx, now, pending, func(t *txn) error {
+	merged := func(t *txn) error {
 		for i, o := range live { // a creation whose token was revoked is refused alone
 			if err := t.checkToken(o.create.actor); errors.Is(err, ErrTokenRevoked) {
 				out[i].Err = err
@@ -93,7 +103,16 @@ func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites) err
 			out[i], ends[i] = c, len(t.events)
 		}
 		return nil
-	}, false)
+	}
+	if first {
+		t, err := e.bareStep(tx, now, pending, merged)
+		if err != nil {
+			return errRunAlone
+		}
+		answer(live, out, ends, t)
+		return nil
+	}
+	t, err, fatal := e.step(tx, now, pending, merged, false)
 	if fatal != nil {
 		return fatal
 	}
@@ -105,15 +124,21 @@ func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites) err
 		}
 		return nil
 	}
+	answer(live, out, ends, t)
+	return nil
+}
+
+// answer gives each op its answer from the merged command t ran, and its events, which
+// end at ends in t.events.
+func answer(ops []*op, out []Created, ends []int, t *txn) {
 	from := 0
-	for i, o := range live {
+	for i, o := range ops {
 		if o.err = out[i].Err; o.err == nil {
 			o.create.out = out[i]
 			o.events, o.wake = t.events[from:ends[i]:ends[i]], t.wake
 		}
 		from = ends[i]
 	}
-	return nil
 }
 
 // readBatch reads at once what a batch of new leads repeat (R11) and may return to

@@ -52,9 +52,28 @@ func boomFixture(t *testing.T, kind enginetest.Store) *fixture {
 	return f
 }
 
+// creation is one caller's CreateLead, or its CreateLeads when many is set.
 type creation struct {
 	actor engine.Actor
 	in    engine.NewLead
+	many  []engine.NewLead
+}
+
+// create runs c on f and says what its caller got.
+func (c creation) create(f *fixture) string {
+	if c.many == nil {
+		res, err := f.e.CreateLead(f.ctx, c.actor, c.in)
+		return answer(f, res, err)
+	}
+	res, err := f.e.CreateLeads(f.ctx, c.actor, c.many)
+	if err != nil {
+		return "refused: " + err.Error()
+	}
+	var out []string
+	for _, r := range res {
+		out = append(out, answer(f, r, r.Err))
+	}
+	return strings.Join(out, "; ")
 }
 
 // TestCreatesInOneBatch: single lead creations that the writer takes in one batch run
@@ -71,31 +90,41 @@ func testCreatesInOneBatch(t *testing.T, kind enginetest.Store) {
 		reqs []creation
 	}{
 		{"merged", []creation{
-			{owner, engine.NewLead{Name: "Ann", Email: "ann@example.com", Source: "web", ExternalID: "w1"}},
-			{intake, engine.NewLead{Name: "Ann again", Source: "web", ExternalID: "w1"}},
-			{owner, engine.NewLead{Name: "Bo", Source: "web", ExternalID: "w2"}},
-			{owner, engine.NewLead{Name: "Bo again", Source: "web", ExternalID: "w2"}},
-			{owner, engine.NewLead{Name: "Ann's colleague", Email: " ANN@example.com"}},
-			{owner, engine.NewLead{Source: "web"}}, // no name, e-mail or phone: refused
-			{owner, engine.NewLead{Name: "Cy"}},
-			{owner, engine.NewLead{Name: "Di", Phone: "+1 (555) 010-0199"}},
-			{intake, engine.NewLead{Name: "Ed", Phone: "+15550100199"}},
-			{owner, engine.NewLead{Name: "Fay", Source: "web", ExternalID: "w3"}},
+			{owner, engine.NewLead{Name: "Ann", Email: "ann@example.com", Source: "web", ExternalID: "w1"}, nil},
+			{intake, engine.NewLead{Name: "Ann again", Source: "web", ExternalID: "w1"}, nil},
+			{owner, engine.NewLead{Name: "Bo", Source: "web", ExternalID: "w2"}, nil},
+			{owner, engine.NewLead{Name: "Bo again", Source: "web", ExternalID: "w2"}, nil},
+			{owner, engine.NewLead{Name: "Ann's colleague", Email: " ANN@example.com"}, nil},
+			{owner, engine.NewLead{Source: "web"}, nil}, // no name, e-mail or phone: refused
+			{owner, engine.NewLead{Name: "Cy"}, nil},
+			{owner, engine.NewLead{Name: "Di", Phone: "+1 (555) 010-0199"}, nil},
+			{intake, engine.NewLead{Name: "Ed", Phone: "+15550100199"}, nil},
+			{owner, engine.NewLead{Name: "Fay", Source: "web", ExternalID: "w3"}, nil},
 		}},
 		{"one write fails", []creation{
-			{owner, engine.NewLead{Name: "Gus", Source: "web", ExternalID: "w4"}},
-			{owner, engine.NewLead{Name: "boom", Source: "web", ExternalID: "w5"}},
-			{intake, engine.NewLead{Name: "Gus again", Source: "web", ExternalID: "w4"}},
-			{owner, engine.NewLead{Name: "Hal", Email: "ann@example.com"}},
-			{owner, engine.NewLead{Name: "Ivy"}},
+			{owner, engine.NewLead{Name: "Gus", Source: "web", ExternalID: "w4"}, nil},
+			{owner, engine.NewLead{Name: "boom", Source: "web", ExternalID: "w5"}, nil},
+			{intake, engine.NewLead{Name: "Gus again", Source: "web", ExternalID: "w4"}, nil},
+			{owner, engine.NewLead{Name: "Hal", Email: "ann@example.com"}, nil},
+			{owner, engine.NewLead{Name: "Ivy"}, nil},
+		}},
+		{"after another command, one write fails", []creation{
+			{actor: owner, many: []engine.NewLead{{Name: "Jo", Source: "web", ExternalID: "w6"}, {Name: "Kit"}}},
+			{owner, engine.NewLead{Name: "Lu", Source: "web", ExternalID: "w6"}, nil},
+			{owner, engine.NewLead{Name: "boom"}, nil},
+			{owner, engine.NewLead{Name: "Mo", Email: "ann@example.com"}, nil},
+		}},
+		{"after another command", []creation{
+			{actor: owner, many: []engine.NewLead{{Name: "Ned"}, {Name: "Oz", Source: "web", ExternalID: "w7"}}},
+			{intake, engine.NewLead{Name: "Oz again", Source: "web", ExternalID: "w7"}, nil},
+			{owner, engine.NewLead{Name: "Pia", Phone: "+15550100199"}, nil},
 		}},
 	}
 	one, together := boomFixture(t, kind), boomFixture(t, kind)
 	for _, r := range rounds {
 		var want []string
 		for _, c := range r.reqs {
-			res, err := one.e.CreateLead(one.ctx, c.actor, c.in)
-			want = append(want, answer(one, res, err))
+			want = append(want, c.create(one))
 		}
 
 		sub := together.e.Subscribe(100)
@@ -105,11 +134,10 @@ func testCreatesInOneBatch(t *testing.T, kind enginetest.Store) {
 		queued := 0
 		for i, c := range r.reqs {
 			go func() {
-				res, err := together.e.CreateLead(together.ctx, c.actor, c.in)
-				got[i] = answer(together, res, err)
+				got[i] = c.create(together)
 				done <- i
 			}()
-			if c.in.Name != "" { // each in turn, so that the writer takes them in order
+			if c.in.Name != "" || c.many != nil { // each in turn, so that the writer takes them in order
 				queued++
 				engine.WaitQueued(together.e, queued)
 			} else {
@@ -120,13 +148,15 @@ func testCreatesInOneBatch(t *testing.T, kind enginetest.Store) {
 		for range queued {
 			<-done
 		}
+		if d := diffLines(want, got); d != "" {
+			t.Errorf("%s: answers in one batch differ from one at a time:\n%s", r.name, d)
+			sub.Close()
+			continue
+		}
 		if c := <-sub.C; countKind(c.Events, engine.EvLeadCreated) != countCreated(want) {
 			t.Errorf("%s: %d leads created in the batch's commit, want %d in one", r.name, countKind(c.Events, engine.EvLeadCreated), countCreated(want))
 		}
 		sub.Close()
-		if d := diffLines(want, got); d != "" {
-			t.Errorf("%s: answers in one batch differ from one at a time:\n%s", r.name, d)
-		}
 	}
 	if want, got := world(one), world(together); want != got {
 		t.Errorf("after the batches:\n%s\none at a time:\n%s", got, want)
@@ -155,8 +185,10 @@ func answer(f *fixture, c engine.Created, err error) string {
 func countCreated(answers []string) int {
 	n := 0
 	for _, a := range answers {
-		if strings.HasPrefix(a, "created ") {
-			n++
+		for _, part := range strings.Split(a, "; ") {
+			if strings.HasPrefix(part, "created ") {
+				n++
+			}
 		}
 	}
 	return n
