@@ -52,7 +52,9 @@ type Commit struct {
 // into one transaction (group commit): each command runs inside its own savepoint, so a
 // refused command is undone alone, and every caller gets its answer only after the
 // transaction that holds its change has committed. Commands therefore commit, and
-// route, in exactly the order the writer took them.
+// route, in exactly the order the writer took them. Single lead creations next to each
+// other in a batch run as one command, each answered as if it had run alone
+// (intake.go).
 type Engine struct {
 	store Store
 	now   func() time.Time
