@@ -111,3 +111,21 @@ func TestAgentSeesItsHours(t *testing.T) {
 	waitScreen(t, c, "Your hours: mon-fri 09:00-17:00 (America/New_York) · off until 09:00")
 	finish(t, c)
 }
+
+// The agent picker says who is off schedule until when, at 80 columns too, so that
+// its list never reads "available" for someone who gets no leads now.
+func TestPickerSaysWhoIsOffSchedule(t *testing.T) {
+	eng, _ := peopleTeam(t)
+	ctx := context.Background()
+	c0, err := eng.CreateLead(ctx, engine.System(), engine.NewLead{Name: "Queued one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Unassign(ctx, engine.System(), []int64{c0.Lead.ID}, "back to the queue"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := startConsole(t, eng, actorOf(t, eng, "dana"), 80, 24)
+	waitScreen(t, c, "Queue 1 lead", "unassigned by")
+	c.Send(press("a"))
+	waitScreen(t, c, "Assign 1 lead to", "off until 14:00")
+}

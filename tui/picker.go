@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/switchboard/switchboard/engine"
 )
@@ -166,13 +167,28 @@ func (p *picker) View(width int) []string {
 	p.query.SetWidth(max(10, width-4))
 	lines := []string{st.bold.Render(p.title), "› " + p.query.View()}
 	start, end := p.sc.window(len(p.shown), pickerRows)
+	now := p.s.now()
+	// Off schedule or away until a time, a row says until when, as the board does, so
+	// that it does not read "available" for someone who gets no leads now; names give
+	// way for it on a narrow dialog.
+	whens := make([]string, end)
+	nameW := 16
+	for i := start; i < end; i++ {
+		if a := p.shown[i].agent; !a.AwayUntil.IsZero() || !a.OnSchedule(now, p.s.location()) {
+			whens[i] = whenText(a, now, p.s.location())
+			nameW = min(nameW, max(8, width-32-ansi.StringWidth(whens[i])))
+		}
+	}
 	if start > 0 {
 		lines = append(lines, st.dim.Render(fmt.Sprintf("  ↑ %d more", start)))
 	}
 	for i := start; i < end; i++ {
 		a := p.shown[i].agent
 		sym := presenceSymbol(a.Presence)
-		text := fmt.Sprintf(" %s %s %s %s", pad(clean(a.Handle), 10), pad(clean(a.Name), 16), pad(string(a.Presence), 9), loadLabel(a.OpenLeads, a.Capacity))
+		text := fmt.Sprintf(" %s %s %s %s", pad(clean(a.Handle), 10), pad(clean(a.Name), nameW), pad(string(a.Presence), 9), pad(loadLabel(a.OpenLeads, a.Capacity), 7))
+		if whens[i] != "" {
+			text += " " + whens[i]
+		}
 		if i == p.sc.cursor {
 			lines = append(lines, st.cursor.Render(fit(sym+text, width)))
 		} else {
