@@ -423,3 +423,11 @@ func TestEmptyLayoutFits(t *testing.T) {
 		}
 	}
 }
+
+// A lead action on an empty list says there is nothing to act on, instead of nothing.
+func TestActionOnAnEmptyListSaysSo(t *testing.T) {
+	c, _ := startConsole(t, testEngine(t), engine.System(), 100, 30)
+	waitScreen(t, c, "Queue 0 leads")
+	c.Send(press("a"))
+	waitScreen(t, c, "No lead to assign: this list is empty")
+}

@@ -18,13 +18,24 @@ import (
 func leadActions(s *Session, targets func() []int64, done func()) Actions {
 	assign := s.can(engine.ActAssign)
 	const why = "dispatchers only"
+	// on runs an action on the targets; with none (an empty list) the key says so
+	// rather than doing nothing.
+	on := func(what string, action func(*Session, []int64, func()) tea.Cmd) func() tea.Cmd {
+		return func() tea.Cmd {
+			ids := targets()
+			if len(ids) == 0 {
+				return toast("No lead to " + what + ": this list is empty")
+			}
+			return action(s, ids, done)
+		}
+	}
 	return Actions{
-		actIf(assign, why, bind(keys("a"), "a", "assign"), do(func() tea.Cmd { return assignLeads(s, targets(), done) })),
-		actIf(assign, why, bind(keys("u"), "u", "unassign"), do(func() tea.Cmd { return unassignLeads(s, targets(), done) })),
-		actIf(assign, why, bind(keys("R"), "R", "run the rules again"), do(func() tea.Cmd { return rerouteLeads(s, targets(), done) })),
-		act(bind(keys("s"), "s", "share"), do(func() tea.Cmd { return shareLeads(s, targets(), done) })),
-		act(bind(keys("S"), "S", "set status"), do(func() tea.Cmd { return statusMenu(s, targets(), done) })),
-		act(bind(keys("c"), "c", "mark contacted"), do(func() tea.Cmd { return markContacted(s, targets(), done) })),
+		actIf(assign, why, bind(keys("a"), "a", "assign"), do(on("assign", assignLeads))),
+		actIf(assign, why, bind(keys("u"), "u", "unassign"), do(on("unassign", unassignLeads))),
+		actIf(assign, why, bind(keys("R"), "R", "run the rules again"), do(on("route", rerouteLeads))),
+		act(bind(keys("s"), "s", "share"), do(on("share", shareLeads))),
+		act(bind(keys("S"), "S", "set status"), do(on("set a status on", statusMenu))),
+		act(bind(keys("c"), "c", "mark contacted"), do(on("mark contacted", markContacted))),
 	}
 }
 
