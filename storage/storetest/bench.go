@@ -15,19 +15,7 @@ import (
 func FillForReturning(tb testing.TB, s engine.Store, n int) {
 	tb.Helper()
 	var owners []int64
-	write := func(fn func(tx engine.WriteTx) error) {
-		tx, err := s.Begin(ctx)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := fn(tx); err != nil {
-			tx.Rollback()
-			tb.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	write := func(fn func(tx engine.WriteTx) error) { writeOrFail(tb, s, fn) }
 	write(func(tx engine.WriteTx) error {
 		for i := range 10 {
 			a := engine.Agent{Handle: fmt.Sprintf("agent%d", i), Name: "A", Role: engine.RoleAgent, Presence: engine.Available, CreatedAt: at}
@@ -81,5 +69,22 @@ func BenchReturning(b *testing.B, s engine.Store, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// writeOrFail runs fn in one write transaction of s and commits it, failing the test or
+// benchmark on any error: the fills write their rows straight through the store.
+func writeOrFail(tb testing.TB, s engine.Store, fn func(tx engine.WriteTx) error) {
+	tb.Helper()
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		tb.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -28,19 +28,7 @@ var StatsNow = at
 // seeded: every fill is the same.
 func FillForStats(tb testing.TB, s engine.Store, n int) {
 	tb.Helper()
-	write := func(fn func(tx engine.WriteTx) error) {
-		tx, err := s.Begin(ctx)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := fn(tx); err != nil {
-			tx.Rollback()
-			tb.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	write := func(fn func(tx engine.WriteTx) error) { writeOrFail(tb, s, fn) }
 	var agents []engine.Agent
 	var rules []engine.Rule
 	write(func(tx engine.WriteTx) error {
