@@ -95,10 +95,17 @@ const leadsReadAtOnce = 1000
 // command reads its leads before it writes any, so that its writes go together. The
 // first id that names no lead is refused as loadLead refuses it.
 func loadLeads(r Reader, ids []int64) ([]Lead, error) {
+	return loadLeadsBy(ids, func(chunk []int64) ([]Lead, error) { return r.Leads(LeadFilter{IDs: chunk}) })
+}
+
+// loadLeadOwners is loadLeads of what an assignment reads (LeadReader.LeadOwners).
+func loadLeadOwners(r Reader, ids []int64) ([]Lead, error) { return loadLeadsBy(ids, r.LeadOwners) }
+
+func loadLeadsBy(ids []int64, read func(chunk []int64) ([]Lead, error)) ([]Lead, error) {
 	out := make([]Lead, 0, len(ids))
 	for start := 0; start < len(ids); start += leadsReadAtOnce {
 		chunk := ids[start:min(start+leadsReadAtOnce, len(ids))]
-		ls, err := r.Leads(LeadFilter{IDs: chunk})
+		ls, err := read(chunk)
 		if err != nil {
 			return nil, fmt.Errorf("reading leads: %w", err)
 		}

@@ -341,7 +341,7 @@ func (e *Engine) commitBatch(batch []*op, merge bool) (again bool) {
 		if n > 1 {
 			fatal = e.runCreations(tx, rest[:n], &pending, len(rest) == len(batch))
 		} else {
-			fatal = e.runOp(tx, rest[0], &pending)
+			fatal = e.runOp(tx, rest[0], &pending, len(batch) == 1)
 		}
 		if errors.Is(fatal, errRunAlone) {
 			tx.Rollback()
@@ -401,9 +401,10 @@ func (e *Engine) commitBatch(batch []*op, merge bool) (again bool) {
 	return false
 }
 
-// runOp runs one command of the batch in its own savepoint and notes its outcome on o.
-// The error it returns is the transaction's, which can no longer commit.
-func (e *Engine) runOp(tx WriteTx, o *op, pending *pendingWrites) error {
+// runOp runs one command of the batch in its own savepoint – or none when it is alone
+// in the batch (aloneStep) – and notes its outcome on o. The error it returns is the
+// transaction's, which can no longer commit.
+func (e *Engine) runOp(tx WriteTx, o *op, pending *pendingWrites, alone bool) error {
 	if err := o.ctx.Err(); err != nil {
 		o.err = err
 		return nil
@@ -412,7 +413,11 @@ func (e *Engine) runOp(tx WriteTx, o *op, pending *pendingWrites) error {
 	if err := e.ready(tx, now, o.routes, pending); err != nil {
 		return err
 	}
-	t, err, fatal := e.step(tx, now, pending, o.fn, !o.routes)
+	step := e.step
+	if alone {
+		step = e.aloneStep
+	}
+	t, err, fatal := step(tx, now, pending, o.fn, !o.routes)
 	if fatal != nil {
 		return fatal
 	}
@@ -490,6 +495,33 @@ func (e *Engine) step(tx WriteTx, now time.Time, pending *pendingWrites, fn func
 	}
 	if rerr := tx.ReleaseSavepoint(); rerr != nil {
 		return t, err, fmt.Errorf("releasing savepoint: %w", rerr)
+	}
+	return t, err, nil
+}
+
+// aloneStep is step for the only command of a transaction, without a savepoint of its
+// own: there is nothing before it to keep, and a savepoint would copy every page its
+// rows change (SQLite) – a bulk command's 10 000 leads and events. A refused command is
+// undone with the whole transaction, which then commits nothing (commitBatch rolls back
+// a transaction in which no command ran). The empty savepoint after it makes the store
+// write what it held back, so that a failure to write is still the command's.
+func (e *Engine) aloneStep(tx WriteTx, now time.Time, pending *pendingWrites, fn func(*txn) error, flush bool) (t *txn, err, fatal error) {
+	t = &txn{Tx: tx, e: e, now: now, batch: pending}
+	err = runCommand(t, fn, flush)
+	if err == nil {
+		if err = tx.Savepoint(); err == nil {
+			err = tx.ReleaseSavepoint()
+		}
+		if err == nil {
+			pending.merge(&t.pending)
+			return t, nil, nil
+		}
+		err = fmt.Errorf("storing the change: %w", err)
+	}
+	if t.loadedModel {
+		e.model = nil
+	} else {
+		t.undo.undo()
 	}
 	return t, err, nil
 }

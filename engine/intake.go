@@ -118,7 +118,7 @@ func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites, fir
 	}
 	if err != nil {
 		for _, o := range live {
-			if fatal := e.runOp(tx, o, pending); fatal != nil {
+			if fatal := e.runOp(tx, o, pending, false); fatal != nil {
 				return fatal
 			}
 		}

@@ -133,6 +133,13 @@ func (l Lead) Title() string {
 	return fmt.Sprintf("lead #%d", l.ID)
 }
 
+// copyOwnership sets on l what a person's assignment changes of a lead, from m: what
+// LeadWriter.UpdateLeadOwner writes.
+func (l *Lead) copyOwnership(m *Lead) {
+	l.Status, l.OwnerID, l.Owner, l.Waiting, l.WaitReason = m.Status, m.OwnerID, m.Owner, m.Waiting, m.WaitReason
+	l.AssignedAt, l.FirstAssignedAt, l.SLADueAt, l.SLAAction, l.UpdatedAt = m.AssignedAt, m.FirstAssignedAt, m.SLADueAt, m.SLAAction, m.UpdatedAt
+}
+
 // HasTag reports whether the lead carries tag t (case-insensitive).
 func (l Lead) HasTag(t string) bool {
 	for _, x := range l.Tags {

@@ -371,7 +371,7 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 		if err != nil {
 			return err
 		}
-		leads, err := loadLeads(t, ids)
+		leads, err := loadLeadOwners(t, ids)
 		if err != nil {
 			return err
 		}
@@ -391,6 +391,9 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 			}
 			res.Changed = append(res.Changed, id)
 		}
+		if err := t.readNoticeLeads(); err != nil {
+			return err
+		}
 		if err := t.drain(losers); err != nil {
 			return err
 		}
@@ -400,7 +403,8 @@ func (e *Engine) Assign(ctx context.Context, actor Actor, ids []int64, handle, r
 }
 
 // setOwner is a person's assignment of l to a (nil: unassign), with its event and
-// notifications.
+// notifications. It changes only what UpdateLeadOwner writes: l may come from
+// LeadOwners.
 func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 	prevID, prev := l.OwnerID, l.Owner
 	ev := Event{Actor: actor.Name, LeadID: l.ID, From: prev, Reason: reason}
@@ -435,7 +439,7 @@ func (t *txn) setOwner(actor Actor, l *Lead, a *Agent, reason string) error {
 		ev.Kind, ev.Agent = EvLeadUnassigned, prev
 	}
 	l.UpdatedAt = t.now
-	if err := t.UpdateLead(l); err != nil {
+	if err := t.UpdateLeadOwner(l); err != nil {
 		return fmt.Errorf("updating lead #%d: %w", l.ID, err)
 	}
 	rec, err := t.record(ev)
@@ -491,7 +495,7 @@ func (e *Engine) Unassign(ctx context.Context, actor Actor, ids []int64, reason 
 	err := e.write(ctx, func(t *txn) error {
 		res = BulkResult{}
 		t.groupNotices()
-		leads, err := loadLeads(t, ids)
+		leads, err := loadLeadOwners(t, ids)
 		if err != nil {
 			return err
 		}
@@ -507,6 +511,9 @@ func (e *Engine) Unassign(ctx context.Context, actor Actor, ids []int64, reason 
 				return err
 			}
 			res.Changed = append(res.Changed, id)
+		}
+		if err := t.readNoticeLeads(); err != nil {
+			return err
 		}
 		if err := t.drain(losers); err != nil {
 			return err

@@ -58,7 +58,12 @@ func (t *txn) InsertLead(l *Lead) error {
 
 // UpdateLead stores a lead and notes the change of its owners' load. A lead this
 // command has not read is read first.
-func (t *txn) UpdateLead(l *Lead) error {
+func (t *txn) UpdateLead(l *Lead) error { return t.updateLead(l, t.Tx.UpdateLead) }
+
+// UpdateLeadOwner is UpdateLead for what an assignment changes (LeadWriter.UpdateLeadOwner).
+func (t *txn) UpdateLeadOwner(l *Lead) error { return t.updateLead(l, t.Tx.UpdateLeadOwner) }
+
+func (t *txn) updateLead(l *Lead, write func(*Lead) error) error {
 	before, ok := t.leadsSeen[l.ID]
 	if !ok {
 		stored, err := t.Tx.Lead(l.ID)
@@ -67,7 +72,7 @@ func (t *txn) UpdateLead(l *Lead) error {
 		}
 		before = loadOf(&stored)
 	}
-	if err := t.Tx.UpdateLead(l); err != nil {
+	if err := write(l); err != nil {
 		return err
 	}
 	t.leadStored(before, l)
@@ -92,8 +97,11 @@ func (t *txn) LeadByExternalID(source, externalID string) (Lead, error) {
 	return l, err
 }
 
-func (t *txn) Leads(f LeadFilter) ([]Lead, error) {
-	ls, err := t.Tx.Leads(f)
+func (t *txn) Leads(f LeadFilter) ([]Lead, error) { return t.sawLeads(t.Tx.Leads(f)) }
+
+func (t *txn) LeadOwners(ids []int64) ([]Lead, error) { return t.sawLeads(t.Tx.LeadOwners(ids)) }
+
+func (t *txn) sawLeads(ls []Lead, err error) ([]Lead, error) {
 	for i := range ls {
 		t.sawLead(&ls[i])
 	}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -138,6 +139,52 @@ func testGroupedNotificationPayload(t *testing.T, kind enginetest.Store) {
 	}
 	if p.Count != len(ids) || len(p.Leads) != engine.MaxPayloadLeads || p.Lead.ID != ids[0] || p.Leads[0].ID != ids[0] || p.Leads[0].Company != "Acme" {
 		t.Fatalf("payload count %d, %d leads listed, first %d/%d; want %d, %d, %d", p.Count, len(p.Leads), p.Lead.ID, p.Leads[0].ID, len(ids), engine.MaxPayloadLeads, ids[0])
+	}
+}
+
+// A notification's external payload carries the whole lead as the command left it –
+// tags, fields and all – though a bulk assignment reads and writes only part of its
+// leads (LeadOwners, UpdateLeadOwner): for a lead alone, and for the first of several.
+func TestAssignPayloadHasTheWholeLead(t *testing.T) { eachStore(t, testAssignPayloadHasTheWholeLead) }
+
+func testAssignPayloadHasTheWholeLead(t *testing.T, kind enginetest.Store) {
+	for _, n := range []int{1, 3} {
+		f := newFixture(t, kind)
+		f.agent("alice", func(a *engine.NewAgent) { a.WebhookURL = "https://hooks.example.com/alice" })
+		var ids []int64
+		for i := range n {
+			ids = append(ids, f.lead(engine.NewLead{Name: "Lead", Company: "Acme", Source: "fair", Tags: []string{"vip"},
+				Fields: map[string]any{"city": "Lyon"}, ExternalID: fmt.Sprintf("x%d", i)}).Lead.ID)
+		}
+		if _, err := f.e.Assign(f.ctx, f.owner, ids, "alice", "fair follow-up"); err != nil {
+			t.Fatal(err)
+		}
+		items, err := f.e.Outbox(f.ctx, f.owner, engine.OutboxFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 1 {
+			t.Fatalf("%d leads: the assign wrote %d outbox rows, want 1", n, len(items))
+		}
+		var p engine.NotificationPayload
+		if err := json.Unmarshal(items[0].Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		stored, err := f.e.Lead(f.ctx, f.owner, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal(stored.Lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(p.Lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) || p.Lead.Owner != "alice" || p.Lead.ExternalID != "x0" || len(p.Lead.Tags) != 1 {
+			t.Errorf("%d leads: the payload's lead is\n%s\nwant\n%s", n, got, want)
+		}
 	}
 }
 

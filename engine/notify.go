@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -113,6 +114,40 @@ func leadRef(l *Lead) LeadRef {
 // groupNotices makes the rest of the command gather its notifications; flushNotices
 // writes them, one per agent and kind.
 func (t *txn) groupNotices() { t.notices = &noticeBatch{} }
+
+// readNoticeLeads gives the notices gathered so far the whole of their first lead, as
+// the command changed it: a bulk assignment reads and changes only part of its leads
+// (LeadOwners), and a notification's payload carries the whole lead. It reads one lead
+// per agent and kind of notice.
+func (t *txn) readNoticeLeads() error {
+	b := t.notices
+	if b == nil || len(b.order) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(b.order))
+	for _, k := range b.order {
+		ids = append(ids, b.byKey[k].first.ID)
+	}
+	ls, err := t.Leads(LeadFilter{IDs: slices.Compact(slices.Sorted(slices.Values(ids)))})
+	if err != nil {
+		return fmt.Errorf("reading the leads of notifications: %w", err)
+	}
+	byID := make(map[int64]*Lead, len(ls))
+	for i := range ls {
+		byID[ls[i].ID] = &ls[i]
+	}
+	for _, k := range b.order {
+		p := b.byKey[k]
+		l := byID[p.first.ID]
+		if l == nil {
+			return fmt.Errorf("reading the leads of notifications: lead #%d is gone", p.first.ID)
+		}
+		whole := *l
+		whole.copyOwnership(&p.first) // as the command left it, whatever the store rounds
+		p.first = whole
+	}
+	return nil
+}
 
 func (t *txn) flushNotices() error {
 	b := t.notices

@@ -21,6 +21,12 @@ type LeadReader interface {
 	// each phone key given, the lead ReturningLead(key, "", since) or
 	// ReturningLead("", key, since) finds, if any, each once, in any order.
 	ReturningLeads(emailKeys, phoneKeys []string, since time.Time) ([]Lead, error)
+	// LeadOwners lists the leads with these ids that exist, in any order, with only
+	// what a person's assignment reads and changes of them: ID, Source, Name, Email,
+	// Phone, Company (its title and notices), FirstContactAt (its SLA), and the fields
+	// UpdateLeadOwner writes; the others are left zero. A bulk assignment reads 10 000
+	// leads this way: the whole of each, 27 columns, was a quarter of its time.
+	LeadOwners(ids []int64) ([]Lead, error)
 }
 
 // ExternalKey is a source and an external id: one lead at most has both (R11).
@@ -32,6 +38,11 @@ type ExternalKey struct{ Source, ExternalID string }
 type LeadWriter interface {
 	InsertLead(l *Lead) error // sets l.ID
 	UpdateLead(l *Lead) error
+	// UpdateLeadOwner writes only what a person's assignment changes of a lead – Status,
+	// OwnerID, Waiting, WaitReason, AssignedAt, FirstAssignedAt, SLADueAt, SLAAction,
+	// UpdatedAt (Lead.copyOwnership) – and keeps the rest as stored, so that l may come
+	// from LeadOwners.
+	UpdateLeadOwner(l *Lead) error
 }
 
 // LeadFilter selects leads for LeadReader.Leads. Zero values mean "any".

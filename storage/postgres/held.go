@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/switchboard/switchboard/engine"
@@ -35,7 +36,11 @@ type held struct {
 	leads, events, shares, notifications, outbox heldTable
 	updates                                      [][]any
 	updatePos                                    map[int64]int
-	newLeadPos                                   map[int64]int // lead id → index in leads.rows
+	// owners are the held owners' updates (UpdateLeadOwner) of leads held in no other
+	// row: each the id, then leadOwnerUpdateColumns; nil when a whole update replaced it.
+	owners     [][]any
+	ownerPos   map[int64]int
+	newLeadPos map[int64]int // lead id → index in leads.rows
 }
 
 func newHeld() *held {
@@ -60,7 +65,7 @@ func (h *held) empty() bool {
 			return false
 		}
 	}
-	return len(h.updates) == 0
+	return len(h.updates) == 0 && len(h.owners) == 0
 }
 
 // heldMark is what Savepoint remembers to give back: the ids handed out since.
@@ -87,6 +92,8 @@ func (h *held) clear() {
 	}
 	h.updates = h.updates[:0]
 	clear(h.updatePos)
+	h.owners = h.owners[:0]
+	clear(h.ownerPos)
 	clear(h.newLeadPos)
 }
 
@@ -119,6 +126,10 @@ func (h *held) heldNewLead(l *engine.Lead, args []any) bool {
 
 func (h *held) holdUpdate(id int64, args []any) {
 	row := append(append(make([]any, 0, len(args)+1), id), args...)
+	if i, ok := h.ownerPos[id]; ok { // the whole update writes it too
+		h.owners[i] = nil
+		delete(h.ownerPos, id)
+	}
 	if i, ok := h.updatePos[id]; ok {
 		h.updates[i] = row
 		return
@@ -128,6 +139,34 @@ func (h *held) holdUpdate(id int64, args []any) {
 	}
 	h.updatePos[id] = len(h.updates)
 	h.updates = append(h.updates, row)
+}
+
+// holdOwnerUpdate holds an owner's update (args are ownerArgs). A lead held whole –
+// new, or updated whole – takes it into its row instead, so that a lead has one held
+// row.
+func (h *held) holdOwnerUpdate(id int64, args []any) {
+	if i, ok := h.newLeadPos[id]; ok {
+		for k, a := range args {
+			h.leads.rows[i][leadOwnerInsert[k]] = a
+		}
+		return
+	}
+	if i, ok := h.updatePos[id]; ok {
+		for k, a := range args {
+			h.updates[i][leadOwnerUpdate[k]] = a
+		}
+		return
+	}
+	row := append(append(make([]any, 0, len(args)+1), id), args...)
+	if i, ok := h.ownerPos[id]; ok {
+		h.owners[i] = row
+		return
+	}
+	if h.ownerPos == nil {
+		h.ownerPos = map[int64]int{}
+	}
+	h.ownerPos[id] = len(h.owners)
+	h.owners = append(h.owners, row)
 }
 
 // statements turns what is held into the statements that write it, and empties it.
@@ -144,6 +183,9 @@ func (h *held) statements() []queued {
 	add(&h.leads)
 	if len(h.updates) > 0 {
 		out = append(out, queued{sql: leadUpdateStatement, args: columnsOf(h.updates, len(leadUpdateColumns)+1)})
+	}
+	if owners := slices.DeleteFunc(h.owners, func(r []any) bool { return r == nil }); len(owners) > 0 {
+		out = append(out, queued{sql: leadOwnerUpdateStatement, args: columnsOf(owners, len(leadOwnerUpdateColumns)+1)})
 	}
 	for _, t := range []*heldTable{&h.events, &h.shares, &h.notifications, &h.outbox} {
 		add(t)
@@ -187,6 +229,20 @@ var leadUpdateStatement = func() string {
 	names := []string{"id"}
 	for i, c := range leadUpdateColumns {
 		arrays = append(arrays, fmt.Sprintf("$%d::%s[]", i+2, leadUpdateTypes[i]))
+		sets[i] = c + " = v." + c
+		names = append(names, c)
+	}
+	return "UPDATE leads SET " + strings.Join(sets, ", ") + " FROM unnest(" + strings.Join(arrays, ", ") +
+		") AS v(" + strings.Join(names, ", ") + ") WHERE leads.id = v.id"
+}()
+
+// leadOwnerUpdateStatement is leadUpdateStatement of leadOwnerUpdateColumns.
+var leadOwnerUpdateStatement = func() string {
+	arrays := []string{"$1::bigint[]"}
+	sets := make([]string, len(leadOwnerUpdateColumns))
+	names := []string{"id"}
+	for i, c := range leadOwnerUpdateColumns {
+		arrays = append(arrays, fmt.Sprintf("$%d::%s[]", i+2, leadOwnerTypes[i]))
 		sets[i] = c + " = v." + c
 		names = append(names, c)
 	}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -301,6 +302,71 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 		upd[i] = args[a]
 	}
 	w.held.holdUpdate(l.ID, upd)
+	return nil
+}
+
+// leadOwnerColumns are what LeadOwners reads.
+const leadOwnerColumns = `l.id, l.source, l.name, l.email, l.phone, l.company, l.status, l.owner_id, a.handle,
+	l.waiting, l.wait_reason, l.assigned_at, l.first_assigned_at, l.first_contact_at, l.sla_due_at, l.sla_action,
+	l.updated_at`
+
+// LeadOwners reads leadOwnerColumns of the leads with these ids (engine.LeadReader).
+func (q *q) LeadOwners(ids []int64) ([]engine.Lead, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.db.Query(q.ctx, `SELECT `+leadOwnerColumns+leadFrom+` WHERE l.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]engine.Lead, 0, len(ids))
+	for rows.Next() {
+		var (
+			l                       engine.Lead
+			owner                   *string
+			ownerID                 *int64
+			assigned, firstAssigned *time.Time
+			firstContact, slaDue    *time.Time
+			updated                 time.Time
+		)
+		if err := rows.Scan(&l.ID, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &l.Status, &ownerID, &owner,
+			&l.Waiting, &l.WaitReason, &assigned, &firstAssigned, &firstContact, &slaDue, &l.SLAAction, &updated); err != nil {
+			return nil, err
+		}
+		l.OwnerID, l.Owner, l.UpdatedAt = intOf(ownerID), strOf(owner), updated.UTC()
+		l.AssignedAt, l.FirstAssignedAt, l.FirstContactAt = fromNullTS(assigned), fromNullTS(firstAssigned), fromNullTS(firstContact)
+		l.SLADueAt = fromNullTS(slaDue)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// leadOwnerUpdateColumns are what UpdateLeadOwner writes (ownerArgs), leadOwnerTypes
+// their types, leadOwnerInsert their positions in a held new lead's row (its id, then
+// leadArgs) and leadOwnerUpdate in a held update's (its id, then leadUpdateColumns).
+var leadOwnerUpdateColumns = []string{"status", "owner_id", "waiting", "wait_reason", "assigned_at",
+	"first_assigned_at", "sla_due_at", "sla_action", "updated_at"}
+
+var leadOwnerTypes, leadOwnerInsert, leadOwnerUpdate = func() (types []string, insert, update []int) {
+	for _, c := range leadOwnerUpdateColumns {
+		i, u := slices.Index(leadInsertColumns, c), slices.Index(leadUpdateColumns, c)
+		if i < 0 || u < 0 {
+			panic("postgres: no lead column " + c)
+		}
+		types, insert, update = append(types, leadInsertTypes[i]), append(insert, i), append(update, u+1)
+	}
+	return types, insert, update
+}()
+
+func ownerArgs(l *engine.Lead) []any {
+	return []any{string(l.Status), nullInt(l.OwnerID), string(l.Waiting), l.WaitReason, nullTS(l.AssignedAt),
+		nullTS(l.FirstAssignedAt), nullTS(l.SLADueAt), string(l.SLAAction), ts(l.UpdatedAt)}
+}
+
+// UpdateLeadOwner holds back leadOwnerUpdateColumns of a lead (engine.LeadWriter).
+func (q *q) UpdateLeadOwner(l *engine.Lead) error {
+	q.w.held.holdOwnerUpdate(l.ID, ownerArgs(l))
 	return nil
 }
 

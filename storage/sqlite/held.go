@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/switchboard/switchboard/engine"
@@ -76,10 +77,11 @@ func (h *held) empty() bool {
 }
 
 // heldUpdate is a lead's update: its id, then leadUpdateColumns; and the values of
-// indexGroups it writes.
+// indexGroups it writes. An owner's update writes only leadOwnerUpdate of the row.
 type heldUpdate struct {
 	row []any
 	indexed
+	owner bool
 }
 
 // heldMark is what Savepoint remembers to give back: the ids handed out since.
@@ -166,7 +168,7 @@ func (w *writeTx) heldNewLead(l *engine.Lead, args []any) bool {
 // indexGroups); a later one of the same lead replaces it.
 func (w *writeTx) holdUpdate(id int64, args []any, x indexed) {
 	row := append(append(make([]any, 0, len(args)+1), id), args...)
-	u := heldUpdate{row, x}
+	u := heldUpdate{row: row, indexed: x}
 	if i, ok := w.held.updatePos[id]; ok {
 		w.held.updates[i] = u
 		return
@@ -176,6 +178,34 @@ func (w *writeTx) holdUpdate(id int64, args []any, x indexed) {
 	}
 	w.held.updatePos[id] = len(w.held.updates)
 	w.held.updates = append(w.held.updates, u)
+}
+
+// holdOwnerUpdate holds what UpdateLeadOwner writes of l (args are its
+// leadUpdateColumns, only leadOwnerUpdate of them known). A lead held whole – new, or
+// updated whole – takes it into its row instead, so that a lead has one held row.
+func (w *writeTx) holdOwnerUpdate(l *engine.Lead, args []any) {
+	h := w.held
+	if i, ok := h.newLeadPos[l.ID]; ok {
+		row := h.leads.rows[i]
+		for k, c := range leadOwnerUpdate {
+			row[leadOwnerInsert[k]] = args[c]
+		}
+		read := w.leadsRead[l.ID]
+		read.indexed = withOwner(read.indexed, l)
+		w.leadsRead[l.ID] = read
+		return
+	}
+	if i, ok := h.updatePos[l.ID]; ok && !h.updates[i].owner {
+		u := &h.updates[i]
+		for _, c := range leadOwnerUpdate {
+			u.row[c+1] = args[c]
+		}
+		u.indexed = withOwner(u.indexed, l)
+		return
+	}
+	x := withOwner(w.leadsRead[l.ID].indexed, l)
+	w.holdUpdate(l.ID, args, x)
+	h.updates[h.updatePos[l.ID]].owner = true
 }
 
 // writeHeld writes what is held, inside the command's savepoint.
@@ -224,7 +254,12 @@ func (w *writeTx) writeRows(t *heldTable) error {
 func (w *writeTx) writeUpdates() error {
 	rows := w.held.updates
 	for len(rows) > 0 {
-		n := chunkFor(len(rows))
+		// A statement writes rows of one kind: whole updates, or owners' updates.
+		owner, run := rows[0].owner, 1
+		for run < len(rows) && rows[run].owner == owner {
+			run++
+		}
+		n := chunkFor(run)
 		var groups uint8
 		for _, u := range rows[:n] {
 			read, ok := w.leadsRead[u.row[0].(int64)]
@@ -234,7 +269,10 @@ func (w *writeTx) writeUpdates() error {
 			}
 			groups |= groupsChanged(read.indexed, u.indexed)
 		}
-		cols := updateColumnsFor(groups)
+		cols, stmt := updateColumnsFor(groups), leadUpdateStatement(groups, n)
+		if owner {
+			cols, stmt = ownerUpdateColumns[groups], statements[fmt.Sprintf("update owners %d %d", groups, n)]
+		}
 		args := make([]any, 0, n*(len(cols)+1))
 		for _, u := range rows[:n] {
 			args = append(args, u.row[0])
@@ -242,7 +280,7 @@ func (w *writeTx) writeUpdates() error {
 				args = append(args, u.row[c+1])
 			}
 		}
-		if _, err := w.unheld().ExecContext(w.ctx, leadUpdateStatement(groups, n), args...); err != nil {
+		if _, err := w.unheld().ExecContext(w.ctx, stmt, args...); err != nil {
 			return fmt.Errorf("updating %d leads: %w", n, err)
 		}
 		for _, u := range rows[:n] {
@@ -281,6 +319,19 @@ var updateColumns = func() [allGroups + 1][]int {
 	return out
 }()
 
+// ownerUpdateColumns are updateColumns of an owner's update: those of leadOwnerUpdate.
+var ownerUpdateColumns = func() [allGroups + 1][]int {
+	var out [allGroups + 1][]int
+	for g, cols := range updateColumns {
+		for _, c := range cols {
+			if slices.Contains(leadOwnerUpdate, c) {
+				out[g] = append(out[g], c)
+			}
+		}
+	}
+	return out
+}()
+
 func chunkFor(n int) int {
 	for _, c := range chunkSizes {
 		if n >= c {
@@ -300,15 +351,20 @@ var statements = func() map[string]string {
 				") VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 		}
 	}
-	for g, cols := range updateColumns {
-		sets := make([]string, len(cols))
-		for i, c := range cols {
-			sets[i] = fmt.Sprintf("%s = v.column%d", leadUpdateColumns[c], i+2)
-		}
-		row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)+1), ",") + ")"
-		for _, n := range chunkSizes {
-			m[fmt.Sprintf("update leads %d %d", g, n)] = "UPDATE leads SET " + strings.Join(sets, ", ") + " FROM (VALUES " +
-				strings.TrimSuffix(strings.Repeat(row+",", n), ",") + ") AS v WHERE leads.id = v.column1"
+	for _, kind := range []struct {
+		name    string
+		columns [allGroups + 1][]int
+	}{{"leads", updateColumns}, {"owners", ownerUpdateColumns}} {
+		for g, cols := range kind.columns {
+			sets := make([]string, len(cols))
+			for i, c := range cols {
+				sets[i] = fmt.Sprintf("%s = v.column%d", leadUpdateColumns[c], i+2)
+			}
+			row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)+1), ",") + ")"
+			for _, n := range chunkSizes {
+				m[fmt.Sprintf("update %s %d %d", kind.name, g, n)] = "UPDATE leads SET " + strings.Join(sets, ", ") +
+					" FROM (VALUES " + strings.TrimSuffix(strings.Repeat(row+",", n), ",") + ") AS v WHERE leads.id = v.column1"
+			}
 		}
 	}
 	return m

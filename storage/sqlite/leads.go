@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -392,6 +393,107 @@ func (q *q) UpdateLead(l *engine.Lead) error {
 	}
 	q.w.leadsRead[l.ID] = leadRead{identityOf(l), indexedOf(l)}
 	return nil
+}
+
+// leadOwnerColumns are what LeadOwners reads (scanLeadOwner).
+const leadOwnerColumns = `l.id, l.source, l.name, l.email, l.phone, l.company, l.status, l.owner_id, a.handle,
+	l.waiting, l.wait_reason, l.assigned_at, l.first_assigned_at, l.first_contact_at, l.sla_due_at, l.sla_action,
+	l.updated_at`
+
+// LeadOwners reads leadOwnerColumns of the leads with these ids (engine.LeadReader).
+func (q *q) LeadOwners(ids []int64) ([]engine.Lead, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, _ := json.Marshal(ids)
+	rows, err := q.db.QueryContext(q.ctx, `SELECT `+leadOwnerColumns+leadFrom+` WHERE l.id IN (SELECT value FROM json_each(?))`,
+		string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]engine.Lead, 0, min(len(ids), leadsAtOnce))
+	for rows.Next() {
+		var (
+			l                                engine.Lead
+			owner                            sql.NullString
+			ownerID, assigned, firstAssigned sql.NullInt64
+			firstContact, slaDue             sql.NullInt64
+			updated                          int64
+		)
+		if err := rows.Scan(&l.ID, &l.Source, &l.Name, &l.Email, &l.Phone, &l.Company, &l.Status, &ownerID, &owner,
+			&l.Waiting, &l.WaitReason, &assigned, &firstAssigned, &firstContact, &slaDue, &l.SLAAction, &updated); err != nil {
+			return nil, err
+		}
+		l.OwnerID, l.Owner, l.UpdatedAt = ownerID.Int64, owner.String, fromMS(updated)
+		l.AssignedAt, l.FirstAssignedAt, l.FirstContactAt = fromNullMS(assigned), fromNullMS(firstAssigned), fromNullMS(firstContact)
+		l.SLADueAt = fromNullMS(slaDue)
+		if q.w != nil {
+			q.w.sawOwner(&l)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// UpdateLeadOwner writes leadOwnerUpdate of a lead, held with the other updates
+// (engine.LeadWriter).
+func (q *q) UpdateLeadOwner(l *engine.Lead) error {
+	q.w.holdOwnerUpdate(l, ownerArgs(l))
+	return nil
+}
+
+// ownerArgs are a lead's values of leadUpdateColumns as updateArgs has them, but only
+// those of leadOwnerUpdate: the others are nil, never written.
+func ownerArgs(l *engine.Lead) []any {
+	args := make([]any, len(leadUpdateColumns))
+	for k, v := range [...]any{l.WaitReason, nullMS(l.AssignedAt), string(l.SLAAction), ms(l.UpdatedAt),
+		nullInt(l.OwnerID), string(l.Status), string(l.Waiting), nullMS(l.SLADueAt), nullMS(l.FirstAssignedAt)} {
+		args[leadOwnerUpdate[k]] = v
+	}
+	return args
+}
+
+// leadOwnerUpdate are the positions in leadUpdateColumns of what UpdateLeadOwner writes.
+var leadOwnerUpdate = positions(leadUpdateColumns, "wait_reason", "assigned_at", "sla_action", "updated_at",
+	"owner_id", "status", "waiting", "sla_due_at", "first_assigned_at")
+
+// leadOwnerInsert are the positions of leadOwnerUpdate in a held new lead's row (its
+// id, then leadInsertColumns[1:]).
+var leadOwnerInsert = func() []int {
+	var out []int
+	for _, i := range leadOwnerUpdate {
+		out = append(out, positions(leadInsertColumns, leadUpdateColumns[i])...)
+	}
+	return out
+}()
+
+// positions are the positions of names in columns.
+func positions(columns []string, names ...string) []int {
+	var out []int
+	for _, n := range names {
+		i := slices.Index(columns, n)
+		if i < 0 {
+			panic("sqlite: no column " + n)
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// withOwner is x with what UpdateLeadOwner writes of l.
+func withOwner(x indexed, l *engine.Lead) indexed {
+	x.ownerID, x.status, x.waiting = l.OwnerID, string(l.Status), string(l.Waiting)
+	x.slaDue, x.firstAssigned = msOrNull(l.SLADueAt), msOrNull(l.FirstAssignedAt)
+	return x
+}
+
+// sawOwner notes what LeadOwners read of a lead: its identity stays unknown (nothing
+// matches it), so that a later UpdateLead of the lead writes every column.
+func (w *writeTx) sawOwner(l *engine.Lead) {
+	read := w.leadsRead[l.ID]
+	read.indexed = withOwner(read.indexed, l)
+	w.leadsRead[l.ID] = read
 }
 
 // returningQuery finds the newest owned lead created since a time (?3) whose email_key

@@ -80,6 +80,7 @@ var cases = []struct {
 	{"UnchangedTellsOfOtherWriters", testUnchanged},
 	{"IDsAcrossWriters", testIDsAcrossWriters},
 	{"LeadsByExternalID", testLeadsByExternalID},
+	{"LeadOwners", testLeadOwners},
 }
 
 // at is the fixtures' clock: a Monday, 10:00 UTC.
