@@ -485,11 +485,7 @@ func (e *Engine) step(tx WriteTx, now time.Time, pending *pendingWrites, fn func
 		}
 		err = fmt.Errorf("storing the change: %w", err)
 	}
-	if t.loadedModel {
-		e.model = nil
-	} else {
-		t.undo.undo()
-	}
+	e.undoModel(t)
 	if rerr := tx.RollbackToSavepoint(); rerr != nil {
 		return t, err, fmt.Errorf("rolling back a refused command: %w", rerr)
 	}
@@ -518,12 +514,18 @@ func (e *Engine) aloneStep(tx WriteTx, now time.Time, pending *pendingWrites, fn
 		}
 		err = fmt.Errorf("storing the change: %w", err)
 	}
+	e.undoModel(t)
+	return t, err, nil
+}
+
+// undoModel takes back what a refused command changed in the routing model: its
+// changes, or the whole model when the command read it.
+func (e *Engine) undoModel(t *txn) {
 	if t.loadedModel {
 		e.model = nil
 	} else {
 		t.undo.undo()
 	}
-	return t, err, nil
 }
 
 // runCommand runs fn, then writes the counters and rotations it changed when flush is
