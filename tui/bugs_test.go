@@ -528,7 +528,12 @@ func TestDisabledKeySaysWhy(t *testing.T) {
 	c.Send(press("a"))
 	waitScreen(t, c, "assign: dispatchers only")
 	c.Send(press("?"))
-	waitScreen(t, c, "assign (dispatchers only)")
+	// At 100 columns a long description gives way to the reason, which stays whole.
+	waitScreen(t, c, "assign (dispatchers only)", "(dispatchers only)")
+	if frame := frameOf(c); !strings.Contains(frame, "run the rules") || !strings.Contains(frame, "(dispatchers only)") ||
+		strings.Contains(frame, "(dispatchers on…") {
+		t.Fatalf("help cuts a reason:\n%s", frame)
+	}
 	finish(t, c)
 }
 

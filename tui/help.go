@@ -29,7 +29,11 @@ func (m *Model) helpView(w, h int) []string {
 		hb := a.Key.Help()
 		k := pad(hb.Key, 11)
 		if a.Disabled != "" {
-			return st.dim.Render(fit(k+" "+hb.Desc+" ("+a.Disabled+")", width))
+			// The reason is what a reader needs: a narrow column cuts the
+			// description first.
+			why := " (" + a.Disabled + ")"
+			desc := fit(hb.Desc, max(4, width-12-ansi.StringWidth(why)))
+			return st.dim.Render(fit(k+" "+strings.TrimRight(desc, " ")+why, width))
 		}
 		return st.accent.Render(k) + " " + fit(hb.Desc, width-12)
 	}
