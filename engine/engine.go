@@ -402,7 +402,7 @@ func (e *Engine) commitBatch(batch []*op, merge bool) (again bool) {
 }
 
 // runOp runs one command of the batch in its own savepoint – or none when it is alone
-// in the batch (aloneStep) – and notes its outcome on o. The error it returns is the
+// in the batch (bareStep) – and notes its outcome on o. The error it returns is the
 // transaction's, which can no longer commit.
 func (e *Engine) runOp(tx WriteTx, o *op, pending *pendingWrites, alone bool) error {
 	if err := o.ctx.Err(); err != nil {
@@ -415,7 +415,7 @@ func (e *Engine) runOp(tx WriteTx, o *op, pending *pendingWrites, alone bool) er
 	}
 	step := e.step
 	if alone {
-		step = e.aloneStep
+		step = e.bareStep
 	}
 	t, err, fatal := step(tx, now, pending, o.fn, !o.routes)
 	if fatal != nil {
@@ -444,26 +444,6 @@ func (e *Engine) ready(tx WriteTx, now time.Time, routes bool, pending *pendingW
 		e.model = nil
 	}
 	return nil
-}
-
-// bareStep runs fn as the first command of the transaction, without a savepoint of its
-// own: there is nothing before it to keep, and a savepoint would copy every page its
-// rows change (SQLite), for nothing. The empty savepoint after it makes the store write
-// what it held back, so that a failure is known before the commit. On any failure the
-// transaction must be rolled back.
-func (e *Engine) bareStep(tx WriteTx, now time.Time, pending *pendingWrites, fn func(*txn) error) (*txn, error) {
-	t := &txn{Tx: tx, e: e, now: now, batch: pending}
-	if err := runCommand(t, fn, false); err != nil {
-		return t, err
-	}
-	if err := tx.Savepoint(); err != nil {
-		return t, err
-	}
-	if err := tx.ReleaseSavepoint(); err != nil {
-		return t, err
-	}
-	pending.merge(&t.pending)
-	return t, nil
 }
 
 // step runs fn as one command at now, inside its own savepoint. err is the command's:
@@ -495,13 +475,14 @@ func (e *Engine) step(tx WriteTx, now time.Time, pending *pendingWrites, fn func
 	return t, err, nil
 }
 
-// aloneStep is step for the only command of a transaction, without a savepoint of its
+// bareStep is step for the first command of a transaction, without a savepoint of its
 // own: there is nothing before it to keep, and a savepoint would copy every page its
-// rows change (SQLite) – a bulk command's 10 000 leads and events. A refused command is
-// undone with the whole transaction, which then commits nothing (commitBatch rolls back
-// a transaction in which no command ran). The empty savepoint after it makes the store
-// write what it held back, so that a failure to write is still the command's.
-func (e *Engine) aloneStep(tx WriteTx, now time.Time, pending *pendingWrites, fn func(*txn) error, flush bool) (t *txn, err, fatal error) {
+// rows change (SQLite) – a bulk command's 10 000 leads and events. The empty savepoint
+// after it makes the store write what it held back, so that a failure to write is still
+// the command's. A command that fails here cannot be undone alone: the transaction must
+// be rolled back, which commitBatch does when no command ran (the command was alone) or
+// when merged creations fail (errRunAlone).
+func (e *Engine) bareStep(tx WriteTx, now time.Time, pending *pendingWrites, fn func(*txn) error, flush bool) (t *txn, err, fatal error) {
 	t = &txn{Tx: tx, e: e, now: now, batch: pending}
 	err = runCommand(t, fn, flush)
 	if err == nil {

@@ -105,7 +105,7 @@ func (e *Engine) runCreations(tx WriteTx, ops []*op, pending *pendingWrites, fir
 		return nil
 	}
 	if first {
-		t, err := e.bareStep(tx, now, pending, merged)
+		t, err, _ := e.bareStep(tx, now, pending, merged, false)
 		if err != nil {
 			return errRunAlone
 		}
