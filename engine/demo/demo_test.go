@@ -28,6 +28,17 @@ func TestSeedSpreadsLeadsOverTheSpan(t *testing.T) {
 	if err != nil || len(agents) != len(demo.Team) {
 		t.Fatalf("agents: %d, %v", len(agents), err)
 	}
+	// The shifts are the seeded team's: alice and dev on now, bob not yet.
+	on := map[string]bool{}
+	for _, a := range agents {
+		on[a.Handle] = a.OnSchedule(time.Now(), time.UTC)
+		if a.Handle == "bob" && a.Schedule == "" {
+			t.Error("bob was seeded without his shift")
+		}
+	}
+	if !on["alice"] || !on["dev"] || on["bob"] {
+		t.Errorf("on schedule after seeding: alice %v, dev %v, bob %v; want true, true, false", on["alice"], on["dev"], on["bob"])
+	}
 	page, err := eng.ListLeads(ctx, owner, engine.LeadQuery{OldestFirst: true, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
