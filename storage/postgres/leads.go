@@ -93,21 +93,8 @@ func (q *q) LeadsByExternalID(keys []engine.ExternalKey) ([]engine.Lead, error) 
 	for i, k := range keys {
 		sources[i], ids[i] = k.Source, k.ExternalID
 	}
-	rows, err := q.db.Query(q.ctx, `SELECT `+leadColumns+leadFrom+` WHERE l.external_id IS NOT NULL
+	return q.leads(`SELECT `+leadColumns+leadFrom+` WHERE l.external_id IS NOT NULL
 		AND (l.source, l.external_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, sources, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []engine.Lead
-	for rows.Next() {
-		l, err := q.scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
 }
 
 // leadWhere is the WHERE clause of a lead filter (without paging).
@@ -174,20 +161,7 @@ func (q *q) Leads(f engine.LeadFilter) ([]engine.Lead, error) {
 	if f.Limit > 0 {
 		query += " LIMIT " + w.arg(f.Limit)
 	}
-	rows, err := q.db.Query(q.ctx, query, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []engine.Lead
-	for rows.Next() {
-		l, err := q.scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return q.leads(query, w.args...)
 }
 
 func (q *q) CountLeads(f engine.LeadFilter) (int, error) {
@@ -403,20 +377,7 @@ const returningLeadsQuery = `SELECT ` + leadColumns + leadFrom + ` WHERE l.id IN
 		AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT 1) FROM unnest($2::text[]) k)`
 
 func (q *q) ReturningLeads(emailKeys, phoneKeys []string, since time.Time) ([]engine.Lead, error) {
-	rows, err := q.db.Query(q.ctx, returningLeadsQuery, nonEmpty(emailKeys), nonEmpty(phoneKeys), ts(since))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []engine.Lead
-	for rows.Next() {
-		l, err := q.scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return q.leads(returningLeadsQuery, nonEmpty(emailKeys), nonEmpty(phoneKeys), ts(since))
 }
 
 // nonEmpty is keys without "" (which matches nothing), never nil.

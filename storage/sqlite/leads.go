@@ -567,20 +567,7 @@ func (q *q) ReturningLeads(emailKeys, phoneKeys []string, since time.Time) ([]en
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.db.QueryContext(q.ctx, returningLeadsQuery, string(emails), string(phones), ms(since))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []engine.Lead
-	for rows.Next() {
-		l, err := q.scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return q.leads(returningLeadsQuery, string(emails), string(phones), ms(since))
 }
 
 // nonEmpty is keys without "" (which matches nothing), never nil.
